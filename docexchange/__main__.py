@@ -1,0 +1,5 @@
+import sys
+
+from docexchange.cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""Who is calling: `Authorization: Bearer <api key>` → the unit's OrganId."""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+from aiohttp import web
+
+from docexchange.appkeys import CALLER_KEY, HUB_KEY
+from docexchange.errors import DocExchangeError
+from docexchange.ids import api_key_id, hash_secret
+from docexchange.store import units as unit_store
+
+
+def _unauthenticated(en: str, vi: str) -> DocExchangeError:
+    return DocExchangeError("DX_UNAUTHENTICATED", vi, en)
+
+
+async def authenticate(request: web.Request) -> str:
+    """The calling unit's OrganId; raises DX_UNAUTHENTICATED when the key is missing or bad."""
+    if CALLER_KEY in request:
+        return request[CALLER_KEY]
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthenticated("Send 'Authorization: Bearer <api key>'.",
+                               "Cần gửi 'Authorization: Bearer <khóa API>'.")
+    token = token.strip()
+    key_id = api_key_id(token)
+    hub = request.config_dict[HUB_KEY]
+    row = await unit_store.find_api_key(hub.db, key_id) if key_id else None
+    if row is None or not hmac.compare_digest(row["secret_hash"], hash_secret(token)):
+        raise _unauthenticated("The API key is not valid.", "Khóa API không hợp lệ.")
+    now = int(time.time() * 1000)
+    if row["revoked_ts"] is not None or (row["expires_ts"] and row["expires_ts"] < now):
+        raise _unauthenticated("The API key was revoked or has expired.",
+                               "Khóa API đã bị thu hồi hoặc hết hạn.")
+    request[CALLER_KEY] = row["organ_id"]
+    return str(row["organ_id"])

@@ -1,0 +1,60 @@
+"""Every error leaves the hub as application/problem+json with a stable code and a request id."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from docexchange.appkeys import REQUEST_ID_KEY
+from docexchange.errors import DocExchangeError
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_HTTP_CODES = {
+    400: ("DX_BAD_REQUEST", "Yêu cầu không hợp lệ.", "The request is not valid."),
+    401: ("DX_UNAUTHENTICATED", "Cần xác thực.", "Authentication required."),
+    403: ("DX_FORBIDDEN", "Không có quyền.", "Forbidden."),
+    404: ("DX_NOT_FOUND", "Không tìm thấy.", "Not found."),
+    405: ("DX_METHOD_NOT_ALLOWED", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("DX_TOO_LARGE", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+}
+
+
+def problem_response(error: DocExchangeError, request_id: str) -> web.Response:
+    return web.Response(
+        status=error.status,
+        body=json.dumps(error.to_problem(request_id), ensure_ascii=False).encode("utf-8"),
+        content_type="application/problem+json", charset="utf-8",
+        headers={"X-Request-Id": request_id})
+
+
+def _from_http(exc: web.HTTPException) -> DocExchangeError:
+    code, vi, en = _HTTP_CODES.get(exc.status, ("DX_BAD_REQUEST", "Yêu cầu không hợp lệ.",
+                                                "The request is not valid."))
+    return DocExchangeError(code, vi, en)
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    request[REQUEST_ID_KEY] = request_id
+    try:
+        response = await handler(request)
+    except DocExchangeError as exc:
+        return problem_response(exc, request_id)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return problem_response(_from_http(exc), request_id)
+    except Exception:
+        log.exception("unhandled error [request_id=%s]", request_id)
+        return problem_response(DocExchangeError(
+            "DX_INTERNAL", "Lỗi nội bộ của hệ thống; hãy báo mã yêu cầu cho quản trị viên.",
+            "Internal error; report the request id to the operators."), request_id)
+    response.headers.setdefault("X-Request-Id", request_id)
+    return response

@@ -1,0 +1,39 @@
+"""create_app(config): wires the services into aiohttp apps. No I/O happens at import or here;
+the hub's services open in a cleanup context when the server starts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from docexchange.api import health, openapi, units
+from docexchange.api.problems import problem_middleware
+from docexchange.appkeys import CONFIG_KEY, HUB_KEY
+from docexchange.config import Config
+from docexchange.hub import Hub
+
+
+def create_api_app() -> web.Application:
+    api = web.Application(middlewares=[problem_middleware])
+    for module in (units, openapi):
+        api.add_routes(module.routes)
+    return api
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[problem_middleware],
+                          client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
+    app[CONFIG_KEY] = config
+    app.add_routes(health.routes)
+    app.router.add_get("/api/docs", openapi.docs_page)
+    app.add_subapp("/api/v1", create_api_app())
+    app.cleanup_ctx.append(_hub_context)
+    return app
+
+
+async def _hub_context(app: web.Application) -> AsyncIterator[None]:
+    hub = await Hub.open(app[CONFIG_KEY])
+    app[HUB_KEY] = hub
+    yield
+    await hub.close()

@@ -1,0 +1,13 @@
+"""Typed application storage keys, declared in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from docexchange.config import Config
+from docexchange.hub import Hub
+
+CONFIG_KEY = web.AppKey("config", Config)
+HUB_KEY = web.AppKey("hub", Hub)
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+CALLER_KEY = web.RequestKey("caller_organ_id", str)

@@ -1,0 +1,112 @@
+"""`docexchange init`: config, hub keys, dev CA, database, demo directory and credentials."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docexchange.config import Config, load_config
+from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
+from docexchange.directory.csvio import read_units_csv
+from docexchange.hub import Hub
+from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
+from docexchange.store import units as unit_store
+
+
+def ensure_config_file(path: Path) -> None:
+    """Create config/hub.toml from the example beside it on first run."""
+    if path.exists():
+        return
+    example = path.parent / "hub.example.toml"
+    if not example.exists():
+        raise SystemExit(f"config file {path} not found and no {example.name} beside it")
+    shutil.copyfile(example, path)
+    print(f"created {path} from {example.name}")
+
+
+def write_private_json(path: Path, data: dict[str, Any]) -> None:
+    """Credentials file, created with mode 0600 (it holds API keys)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+
+
+def read_credentials(config: Config) -> dict[str, Any]:
+    path = config.keys.dev_credentials
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+DEFAULT_GROUPS = (
+    ("ALL-DEPARTMENTS", "Tất cả sở, ban, ngành", "department", None),
+    ("ALL-DISTRICTS", "Tất cả UBND cấp huyện", "district", None),
+    ("ALL-COMMUNES", "Tất cả UBND cấp xã", "commune", None),
+)
+
+
+async def initialise(config: Config, *, if_needed: bool = False) -> bool:
+    """Everything a first run needs; returns False when it was already done."""
+    keys_dir = config.keys.dir
+    creds_path = config.keys.dev_credentials
+    if if_needed and creds_path.exists() and config.storage.database.exists():
+        return False
+    init_hub_keys(keys_dir, config.keys.hub_algorithm)
+    ensure_dev_ca(keys_dir)
+    hub = await Hub.open(config)
+    try:
+        if not hub.directory.all_units():
+            await load_demo_directory(hub)
+        credentials = read_credentials(config)
+        for unit in hub.directory.all_units():
+            if unit.organ_id not in credentials:
+                credentials[unit.organ_id] = await _issue_all(hub, unit.organ_id, unit.name)
+                write_private_json(creds_path, credentials)
+        write_private_json(creds_path, credentials)
+    finally:
+        await hub.close()
+    return True
+
+
+async def load_demo_directory(hub: Hub) -> int:
+    units = read_units_csv(hub.config.directory.demo_csv.read_text(encoding="utf-8"))
+    def txn(conn: Any) -> None:
+        for unit in units:
+            unit_store.upsert_unit_txn(conn, unit)
+        for group_id, name, kind, parent in DEFAULT_GROUPS:
+            unit_store.upsert_group_txn(conn, group_id, name, "", [], kind, parent)
+        for unit in units:
+            if unit.kind == "district":
+                unit_store.upsert_group_txn(conn, f"COMMUNES-OF-{unit.organ_id}",
+                                            f"Các xã thuộc {unit.name}", "", [], "commune",
+                                            unit.organ_id)
+    await hub.db.write("load_demo_directory", txn)
+    await hub.directory.reload()
+    return len(units)
+
+
+async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:
+    api_key = await issue_api_key(hub.db, organ_id)
+    key_path, cert_path = await issue_signing_certificate(hub.db, hub.config.keys.dir,
+                                                          organ_id, name)
+    return {"api_key": api_key, "signing_key": str(key_path), "certificate": str(cert_path)}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create keys, database and the demo directory")
+    p.add_argument("--if-needed", action="store_true", help="do nothing when already done")
+    p.set_defaults(run=run, needs_config_file=True)
+
+
+async def run(config_path: Path, args: argparse.Namespace) -> int:
+    ensure_config_file(config_path)
+    config = load_config(config_path)
+    if await initialise(config, if_needed=args.if_needed):
+        print(f"initialised: keys in {config.keys.dir}, database {config.storage.database}, "
+              f"credentials in {config.keys.dev_credentials}")
+    return 0

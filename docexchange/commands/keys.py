@@ -1,0 +1,58 @@
+"""`docexchange keys issue|list|rotate-hub`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from docexchange.commands.common import open_hub
+from docexchange.commands.init import read_credentials, write_private_json
+from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
+from docexchange.signing.keyring import list_keys
+from docexchange.store import units as unit_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("keys", help="hub keys and unit credentials")
+    ks = p.add_subparsers(dest="keys_command", required=True)
+    issue = ks.add_parser("issue", help="new API key and signing certificate for a unit")
+    issue.add_argument("code")
+    issue.set_defaults(run=run_issue)
+    ls = ks.add_parser("list", help="keys, certificates and API keys with expiry dates")
+    ls.set_defaults(run=run_list)
+
+
+async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        unit = hub.directory.get(args.code)
+        if unit is None:
+            print(f"no unit {args.code}", file=sys.stderr)
+            return 1
+        api_key = await issue_api_key(hub.db, unit.organ_id)
+        key_path, cert_path = await issue_signing_certificate(
+            hub.db, hub.config.keys.dir, unit.organ_id, unit.name)
+        creds = read_credentials(hub.config)
+        creds[unit.organ_id] = {"api_key": api_key, "signing_key": str(key_path),
+                                "certificate": str(cert_path)}
+        write_private_json(hub.config.keys.dev_credentials, creds)
+    print(f"unit {unit.organ_id}: api key {api_key}\n  signing key {key_path}\n"
+          f"  certificate {cert_path}")
+    return 0
+
+
+def _day(ms: int | None) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).date().isoformat() if ms else "-"
+
+
+async def run_list(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        print("kind            id                                                    valid until")
+        for row in list_keys(hub.config.keys.dir):
+            print(f"{row.kind:<15} {row.ident:<53} {row.not_valid_after.date().isoformat()}")
+        for row in await unit_store.list_api_keys(hub.db):
+            state = "revoked" if row["revoked_ts"] else "active"
+            print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "
+                  f"{_day(row['expires_ts'])} {state}")
+    return 0

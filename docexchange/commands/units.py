@@ -1,0 +1,90 @@
+"""`docexchange units list|show|add|import|export`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from docexchange.commands.common import open_hub
+from docexchange.directory.csvio import read_units_csv, write_units_csv
+from docexchange.directory.model import KINDS, Unit
+from docexchange.store import units as unit_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("units", help="the unit directory")
+    us = p.add_subparsers(dest="units_command", required=True)
+    ls = us.add_parser("list", help="list units")
+    ls.add_argument("--kind", choices=KINDS)
+    ls.add_argument("--parent")
+    ls.set_defaults(run=run_list)
+    show = us.add_parser("show", help="one unit as JSON")
+    show.add_argument("code")
+    show.set_defaults(run=run_show)
+    add = us.add_parser("add", help="add or update one unit")
+    add.add_argument("code")
+    add.add_argument("--name", required=True)
+    add.add_argument("--kind", choices=KINDS, required=True)
+    add.add_argument("--parent")
+    add.add_argument("--valid-from", type=dt.date.fromisoformat, default=dt.date.today())
+    add.add_argument("--alias", action="append", default=[])
+    add.set_defaults(run=run_add)
+    imp = us.add_parser("import", help="add or update units from a CSV file")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(run=run_import)
+    exp = us.add_parser("export", help="write the directory as CSV")
+    exp.add_argument("--out", type=Path, help="file (default: standard output)")
+    exp.set_defaults(run=run_export)
+
+
+async def run_list(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        for u in hub.directory.all_units():
+            if (args.kind in (None, u.kind)) and (args.parent in (None, u.parent_id)):
+                print(f"{u.organ_id:<20} {u.kind:<10} {u.name}")
+    return 0
+
+
+async def run_show(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        unit = hub.directory.lookup(args.code)
+        if unit is None:
+            print(f"no unit {args.code}", file=sys.stderr)
+            return 1
+        body = unit.to_json()
+        body["children"] = [c.organ_id for c in hub.directory.children(unit.organ_id)]
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    return 0
+
+
+async def _save(config_path: Path, units: list[Unit]) -> int:
+    async with open_hub(config_path) as hub:
+        def txn(conn: object) -> int:
+            return sum(unit_store.upsert_unit_txn(conn, u) for u in units)  # type: ignore[arg-type]
+        new = await hub.db.write("save_units", txn)
+        await hub.directory.reload()
+    print(f"{new} added, {len(units) - new} updated")
+    return 0
+
+
+async def run_add(config_path: Path, args: argparse.Namespace) -> int:
+    unit = Unit(organ_id=args.code, name=args.name, kind=args.kind, parent_id=args.parent,
+                valid_from=args.valid_from, aliases=tuple(args.alias))
+    return await _save(config_path, [unit])
+
+
+async def run_import(config_path: Path, args: argparse.Namespace) -> int:
+    return await _save(config_path, read_units_csv(args.file.read_text(encoding="utf-8")))
+
+
+async def run_export(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        text = write_units_csv(hub.directory.all_units())
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

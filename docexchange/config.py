@@ -1,0 +1,162 @@
+"""Hub configuration: TOML parsed once at start into frozen dataclasses.
+
+Every option is declared here once, with its default and help text; `config/hub.example.toml`
+documents each one (a test keeps the two in step). Unknown keys and bad values stop the start
+with a message naming the key. Relative paths resolve against the config file's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the offending key."""
+
+
+def _opt(default: Any, help_text: str, **rules: Any) -> Any:
+    return field(default=default, metadata={"help": help_text, **rules})
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = _opt("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = _opt(8080, "TCP port of the HTTP server.", min=0, max=65535)
+    public_url: str = _opt("", "Base URL shown to users; empty means http://host:port.")
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    database: Path = _opt(Path("../var/hub.sqlite3"), "SQLite database file.")
+    blobs: Path = _opt(Path("../var/blobs"), "Folder of content-addressed payloads.")
+    synchronous: str = _opt(
+        "FULL", "SQLite synchronous mode: FULL survives power loss, NORMAL only crashes.",
+        choices=("FULL", "NORMAL"),
+    )
+    read_connections: int = _opt(2, "Read-only SQLite connections.", min=1, max=32)
+    max_batch: int = _opt(256, "Most write transactions grouped into one commit.", min=1,
+                          max=10000)
+
+
+@dataclass(frozen=True)
+class KeysConfig:
+    dir: Path = _opt(Path("../keys"), "Folder of hub keys, dev CA and unit keys.")
+    hub_algorithm: str = _opt("ec-p256", "Hub signing key type.",
+                              choices=("ec-p256", "rsa-2048"))
+    dev_credentials: Path = _opt(Path("../keys/dev-credentials.json"),
+                                 "Demo credentials written by init.")
+
+
+@dataclass(frozen=True)
+class DirectoryConfig:
+    demo_csv: Path = _opt(Path("demo-province.csv"), "Unit directory loaded by init.")
+    timezone: str = _opt("Asia/Ho_Chi_Minh", "The province's time zone (edXML local time).")
+
+
+@dataclass(frozen=True)
+class ExchangeConfig:
+    max_packet_bytes: int = _opt(100 * 1024 * 1024, "Largest accepted packet, in bytes.",
+                                 min=1024)
+    require_sender_signature: bool = _opt(
+        False, "Refuse packets without a valid XML signature by the sender's certificate.")
+    allow_sha1_signatures: bool = _opt(False, "Accept legacy rsa-sha1 sender signatures.")
+    retired_recipient: str = _opt(
+        "follow", "A retired recipient code: follow its successor, or refuse naming it.",
+        choices=("follow", "refuse"))
+    inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
+
+
+@dataclass(frozen=True)
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    keys: KeysConfig = field(default_factory=KeysConfig)
+    directory: DirectoryConfig = field(default_factory=DirectoryConfig)
+    exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
+    path: Path | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.directory.timezone)
+
+
+SECTIONS: dict[str, type] = {
+    "server": ServerConfig,
+    "storage": StorageConfig,
+    "keys": KeysConfig,
+    "directory": DirectoryConfig,
+    "exchange": ExchangeConfig,
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a TOML file; raises ConfigError naming the key at fault."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return config_from_dict(raw, base_dir=path.resolve().parent, path=path.resolve())
+
+
+def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None = None) -> Config:
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"unknown section [{name}]; known: {', '.join(SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        sections[name] = _section(name, SECTIONS[name], value, base_dir)
+    for name, cls in SECTIONS.items():
+        sections.setdefault(name, _section(name, cls, {}, base_dir))
+    config = Config(**sections, path=path)
+    try:
+        config.zone
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"directory.timezone: unknown time zone {config.directory.timezone!r}"
+                          ) from exc
+    return config
+
+
+def _section(name: str, cls: type, values: dict[str, Any], base_dir: Path) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in fields:
+            raise ConfigError(f"unknown key {name}.{key}; known: {', '.join(fields)}")
+    kwargs = {}
+    for fname, f in fields.items():
+        value = values.get(fname, f.default)
+        kwargs[fname] = _check(f"{name}.{fname}", f, value, base_dir)
+    return cls(**kwargs)
+
+
+def _check(key: str, f: dataclasses.Field[Any], value: Any, base_dir: Path) -> Any:
+    expected = type(f.default)
+    if isinstance(f.default, Path):
+        if not isinstance(value, (str, Path)) or not str(value):
+            raise ConfigError(f"{key} must be a non-empty path string")
+        path = Path(value)
+        return path if path.is_absolute() else (base_dir / path).resolve()
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{key} must be an integer, got {value!r}")
+    if expected is not int and not isinstance(value, expected):
+        raise ConfigError(f"{key} must be a {expected.__name__}, got {value!r}")
+    meta = f.metadata
+    if "min" in meta and value < meta["min"]:
+        raise ConfigError(f"{key} must be at least {meta['min']}, got {value}")
+    if "max" in meta and value > meta["max"]:
+        raise ConfigError(f"{key} must be at most {meta['max']}, got {value}")
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(f"{key} must be one of {', '.join(meta['choices'])}, got {value!r}")
+    return value
+
+
+def option_keys() -> list[str]:
+    """Every `section.key` the hub understands (for the documentation test)."""
+    return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)]

@@ -1,0 +1,96 @@
+"""Content-addressed payload store: the exact bytes each sender sent, named by SHA-256.
+
+A blob is written to a temporary file, fsync'ed, renamed into place and its folder fsync'ed
+before the database row that references it commits, so a 2xx never points at a missing file.
+Bodies are spooled here while they stream in (`spool()`), then adopted by rename: a 100 MB
+packet is never copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class SpoolFile:
+    """A temporary file that hashes what is written to it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = 0
+        self._hash = hashlib.sha256()
+        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in finish()/discard()
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def finish(self) -> str:
+        """Flush to disk; returns the hex SHA-256."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        return self._hash.hexdigest()
+
+    def discard(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._spool_dir = root / "spool"
+
+    def open(self) -> None:
+        self._spool_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self._spool_dir.iterdir():  # bodies of requests cut by a crash
+            stale.unlink(missing_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def spool(self) -> SpoolFile:
+        return SpoolFile(self._spool_dir / uuid.uuid4().hex)
+
+    def adopt(self, spool_path: Path, sha256: str) -> Path:
+        """Move a finished spool file into place (durably); an existing blob wins."""
+        target = self.path_for(sha256)
+        if target.exists():
+            spool_path.unlink(missing_ok=True)
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(spool_path, target)
+        _fsync_dir(target.parent)
+        return target
+
+    def put(self, data: bytes) -> str:
+        """Store bytes durably; returns their SHA-256."""
+        spool = self.spool()
+        try:
+            spool.write(data)
+            digest = spool.finish()
+        except BaseException:
+            spool.discard()
+            raise
+        self.adopt(spool.path, digest)
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        return self.path_for(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()

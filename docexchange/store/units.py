@@ -1,0 +1,135 @@
+"""SQL for units, aliases, credentials, certificates and groups.
+
+Functions ending in `_txn` run inside a write transaction (see Database.write); the others
+read through the read connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import Any
+
+from docexchange.directory.model import Unit
+from docexchange.store.engine import Database, now_ms
+
+_UNIT_COLUMNS = ("organ_id, name, kind, parent_id, valid_from, valid_to, successor_id, "
+                 "organization_in_charge, address, email, telephone, fax, website")
+
+
+def _unit_row(u: Unit) -> tuple[Any, ...]:
+    return (u.organ_id, u.name, u.kind, u.parent_id, u.valid_from.isoformat(),
+            u.valid_to.isoformat() if u.valid_to else None, u.successor_id,
+            u.organization_in_charge, u.address, u.email, u.telephone, u.fax, u.website)
+
+
+def upsert_unit_txn(conn: sqlite3.Connection, unit: Unit) -> bool:
+    """Insert or update a unit and its aliases; returns True when it is new."""
+    ts = now_ms()
+    existed = conn.execute("SELECT 1 FROM units WHERE organ_id = ?",
+                           (unit.organ_id,)).fetchone() is not None
+    conn.execute(
+        f"INSERT INTO units ({_UNIT_COLUMNS}, created_ts, updated_ts) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (organ_id) DO UPDATE SET "
+        "name=excluded.name, kind=excluded.kind, parent_id=excluded.parent_id, "
+        "valid_from=excluded.valid_from, valid_to=excluded.valid_to, "
+        "successor_id=excluded.successor_id, "
+        "organization_in_charge=excluded.organization_in_charge, address=excluded.address, "
+        "email=excluded.email, telephone=excluded.telephone, fax=excluded.fax, "
+        "website=excluded.website, updated_ts=excluded.updated_ts",
+        (*_unit_row(unit), ts, ts))
+    conn.execute("DELETE FROM unit_aliases WHERE organ_id = ?", (unit.organ_id,))
+    conn.executemany("INSERT OR REPLACE INTO unit_aliases (alias, organ_id) VALUES (?, ?)",
+                     [(a, unit.organ_id) for a in unit.aliases])
+    return not existed
+
+
+async def load_units(db: Database) -> list[Unit]:
+    aliases: dict[str, list[str]] = {}
+    for row in await db.fetchall("SELECT alias, organ_id FROM unit_aliases ORDER BY alias"):
+        aliases.setdefault(row["organ_id"], []).append(row["alias"])
+    rows = await db.fetchall(f"SELECT {_UNIT_COLUMNS} FROM units ORDER BY organ_id")
+    return [_unit_from_row(row, aliases.get(row["organ_id"], [])) for row in rows]
+
+
+def _unit_from_row(row: Any, aliases: list[str]) -> Unit:
+    return Unit(
+        organ_id=row["organ_id"], name=row["name"], kind=row["kind"],
+        parent_id=row["parent_id"], valid_from=dt.date.fromisoformat(row["valid_from"]),
+        valid_to=dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+        successor_id=row["successor_id"], aliases=tuple(aliases),
+        organization_in_charge=row["organization_in_charge"], address=row["address"],
+        email=row["email"], telephone=row["telephone"], fax=row["fax"], website=row["website"])
+
+
+# -- API keys -----------------------------------------------------------------------------
+
+def insert_api_key_txn(conn: sqlite3.Connection, key_id: str, organ_id: str,
+                       secret_hash: str, expires_ts: int | None = None) -> None:
+    conn.execute("INSERT INTO api_keys (key_id, organ_id, secret_hash, created_ts, expires_ts) "
+                 "VALUES (?, ?, ?, ?, ?)", (key_id, organ_id, secret_hash, now_ms(), expires_ts))
+
+
+def revoke_api_keys_txn(conn: sqlite3.Connection, organ_id: str) -> int:
+    return conn.execute("UPDATE api_keys SET revoked_ts = ? WHERE organ_id = ? AND "
+                        "revoked_ts IS NULL", (now_ms(), organ_id)).rowcount
+
+
+async def find_api_key(db: Database, key_id: str) -> Any:
+    return await db.fetchone("SELECT key_id, organ_id, secret_hash, expires_ts, revoked_ts "
+                             "FROM api_keys WHERE key_id = ?", (key_id,))
+
+
+async def list_api_keys(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT key_id, organ_id, created_ts, expires_ts, revoked_ts "
+                             "FROM api_keys ORDER BY organ_id, created_ts")
+
+
+# -- unit signing certificates -------------------------------------------------------------
+
+def insert_certificate_txn(conn: sqlite3.Connection, key_id: str, organ_id: str, pem: str,
+                           not_before_ts: int, not_after_ts: int) -> None:
+    conn.execute("INSERT OR IGNORE INTO unit_certificates (key_id, organ_id, pem, "
+                 "not_before_ts, not_after_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?)",
+                 (key_id, organ_id, pem, not_before_ts, not_after_ts, now_ms()))
+
+
+async def unit_certificates(db: Database, organ_id: str | None = None) -> list[Any]:
+    where, params = ("WHERE organ_id = ?", (organ_id,)) if organ_id else ("", ())
+    return await db.fetchall("SELECT key_id, organ_id, pem, not_before_ts, not_after_ts, "
+                             f"revoked_ts FROM unit_certificates {where} ORDER BY organ_id",
+                             params)
+
+
+# -- groups ---------------------------------------------------------------------------------
+
+def upsert_group_txn(conn: sqlite3.Connection, group_id: str, name: str, description: str,
+                     members: list[str], rule_kind: str | None = None,
+                     rule_parent: str | None = None) -> None:
+    conn.execute("INSERT INTO unit_groups (group_id, name, description, rule_kind, rule_parent,"
+                 " created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE SET "
+                 "name=excluded.name, description=excluded.description, "
+                 "rule_kind=excluded.rule_kind, rule_parent=excluded.rule_parent",
+                 (group_id, name, description, rule_kind, rule_parent, now_ms()))
+    conn.execute("DELETE FROM unit_group_members WHERE group_id = ?", (group_id,))
+    conn.executemany("INSERT INTO unit_group_members (group_id, organ_id) VALUES (?, ?)",
+                     [(group_id, m) for m in members])
+
+
+async def load_groups(db: Database) -> dict[str, dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for row in await db.fetchall("SELECT group_id, name, description, rule_kind, rule_parent "
+                                 "FROM unit_groups ORDER BY group_id"):
+        groups[row["group_id"]] = {"group_id": row["group_id"], "name": row["name"],
+                                   "description": row["description"], "members": [],
+                                   "rule_kind": row["rule_kind"],
+                                   "rule_parent": row["rule_parent"]}
+    for row in await db.fetchall("SELECT group_id, organ_id FROM unit_group_members "
+                                 "ORDER BY organ_id"):
+        groups[row["group_id"]]["members"].append(row["organ_id"])
+    return groups
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

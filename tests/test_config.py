@@ -1,0 +1,54 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from docexchange.config import ConfigError, config_from_dict, load_config, option_keys
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_example_config_loads_and_resolves_paths_against_its_folder(tmp_path: Path) -> None:
+    config = load_config(REPO / "config" / "hub.example.toml")
+    assert config.server.port == 8080
+    assert config.storage.database == (REPO / "var" / "hub.sqlite3").resolve()
+    assert config.directory.demo_csv == REPO / "config" / "demo-province.csv"
+
+
+def test_every_option_is_documented_in_the_example() -> None:
+    text = (REPO / "config" / "hub.example.toml").read_text("utf-8")
+    section = None
+    documented = set()
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if m := re.match(r"^\[(\w+)\]", line):
+            section = m[1]
+        elif m := re.match(r"^(\w+) = ", line):
+            assert lines[i - 1].startswith("#"), f"{section}.{m[1]} has no comment"
+            documented.add(f"{section}.{m[1]}")
+    assert documented == set(option_keys())
+
+
+@pytest.mark.parametrize("raw, key", [
+    ({"server": {"prot": 1}}, "server.prot"),
+    ({"servr": {}}, "servr"),
+    ({"server": {"port": "80"}}, "server.port"),
+    ({"server": {"port": 70000}}, "server.port"),
+    ({"storage": {"synchronous": "OFF"}}, "storage.synchronous"),
+    ({"exchange": {"require_sender_signature": "yes"}}, "exchange.require_sender_signature"),
+    ({"exchange": {"max_packet_bytes": True}}, "exchange.max_packet_bytes"),
+    ({"directory": {"timezone": "Mars/Olympus"}}, "directory.timezone"),
+    ({"storage": {"database": ""}}, "storage.database"),
+])
+def test_bad_config_names_the_key(raw: dict, key: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        config_from_dict(raw, base_dir=tmp_path)
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "hub.toml"
+    bad.write_text("[server\nport=1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml")
