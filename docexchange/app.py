@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from docexchange.api import health, openapi, units
+from docexchange.api import documents, health, openapi, units
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY
 from docexchange.config import Config
@@ -16,7 +16,7 @@ from docexchange.hub import Hub
 
 def create_api_app() -> web.Application:
     api = web.Application(middlewares=[problem_middleware])
-    for module in (units, openapi):
+    for module in (units, documents, openapi):
         api.add_routes(module.routes)
     return api
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from docexchange.config import Config
+from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
+from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.context import ExchangeContext
+from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
 
@@ -19,19 +23,29 @@ class Hub:
     db: Database
     blobs: BlobStore
     directory: Directory
-    extras: dict[str, object] = field(default_factory=dict)
+    keyring: KeyRing
+    evidence: EvidenceLog
+    notifier: InboxNotifier
+    exchange: ExchangeContext
 
     @classmethod
     async def open(cls, config: Config) -> "Hub":
+        """Keys must exist (run `docexchange init` first); migrations are applied here."""
+        keyring = KeyRing.load(config.keys.dir)
         storage = config.storage
         db = Database(storage.database, synchronous=storage.synchronous,
                       read_connections=storage.read_connections, max_batch=storage.max_batch)
         await db.open()
+        evidence = EvidenceLog(keyring)
+        db.add_batch_hook(evidence.seal_txn)
         blobs = BlobStore(storage.blobs)
         blobs.open()
         directory = Directory(db)
         await directory.reload()
-        return cls(config=config, db=db, blobs=blobs, directory=directory)
+        notifier = InboxNotifier()
+        exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier)
+        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange)
 
     async def close(self) -> None:
+        self.exchange.close()
         await self.db.close()

@@ -56,6 +56,30 @@ PATHS: dict[str, dict[str, Any]] = {
     "/units/{code}": {"get": _op("One unit with its parent and children", AUTH + ("DX_NOT_FOUND",),
                                  params=(_path_param("code", "OrganId or a former code"),))},
     "/openapi.json": {"get": _op("This document", (), auth=False)},
+    "/documents": {"post": _op(
+        "Send an edXML document packet", AUTH + (
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
+            "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
+            "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
+            "DX_DUPLICATE_DOCUMENT"), ok=202, body="application/xml",
+        description="Answers 202 with a receipt once the document is durably stored and "
+                    "routed; a repeat of the same bytes answers 200 with the first receipt.")},
+    "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
+        "DX_BAD_REQUEST",), params=(_query("wait", "Seconds to wait for a first item", "integer"),
+                                   _query("limit", "Most items (1-1000)", "integer")))},
+    "/documents/{message_id}": {"get": _op(
+        "The sender's exact packet bytes (sender and recipients only)",
+        AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),))},
+    "/documents/{message_id}/deliveries": {"get": _op(
+        "Per-recipient delivery states and events", AUTH + ("DX_NOT_FOUND",),
+        params=(_path_param("message_id", "From the receipt"),))},
+    "/deliveries/{delivery_id}/ack": {"post": _op(
+        "Acknowledge a delivery; the hub issues status 01 to the sender",
+        AUTH + ("DX_NOT_FOUND",), params=(_path_param("delivery_id", "From the inbox"),))},
+    "/statuses": {"post": _op(
+        "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
+            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
+            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202, body="application/xml")},
 }
 
 

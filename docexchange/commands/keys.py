@@ -50,7 +50,7 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
         print("kind            id                                                    valid until")
         for row in list_keys(hub.config.keys.dir):
-            print(f"{row.kind:<15} {row.ident:<53} {row.not_valid_after.date().isoformat()}")
+            print(f"{row.kind:<15} {row.id:<53} {row.not_valid_after.date().isoformat()}")
         for row in await unit_store.list_api_keys(hub.db):
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "

@@ -90,6 +90,7 @@ CREATE TABLE deliveries (
     message_id TEXT NOT NULL REFERENCES messages (message_id),
     recipient_id TEXT NOT NULL,
     state TEXT NOT NULL,                 -- see docs/delivery-states.md
+    recall TEXT NOT NULL DEFAULT '',     -- '' | requested | accepted | refused
     priority INTEGER NOT NULL DEFAULT 0,
     created_ts INTEGER NOT NULL,
     fetched_ts INTEGER,

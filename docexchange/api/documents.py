@@ -1,0 +1,89 @@
+"""Document exchange endpoints: send, inbox, fetch, acknowledge, statuses, timeline."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from docexchange.api.auth import authenticate
+from docexchange.api.body import spool_body
+from docexchange.appkeys import HUB_KEY
+from docexchange.delivery import service
+from docexchange.errors import DocExchangeError
+from docexchange.exchange.accept import accept_document
+from docexchange.exchange.statuses import accept_status
+from docexchange.hub import Hub
+
+routes = web.RouteTableDef()
+
+
+def _hub(request: web.Request) -> Hub:
+    return request.config_dict[HUB_KEY]
+
+
+def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise DocExchangeError("DX_BAD_REQUEST", f"Tham số {name} phải từ {low} đến {high}.",
+                               f"Parameter {name} must be an integer from {low} to {high}.",
+                               errors=[{"parameter": name, "value": raw}])
+    return value
+
+
+@routes.post("/documents")
+async def send_document(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    hub = _hub(request)
+    body = await spool_body(request, hub.blobs, hub.config.exchange.max_packet_bytes)
+    accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.path)
+    receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
+    return web.json_response(receipt, status=200 if accepted.duplicate else 202)
+
+
+@routes.get("/inbox")
+async def get_inbox(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    hub = _hub(request)
+    wait = _int_query(request, "wait", 0, 0, hub.config.exchange.inbox_max_wait)
+    limit = _int_query(request, "limit", 100, 1, 1000)
+    items = await service.inbox(hub.exchange, caller, wait, limit)
+    return web.json_response({"count": len(items), "items": items})
+
+
+@routes.get("/documents/{message_id}")
+async def get_document(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    data, message = await service.fetch_document(_hub(request).exchange, caller,
+                                                 request.match_info["message_id"])
+    return web.Response(body=data, content_type="application/xml", headers={
+        "X-Content-SHA256": message["sha256"], "X-Message-Id": message["message_id"]})
+
+
+@routes.get("/documents/{message_id}/deliveries")
+async def get_deliveries(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    body = await service.timeline(_hub(request).exchange, caller,
+                                  request.match_info["message_id"])
+    return web.json_response(body)
+
+
+@routes.post("/deliveries/{delivery_id}/ack")
+async def ack_delivery(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    result = await service.acknowledge(_hub(request).exchange, caller,
+                                       request.match_info["delivery_id"])
+    return web.json_response(result)
+
+
+@routes.post("/statuses")
+async def send_status(request: web.Request) -> web.Response:
+    caller = await authenticate(request)
+    hub = _hub(request)
+    body = await spool_body(request, hub.blobs, hub.config.exchange.max_packet_bytes)
+    outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.path)
+    return web.json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

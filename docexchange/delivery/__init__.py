@@ -1,0 +1,1 @@
+"""Deliveries: inboxes, acknowledgements, business statuses and their routing."""

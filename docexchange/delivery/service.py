@@ -1,0 +1,150 @@
+"""Inbox, fetch, acknowledge and timeline: what a recipient (and a sender) does after a send.
+
+A unit only ever sees its own deliveries: anything else is reported as not found (404), so
+that probing cannot even tell whether a message exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+from typing import Any
+
+from docexchange.delivery.states import is_received
+from docexchange.errors import DocExchangeError
+from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.receipts import iso_ms
+from docexchange.exchange.statuses import _store_status_txn, hub_arrival_packet
+from docexchange.store import messages as sql
+from docexchange.store.engine import now_ms
+
+
+def not_found(what: str, ident: str) -> DocExchangeError:
+    return DocExchangeError("DX_NOT_FOUND", f"Không tìm thấy {what} {ident}.",
+                            f"No {what} {ident} for this unit.", id=ident)
+
+
+def inbox_item(row: Any) -> dict[str, Any]:
+    return {"delivery_id": row["delivery_id"], "message_id": row["message_id"],
+            "kind": row["kind"], "sender": row["sender_id"], "document_id": row["document_id"],
+            "business_type": row["business_type"] if row["kind"] == "document" else None,
+            "status_code": row["status_code"], "subject": row["subject"],
+            "priority": row["priority"], "state": row["state"],
+            "accepted_at": iso_ms(row["accepted_ts"]), "sha256": row["sha256"],
+            "size": row["size"], "related_message_id": row["related_message_id"]}
+
+
+async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
+                ) -> list[dict[str, Any]]:
+    """Pending deliveries, urgent first; waits up to `wait` seconds for the first one."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        with ctx.notifier.listen(caller) as woken:
+            rows = await sql.inbox(ctx.db, caller, limit)
+            remaining = deadline - loop.time()
+            if rows or remaining <= 0:
+                return [inbox_item(r) for r in rows]
+            try:
+                await asyncio.wait_for(woken.wait(), min(remaining, 5.0))
+            except TimeoutError:
+                pass  # re-check the database: another hub process may have written
+
+
+async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
+                         ) -> tuple[bytes, Any]:
+    """The sender's exact bytes, for the sender and the recipients only."""
+    message = await sql.message(ctx.db, message_id)
+    delivery = await sql.delivery_for(ctx.db, message_id, caller) if message else None
+    if message is None or (message["sender_id"] != caller and delivery is None):
+        raise not_found("văn bản" if message is None else "văn bản", message_id)
+    data = await asyncio.to_thread(ctx.blobs.get, message["sha256"])
+    if hashlib.sha256(data).hexdigest() != message["sha256"]:
+        raise DocExchangeError("DX_INTERNAL", "Dữ liệu lưu trữ bị hỏng.",
+                               "Stored payload failed its integrity check.")
+    if delivery is not None and delivery["state"] == "pending":
+        await ctx.db.write("mark_fetched", lambda c: _fetched_txn(ctx, c, delivery, caller))
+    return data, message
+
+
+def _fetched_txn(ctx: ExchangeContext, conn: sqlite3.Connection, delivery: Any,
+                 caller: str) -> None:
+    ts = now_ms()
+    changed = conn.execute("UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
+                           "updated_ts = ? WHERE delivery_id = ? AND state = 'pending'",
+                           (ts, ts, delivery["delivery_id"])).rowcount
+    if changed:
+        sql.insert_event_txn(conn, delivery["delivery_id"], "fetched", caller, ts)
+        ctx.evidence.append_txn(conn, "delivery_fetched", {
+            "delivery_id": delivery["delivery_id"], "message_id": delivery["message_id"],
+            "unit": caller}, units=(caller,), message_id=delivery["message_id"])
+
+
+async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> dict[str, Any]:
+    """Mark a delivery received; for a document the hub issues status 01 to its sender."""
+    row = await ctx.db.fetchone("SELECT d.recipient_id, m.kind, m.message_id, m.sender_id, "
+                                "m.document_id, m.code_number, m.code_notation FROM deliveries "
+                                "d JOIN messages m USING (message_id) WHERE d.delivery_id = ?",
+                                (delivery_id,))
+    if row is None or row["recipient_id"] != caller:
+        raise not_found("lượt chuyển", delivery_id)
+    packet = hub_arrival_packet(ctx, caller, row) if row["kind"] == "document" else None
+    sha = await asyncio.to_thread(ctx.blobs.put, packet) if packet else None
+    result, notify = await ctx.db.write("acknowledge", lambda c: _ack_txn(
+        ctx, c, caller, delivery_id, packet, sha))
+    ctx.notify(notify)
+    return result
+
+
+def _ack_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str, delivery_id: str,
+             packet: bytes | None, sha: str | None) -> tuple[dict[str, Any], list[str]]:
+    d = sql.delivery_txn(conn, delivery_id)
+    if d["acked_ts"] is not None:
+        return {"delivery_id": delivery_id, "state": d["state"],
+                "acked_at": iso_ms(d["acked_ts"]), "duplicate": True}, []
+    ts = now_ms()
+    state = d["state"] if d["kind"] != "document" or is_received(d["state"]) else "received"
+    sql.update_delivery_txn(conn, delivery_id, ts, acked_ts=ts, state=state)
+    sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    notify: list[str] = []
+    status_id = None
+    if packet is not None and sha is not None and not is_received(d["state"]):
+        status_id = _store_status_txn(ctx, conn, caller, d["document_id"], "01",
+                                      d["message_id"], sha, len(packet), [d["sender_id"]],
+                                      "Đã đến")
+        sql.update_delivery_txn(conn, delivery_id, ts, last_status_code="01",
+                                last_status_ts=ts)
+        notify.append(d["sender_id"])
+    ctx.evidence.append_txn(conn, "delivery_acknowledged", {
+        "delivery_id": delivery_id, "message_id": d["message_id"], "unit": caller,
+        "status_message_id": status_id}, units=(caller, d["sender_id"]),
+        message_id=d["message_id"])
+    return {"delivery_id": delivery_id, "state": state, "acked_at": iso_ms(ts),
+            "duplicate": False, "status_message_id": status_id}, notify
+
+
+async def timeline(ctx: ExchangeContext, caller: str, message_id: str) -> dict[str, Any]:
+    """Per recipient, every state with its time. The sender sees all; a recipient its own."""
+    message = await sql.message(ctx.db, message_id)
+    if message is None:
+        raise not_found("văn bản", message_id)
+    deliveries = await sql.deliveries_of(ctx.db, message_id)
+    if message["sender_id"] != caller:
+        deliveries = [d for d in deliveries if d["recipient_id"] == caller]
+        if not deliveries:
+            raise not_found("văn bản", message_id)
+    events: dict[str, list[dict[str, Any]]] = {}
+    for e in await sql.events_of(ctx.db, message_id):
+        events.setdefault(e["delivery_id"], []).append({
+            "event": e["event"], "status_code": e["status_code"] or None,
+            "status_time": e["status_time"] or None, "at": iso_ms(e["created_ts"]),
+            "actor": e["actor_id"], "note": e["note"]})
+    return {"message_id": message_id, "document_id": message["document_id"],
+            "kind": message["kind"], "sender": message["sender_id"],
+            "deliveries": [{
+                "delivery_id": d["delivery_id"], "recipient": d["recipient_id"],
+                "state": d["state"], "recall": d["recall"] or None,
+                "fetched_at": iso_ms(d["fetched_ts"]), "acked_at": iso_ms(d["acked_ts"]),
+                "last_status_code": d["last_status_code"],
+                "events": events.get(d["delivery_id"], [])} for d in deliveries]}

@@ -1,0 +1,1 @@
+"""The accept pipeline: the one place where a document or status enters the hub."""

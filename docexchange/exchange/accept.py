@@ -1,0 +1,230 @@
+"""accept_document: the pipeline of DESIGN.md §2, steps 3 to 7, for one document packet.
+
+The body has already been spooled and hashed by the API. Everything that can refuse the packet
+runs before the single write transaction; refusals are recorded (hash, sender, reason only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from docexchange.directory.service import Resolution, Unresolved
+from docexchange.edxml.model import DocumentPacket, StatusPacket
+from docexchange.errors import DocExchangeError
+from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.inspect import Inspection
+from docexchange.exchange.receipts import document_receipt
+from docexchange.exchange.secrecy import find_secrecy_mark
+from docexchange.ids import new_ulid
+from docexchange.signing.certificates import key_id
+from docexchange.store import messages as sql
+from docexchange.store.engine import now_ms
+from docexchange.store.units import dumps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    receipt: dict[str, Any]
+    duplicate: bool
+    recipients: tuple[str, ...]
+
+
+def secrecy_fields(packet: DocumentPacket) -> Iterable[tuple[str, str]]:
+    """Every metadata text where a secrecy mark may be written (docs/secrecy.md)."""
+    h = packet.header
+    yield "Subject", h.subject
+    yield "Content", h.content
+    yield "TypeName", h.document_type.type_name
+    yield "SphereOfPromulgation", h.other_info.sphere_of_promulgation
+    for i, appendix in enumerate(h.other_info.appendixes):
+        yield f"Appendix[{i}]", appendix
+    for i, att in enumerate(packet.attachments):
+        yield f"Attachment[{i}].AttachmentName", att.name
+        yield f"Attachment[{i}].Description", att.description
+
+
+async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
+                          spool: Path) -> Accepted:
+    """Check, store and route one document packet; raises DocExchangeError on refusal."""
+    try:
+        inspection = await ctx.inspect(data)
+        packet = inspection.packet
+        if isinstance(packet, StatusPacket):
+            raise DocExchangeError(
+                "DX_INVALID_PACKET", "Gói tin trạng thái phải gửi tới /api/v1/statuses.",
+                "Status packets go to /api/v1/statuses.",
+                errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
+        _check_sender(packet, caller)
+        _check_secrecy(packet)
+        signer = await _check_signature(ctx, inspection, caller)
+        routing, recipients = _route(ctx, packet)
+    except DocExchangeError as exc:
+        spool.unlink(missing_ok=True)
+        await ctx.record_refusal(caller, sha256, exc)
+        raise
+    return await _store(ctx, caller, packet, data, sha256, spool, signer, routing, recipients)
+
+
+def _check_sender(packet: DocumentPacket, caller: str) -> None:
+    if packet.sender_id != caller:
+        raise DocExchangeError(
+            "DX_SENDER_MISMATCH",
+            f"Đơn vị gửi trong gói tin ({packet.sender_id}) khác đơn vị đã xác thực ({caller}).",
+            f"The packet's From ({packet.sender_id}) is not the authenticated unit ({caller}).",
+            errors=[{"element": "From/OrganId", "value": packet.sender_id}])
+
+
+def _check_secrecy(packet: DocumentPacket) -> None:
+    finding = find_secrecy_mark(secrecy_fields(packet))
+    if finding is not None:
+        raise DocExchangeError(
+            "DX_CLASSIFIED",
+            f"Văn bản có dấu độ mật '{finding.mark}' ({finding.field}): văn bản mật không được "
+            "gửi qua hệ thống này. Gói tin không được lưu.",
+            f"The document bears the secrecy mark '{finding.mark}' ({finding.field}): classified "
+            "documents must not pass through this system. The packet was not stored.",
+            errors=[{"element": finding.field, "mark": finding.mark}])
+
+
+async def _check_signature(ctx: ExchangeContext, inspection: Inspection, caller: str
+                           ) -> str | None:
+    """The signer's key id when signed by a certificate registered to the sender."""
+    if inspection.signature_error is not None:
+        raise inspection.signature_error
+    if inspection.signer_cert_der is None:
+        if ctx.config.exchange.require_sender_signature:
+            raise DocExchangeError(
+                "DX_BAD_SIGNATURE", "Gói tin phải có chữ ký số của đơn vị gửi.",
+                "The packet must carry the sending unit's XML signature.", reason="missing")
+        return None
+    kid = key_id(x509.load_der_x509_certificate(inspection.signer_cert_der))
+    if kid not in await ctx.registered_key_ids(caller):
+        raise DocExchangeError(
+            "DX_BAD_SIGNATURE", "Chứng thư ký số không được đăng ký cho đơn vị gửi.",
+            "The signing certificate is not registered to the sending unit.",
+            reason="unregistered_certificate", key_id=kid)
+    return kid
+
+
+def _route(ctx: ExchangeContext, packet: DocumentPacket
+           ) -> tuple[list[Resolution], tuple[str, ...]]:
+    today = dt.datetime.now(ctx.config.zone).date()
+    follow = ctx.config.exchange.retired_recipient == "follow"
+    resolved: list[Resolution] = []
+    unknown: list[Unresolved] = []
+    retired: list[Unresolved] = []
+    for code in packet.recipient_ids:
+        result = ctx.directory.resolve(code, today, follow_successor=follow)
+        if isinstance(result, Resolution):
+            resolved.append(result)
+        elif result.reason == "retired":
+            retired.append(result)
+        else:
+            unknown.append(result)
+    if unknown:
+        codes = ", ".join(u.requested for u in unknown)
+        raise DocExchangeError(
+            "DX_UNKNOWN_RECIPIENT", f"Không có đơn vị nhận với mã: {codes}.",
+            f"Unknown recipient code(s): {codes}.",
+            errors=[{"element": "To/OrganId", "value": u.requested, "reason": u.reason}
+                    for u in unknown])
+    if retired:
+        names = ", ".join(f"{r.requested} (→ {r.successor or '?'})" for r in retired)
+        raise DocExchangeError(
+            "DX_RETIRED_RECIPIENT", f"Đơn vị nhận đã giải thể/sáp nhập, hãy gửi tới đơn vị kế "
+            f"thừa: {names}.", f"Recipient unit(s) retired; send to the successor: {names}.",
+            errors=[{"element": "To/OrganId", "value": r.requested, "successor": r.successor}
+                    for r in retired])
+    recipients = tuple(dict.fromkeys(o for r in resolved for o in r.organ_ids
+                                     if o != packet.sender_id))
+    if not recipients:
+        raise DocExchangeError("DX_UNKNOWN_RECIPIENT", "Gói tin không có đơn vị nhận nào.",
+                               "The packet names no recipient other than the sender.",
+                               errors=[{"element": "To", "reason": "no recipient"}])
+    return resolved, recipients
+
+
+async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
+                 sha256: str, spool: Path, signer: str | None, routing: list[Resolution],
+                 recipients: tuple[str, ...]) -> Accepted:
+    await asyncio.to_thread(ctx.blobs.adopt, spool, sha256)  # durable before the row commits
+    message_id = new_ulid()
+    btype = packet.business_type
+
+    def txn(conn: sqlite3.Connection) -> tuple[bool, Any, list[Any]]:
+        first = sql.find_document_txn(conn, caller, packet.document_id, btype)
+        if first is not None:
+            return True, first, sql.deliveries_of_txn(conn, first["message_id"])
+        related = _related_txn(conn, caller, packet)
+        ts = now_ms()
+        sql.insert_message_txn(conn, sql.NewMessage(
+            message_id, "document", caller, packet.document_id, btype, sha256, len(data),
+            packet.header.subject, packet.header.code.number,
+            packet.header.code.notation, packet.priority,
+            packet.header.due_date.isoformat() if packet.header.due_date else None, None,
+            related, signer, ts, dumps([r.to_json() for r in routing])))
+        for organ_id in recipients:
+            delivery_id = new_ulid()
+            sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
+            sql.insert_event_txn(conn, delivery_id, "created", caller, ts)
+        for r in routing:
+            if r.via == "group":
+                conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
+                             "VALUES (?, ?, ?)", (message_id, r.requested, dumps(r.organ_ids)))
+        index = ctx.evidence.append_txn(conn, "document_accepted", {
+            "message_id": message_id, "sender": caller, "document_id": packet.document_id,
+            "business_type": btype, "sha256": sha256, "size": len(data),
+            "recipients": list(recipients), "related_message_id": related,
+            "routing": [r.to_json() for r in routing], "signer_key_id": signer,
+        }, units=(caller, *recipients), message_id=message_id)
+        sql.set_message_log_index_txn(conn, message_id, index)
+        return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
+
+    try:
+        duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
+    except DocExchangeError as exc:
+        await ctx.record_refusal(caller, sha256, exc)
+        raise
+    if duplicate and row["sha256"] != sha256:
+        exc = DocExchangeError(
+            "DX_DUPLICATE_DOCUMENT",
+            f"Văn bản {packet.document_id} (loại nghiệp vụ {btype}) đã được gửi với nội dung "
+            "khác.", f"Document {packet.document_id} (business type {btype}) was already sent "
+            "with different content.", first_message_id=row["message_id"])
+        await ctx.record_refusal(caller, sha256, exc)
+        raise exc
+    if not duplicate:
+        ctx.notify(d["recipient_id"] for d in deliveries)
+    return Accepted(document_receipt(row, deliveries), duplicate, recipients)
+
+
+def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
+    """Revoke/update/replace must name an earlier document of the same sender."""
+    if packet.business_type == 0:
+        return None
+    business = packet.business
+    wanted = [business.document_id] if business else []
+    if business and packet.business_type == 3:
+        wanted = [r.document_id for r in business.replacements] + wanted
+    wanted.append(packet.document_id)
+    for document_id in wanted:
+        row = sql.document_of_sender_txn(conn, document_id, caller)
+        if row is not None:
+            return str(row["message_id"])
+    raise DocExchangeError(
+        "DX_UNKNOWN_REFERENCE",
+        f"Văn bản thu hồi/cập nhật/thay thế phải tham chiếu văn bản đã gửi: {wanted[0]}.",
+        f"A revoke/update/replace must reference a document this unit sent: {wanted[0]}.",
+        errors=[{"element": "Bussiness/DocumentId", "value": wanted[0]}])

@@ -1,0 +1,87 @@
+"""What the exchange needs from the rest of the hub, in one object built at start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from docexchange.config import Config
+from docexchange.delivery.notifier import InboxNotifier
+from docexchange.directory.service import Directory
+from docexchange.errors import DocExchangeError
+from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.inspect import Inspection, inspect_packet
+from docexchange.ids import new_ulid
+from docexchange.store import messages as sql
+from docexchange.store.blobs import BlobStore
+from docexchange.store.engine import Database, now_ms
+
+log = logging.getLogger(__name__)
+
+#: Packets above this size are parsed and verified in a worker process, so that a 20 MB packet
+#: never stalls the event loop; below it, the process hop costs more than the work (bench/).
+INLINE_LIMIT = 256 * 1024
+
+
+class ExchangeContext:
+    def __init__(self, config: Config, db: Database, blobs: BlobStore, directory: Directory,
+                 evidence: EvidenceLog, notifier: InboxNotifier) -> None:
+        self.config = config
+        self.db = db
+        self.blobs = blobs
+        self.directory = directory
+        self.evidence = evidence
+        self.notifier = notifier
+        self._pool: ProcessPoolExecutor | None = None
+        self._trust = trust_files(config.keys.dir)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def inspect(self, data: bytes) -> Inspection:
+        job = partial(inspect_packet, data, self._trust,
+                      self.config.exchange.allow_sha1_signatures)
+        if len(data) <= INLINE_LIMIT:
+            return job()
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
+        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+
+    async def registered_key_ids(self, organ_id: str) -> set[str]:
+        now = now_ms()
+        rows = await self.db.fetchall(
+            "SELECT key_id FROM unit_certificates WHERE organ_id = ? AND revoked_ts IS NULL "
+            "AND not_before_ts <= ? AND not_after_ts >= ?", (organ_id, now, now))
+        return {row["key_id"] for row in rows}
+
+    async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
+        """Only the hash, the sender, the time and the reason: never the refused content."""
+        def txn(conn: object) -> None:
+            ts = now_ms()
+            sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code,  # type: ignore[arg-type]
+                                   error.message_en, ts)
+            self.evidence.append_txn(conn, "packet_refused", {  # type: ignore[arg-type]
+                "sender": sender, "sha256": sha256, "code": error.code,
+                "reason": error.message_en}, units=(sender,))
+        try:
+            await self.db.write("record_refusal", txn)
+        except Exception:  # the refusal itself must still reach the caller
+            log.exception("could not record a refusal")
+
+    def notify(self, organ_ids: Iterable[str]) -> None:
+        self.notifier.notify(organ_ids)
+
+
+def trust_files(keys_dir: Path) -> tuple[Path, ...]:
+    """Certificates trusted to issue unit signing certificates: the dev CA and keys/trust/."""
+    files = [keys_dir / "dev-ca.crt"]
+    trust = keys_dir / "trust"
+    if trust.is_dir():
+        files.extend(sorted(trust.glob("*.crt")) + sorted(trust.glob("*.pem")))
+    return tuple(f for f in files if f.exists())

@@ -1,0 +1,192 @@
+"""accept_status: a status packet from a unit, and the 01 the hub issues on acknowledgement.
+
+A status moves one delivery along the state machine (delivery/states.py) and is routed to the
+other side: 01-06 and 15/16 from a recipient go to the document's sender; 13 (recall) from the
+sender goes to every recipient. A repeated status (same document, unit, code, timestamp) adds
+nothing; a recipient's own 01 after the hub's (or the reverse) counts once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docexchange.delivery.states import ALL_CODES, apply_status, is_received
+from docexchange.edxml import build_status, new_status
+from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
+from docexchange.edxml.values import format_timestamp
+from docexchange.errors import DocExchangeError
+from docexchange.exchange.accept import _check_sender, _check_signature
+from docexchange.exchange.context import ExchangeContext
+from docexchange.ids import new_ulid
+from docexchange.store import messages as sql
+from docexchange.store.engine import now_ms
+from docexchange.store.units import dumps
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    status_code: str
+    document_id: str
+    message_id: str | None          # the stored status message (None for a repeat)
+    delivery_ids: tuple[str, ...]
+    duplicate: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status_code": self.status_code, "document_id": self.document_id,
+                "message_id": self.message_id, "deliveries": list(self.delivery_ids),
+                "duplicate": self.duplicate}
+
+
+def _unknown_reference(document_id: str) -> DocExchangeError:
+    return DocExchangeError(
+        "DX_UNKNOWN_REFERENCE",
+        f"Không có văn bản {document_id} gửi tới hoặc từ đơn vị này để báo trạng thái.",
+        f"No document {document_id} was exchanged with this unit to report a status on.",
+        errors=[{"element": "ResponseFor/DocumentId", "value": document_id}])
+
+
+async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
+                        spool: Path) -> StatusOutcome:
+    try:
+        inspection = await ctx.inspect(data)
+        packet = inspection.packet
+        if isinstance(packet, DocumentPacket):
+            raise DocExchangeError(
+                "DX_INVALID_PACKET", "Gói tin văn bản phải gửi tới /api/v1/documents.",
+                "Document packets go to /api/v1/documents.",
+                errors=[{"element": "StatusCode", "reason": "missing: not a status packet"}])
+        if packet.from_.organ_id != caller:
+            _check_sender_status(packet, caller)
+        if packet.status_code not in ALL_CODES:
+            raise DocExchangeError(
+                "DX_INVALID_PACKET", f"Mã trạng thái không hợp lệ: {packet.status_code}.",
+                f"Unknown status code {packet.status_code}.",
+                errors=[{"element": "StatusCode", "value": packet.status_code}])
+        await _check_signature(ctx, inspection, caller)
+    except DocExchangeError as exc:
+        spool.unlink(missing_ok=True)
+        await ctx.record_refusal(caller, sha256, exc)
+        raise
+    await asyncio.to_thread(ctx.blobs.adopt, spool, sha256)
+    stamp = format_timestamp(packet.timestamp)
+    fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
+    outcome, notify = await ctx.db.write(f"status_{packet.status_code}", lambda conn: fn(
+        ctx, conn, caller, packet, stamp, sha256, len(data)))
+    ctx.notify(notify)
+    return outcome
+
+
+def _check_sender_status(packet: StatusPacket, caller: str) -> None:
+    raise DocExchangeError(
+        "DX_SENDER_MISMATCH",
+        f"Đơn vị gửi trong gói tin ({packet.from_.organ_id}) khác đơn vị đã xác thực ({caller}).",
+        f"The packet's From ({packet.from_.organ_id}) is not the authenticated unit ({caller}).",
+        errors=[{"element": "From/OrganId", "value": packet.from_.organ_id}])
+
+
+def _store_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+                      document_id: str, code: str, related: str, sha256: str, size: int,
+                      recipients: list[str], subject: str) -> str:
+    message_id = new_ulid()
+    ts = now_ms()
+    sql.insert_message_txn(conn, sql.NewMessage(
+        message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
+        code, related, None, ts, dumps(recipients)))
+    for organ_id in recipients:
+        sql.insert_delivery_txn(conn, new_ulid(), message_id, organ_id, 0, ts)
+    return message_id
+
+
+def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+                          packet: StatusPacket, stamp: str, sha256: str, size: int
+                          ) -> tuple[StatusOutcome, list[str]]:
+    code, document_id = packet.status_code, packet.response_for.document_id
+    doc = sql.document_for_recipient_txn(conn, document_id, caller, newest=code in ("15", "16"))
+    if doc is None:
+        raise _unknown_reference(document_id)
+    delivery = sql.delivery_txn(conn, doc["delivery_id"])
+    repeat = conn.execute("SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = "
+                          "'status' AND status_code = ? AND status_time = ?",
+                          (doc["delivery_id"], code, stamp)).fetchone()
+    if repeat or (code == "01" and is_received(delivery["state"])):
+        return StatusOutcome(code, document_id, None, (doc["delivery_id"],), True), []
+    change = apply_status(delivery["state"], delivery["recall"], code,
+                          is_change=doc["business_type"] != 0)
+    ts = now_ms()
+    updates: dict[str, Any] = {"state": change.state, "recall": change.recall,
+                               "last_status_code": code, "last_status_ts": ts}
+    if change.implies_receipt or code == "01":
+        updates["acked_ts"] = delivery["acked_ts"] or ts
+    sql.update_delivery_txn(conn, doc["delivery_id"], ts, **updates)
+    message_id = _store_status_txn(ctx, conn, caller, document_id, code, doc["message_id"],
+                                   sha256, size, [doc["sender_id"]], packet.description)
+    sql.insert_event_txn(conn, doc["delivery_id"], "status", caller, ts, status_code=code,
+                         status_time=stamp, message_id=message_id, note=packet.description)
+    ctx.evidence.append_txn(conn, "status_reported", {
+        "delivery_id": doc["delivery_id"], "document_message_id": doc["message_id"],
+        "status_message_id": message_id, "unit": caller, "status_code": code,
+        "status_time": stamp, "sha256": sha256, "state": change.state},
+        units=(caller, doc["sender_id"]), message_id=doc["message_id"])
+    outcome = StatusOutcome(code, document_id, message_id, (doc["delivery_id"],), False)
+    return outcome, [doc["sender_id"]]
+
+
+def _recall_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+                packet: StatusPacket, stamp: str, sha256: str, size: int
+                ) -> tuple[StatusOutcome, list[str]]:
+    document_id = packet.response_for.document_id
+    original = sql.document_of_sender_txn(conn, document_id, caller)
+    if original is None:
+        raise _unknown_reference(document_id)
+    deliveries = sql.deliveries_of_txn(conn, original["message_id"])
+    ids = tuple(d["delivery_id"] for d in deliveries)
+    repeat = conn.execute(
+        "SELECT 1 FROM delivery_events e JOIN deliveries d USING (delivery_id) WHERE "
+        "d.message_id = ? AND e.event = 'status' AND e.status_code = '13' AND e.status_time = ?",
+        (original["message_id"], stamp)).fetchone()
+    if repeat:
+        return StatusOutcome("13", document_id, None, ids, True), []
+    ts = now_ms()
+    changes = [(d, apply_status(d["state"], d["recall"], "13", is_change=False))
+               for d in deliveries]
+    recipients = [d["recipient_id"] for d in deliveries]
+    message_id = _store_status_txn(ctx, conn, caller, document_id, "13",
+                                   original["message_id"], sha256, size, recipients,
+                                   packet.description)
+    for d, change in changes:
+        sql.update_delivery_txn(conn, d["delivery_id"], ts, recall=change.recall,
+                                last_status_code="13", last_status_ts=ts)
+        sql.insert_event_txn(conn, d["delivery_id"], "status", caller, ts, status_code="13",
+                             status_time=stamp, message_id=message_id, note=packet.description)
+    ctx.evidence.append_txn(conn, "recall_requested", {
+        "document_message_id": original["message_id"], "status_message_id": message_id,
+        "unit": caller, "status_time": stamp, "sha256": sha256, "recipients": recipients},
+        units=(caller, *recipients), message_id=original["message_id"])
+    return StatusOutcome("13", document_id, message_id, ids, False), recipients
+
+
+def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> bytes:
+    """The status 01 (đã đến) the hub issues for a recipient that acknowledged a delivery."""
+    unit = ctx.directory.get(recipient)
+    organ = Organization(organ_id=recipient, organ_name=unit.name if unit else "",
+                         organization_in_charge=unit.organization_in_charge if unit else "")
+    code = f"{document['code_number']}/{document['code_notation']}".strip("/")
+    response = ResponseFor(organ_id=document["sender_id"], document_id=document["document_id"],
+                           code=code, promulgation_date=_date_in(document["document_id"]))
+    now = dt.datetime.now(ctx.config.zone).replace(tzinfo=None, microsecond=0)
+    status = new_status(organ, response, "01", "Đã đến - hệ thống trục liên thông đã chuyển tới "
+                        "phần mềm của đơn vị nhận", now)
+    return build_status(status)
+
+
+def _date_in(document_id: str) -> dt.date | None:
+    parts = document_id.split(",")
+    try:
+        return dt.datetime.strptime(parts[1], "%Y/%m/%d").date() if len(parts) >= 3 else None
+    except ValueError:
+        return None

@@ -1,0 +1,176 @@
+"""SQL for messages (documents and status packets), deliveries and their events."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from docexchange.store.engine import Database
+
+MESSAGE_COLUMNS = ("message_id, kind, sender_id, document_id, business_type, sha256, size, "
+                   "subject, code_number, code_notation, priority, due_date, status_code, "
+                   "related_message_id, signer_key_id, accepted_ts, recipients_json, log_index")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    message_id: str
+    kind: str
+    sender_id: str
+    document_id: str
+    business_type: int
+    sha256: str
+    size: int
+    subject: str
+    code_number: str
+    code_notation: str
+    priority: int
+    due_date: str | None
+    status_code: str | None
+    related_message_id: str | None
+    signer_key_id: str | None
+    accepted_ts: int
+    recipients_json: str
+
+
+def insert_message_txn(conn: sqlite3.Connection, m: NewMessage) -> None:
+    conn.execute(
+        f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
+        (m.message_id, m.kind, m.sender_id, m.document_id, m.business_type, m.sha256, m.size,
+         m.subject, m.code_number, m.code_notation, m.priority, m.due_date, m.status_code,
+         m.related_message_id, m.signer_key_id, m.accepted_ts, m.recipients_json))
+
+
+def set_message_log_index_txn(conn: sqlite3.Connection, message_id: str, index: int) -> None:
+    conn.execute("UPDATE messages SET log_index = ? WHERE message_id = ?", (index, message_id))
+
+
+def insert_delivery_txn(conn: sqlite3.Connection, delivery_id: str, message_id: str,
+                        recipient_id: str, priority: int, ts: int) -> None:
+    conn.execute("INSERT INTO deliveries (delivery_id, message_id, recipient_id, state, priority,"
+                 " created_ts, updated_ts) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                 (delivery_id, message_id, recipient_id, priority, ts, ts))
+
+
+def insert_event_txn(conn: sqlite3.Connection, delivery_id: str, event: str, actor_id: str,
+                     ts: int, *, status_code: str = "", status_time: str = "",
+                     message_id: str | None = None, note: str = "") -> bool:
+    """Record one delivery event; False when the very same event was recorded before."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO delivery_events (delivery_id, event, status_code, status_time, "
+        "actor_id, message_id, note, created_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (delivery_id, event, status_code, status_time, actor_id, message_id, note, ts))
+    return cursor.rowcount == 1
+
+
+def find_document_txn(conn: sqlite3.Connection, sender_id: str, document_id: str,
+                      business_type: int) -> Any:
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE kind = 'document' AND "
+                            "sender_id = ? AND document_id = ? AND business_type = ?",
+                            (sender_id, document_id, business_type)).fetchone()
+    finally:
+        conn.row_factory = None
+
+
+def message_txn(conn: sqlite3.Connection, message_id: str) -> Any:
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?",
+                            (message_id,)).fetchone()
+    finally:
+        conn.row_factory = None
+
+
+def deliveries_of_txn(conn: sqlite3.Connection, message_id: str) -> list[Any]:
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute("SELECT * FROM deliveries WHERE message_id = ? ORDER BY "
+                                 "recipient_id", (message_id,)))
+    finally:
+        conn.row_factory = None
+
+
+def delivery_txn(conn: sqlite3.Connection, delivery_id: str) -> Any:
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT d.*, m.kind, m.sender_id, m.document_id, m.business_type "
+                            "FROM deliveries d JOIN messages m USING (message_id) "
+                            "WHERE d.delivery_id = ?", (delivery_id,)).fetchone()
+    finally:
+        conn.row_factory = None
+
+
+def update_delivery_txn(conn: sqlite3.Connection, delivery_id: str, ts: int,
+                        **changes: Any) -> None:
+    sets = ", ".join(f"{column} = ?" for column in changes)
+    conn.execute(f"UPDATE deliveries SET {sets}, updated_ts = ? WHERE delivery_id = ?",
+                 (*changes.values(), ts, delivery_id))
+
+
+def insert_refusal_txn(conn: sqlite3.Connection, refusal_id: str, sender_id: str, sha256: str,
+                       code: str, reason: str, ts: int) -> None:
+    conn.execute("INSERT INTO refusals (refusal_id, sender_id, sha256, code, reason, created_ts) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", (refusal_id, sender_id, sha256, code, reason, ts))
+
+
+def document_for_recipient_txn(conn: sqlite3.Connection, document_id: str, recipient_id: str,
+                               newest: bool) -> Any:
+    """The delivered document a status answers; `newest` picks the latest update/recall."""
+    conn.row_factory = sqlite3.Row
+    order = "m.accepted_ts DESC" if newest else "m.business_type ASC, m.accepted_ts ASC"
+    try:
+        return conn.execute(
+            "SELECT m.message_id, m.sender_id, m.business_type, d.delivery_id, d.state "
+            "FROM messages m JOIN deliveries d USING (message_id) WHERE m.kind = 'document' AND "
+            f"m.document_id = ? AND d.recipient_id = ? ORDER BY {order} LIMIT 1",
+            (document_id, recipient_id)).fetchone()
+    finally:
+        conn.row_factory = None
+
+
+def document_of_sender_txn(conn: sqlite3.Connection, document_id: str, sender_id: str) -> Any:
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT message_id FROM messages WHERE kind = 'document' AND "
+                            "document_id = ? AND sender_id = ? ORDER BY business_type ASC, "
+                            "accepted_ts ASC LIMIT 1", (document_id, sender_id)).fetchone()
+    finally:
+        conn.row_factory = None
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+async def message(db: Database, message_id: str) -> Any:
+    return await db.fetchone(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?",
+                             (message_id,))
+
+
+async def inbox(db: Database, recipient_id: str, limit: int) -> list[Any]:
+    return await db.fetchall(
+        "SELECT d.delivery_id, d.message_id, d.state, d.priority, m.kind, m.sender_id, "
+        "m.document_id, m.business_type, m.status_code, m.subject, m.accepted_ts, m.sha256, "
+        "m.size, m.related_message_id FROM deliveries d JOIN messages m USING (message_id) "
+        "WHERE d.recipient_id = ? AND d.acked_ts IS NULL "
+        "ORDER BY d.priority DESC, d.created_ts ASC, d.delivery_id ASC LIMIT ?",
+        (recipient_id, limit))
+
+
+async def deliveries_of(db: Database, message_id: str) -> list[Any]:
+    return await db.fetchall("SELECT * FROM deliveries WHERE message_id = ? ORDER BY "
+                             "recipient_id", (message_id,))
+
+
+async def delivery_for(db: Database, message_id: str, recipient_id: str) -> Any:
+    return await db.fetchone("SELECT * FROM deliveries WHERE message_id = ? AND "
+                             "recipient_id = ?", (message_id, recipient_id))
+
+
+async def events_of(db: Database, message_id: str) -> list[Any]:
+    return await db.fetchall(
+        "SELECT e.delivery_id, e.event, e.status_code, e.status_time, e.actor_id, e.note, "
+        "e.created_ts FROM delivery_events e JOIN deliveries d USING (delivery_id) "
+        "WHERE d.message_id = ? ORDER BY e.event_id", (message_id,))

@@ -1,0 +1,58 @@
+"""Packets for exchange tests: the field samples, rewritten where a test needs another shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from docexchange.edxml import (
+    Attachment,
+    Organization,
+    ResponseFor,
+    build_document,
+    build_status,
+    new_document,
+    new_status,
+)
+from docexchange.signing.certificates import load_certificate, load_private_key
+from docexchange.signing.xmldsig import PacketSigner
+from tests.conftest import SAMPLES, HubEnv
+
+_counter = iter(range(1, 10**9))
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def document(sender: str, to: list[str], *, subject: str = "V/v báo cáo tháng",
+             priority: int = 0, number: int | None = None, files: list[tuple[str, bytes]] | None
+             = None, type_name: str = "Công văn") -> bytes:
+    """A fresh, unique document packet from `sender` to `to`."""
+    packet = new_document(
+        sender=Organization(organ_id=sender, organ_name="Đơn vị gửi"),
+        recipients=[Organization(organ_id=code, organ_name="") for code in to],
+        code_number=str(number or next(_counter)), code_notation="UBND-VP", subject=subject,
+        priority=priority, files=files or [("cv.pdf", b"%PDF-1.4 test")],
+        now=dt.datetime(2026, 11, 28, 9, 0, 0), type_name=type_name)
+    return build_document(packet)
+
+
+def status(sender: str, original_sender: str, document_id: str, code: str,
+           stamp: dt.datetime | None = None, note: str = "") -> bytes:
+    response = ResponseFor(organ_id=original_sender, document_id=document_id, code="1/UBND")
+    return build_status(new_status(Organization(organ_id=sender, organ_name=""), response, code,
+                                   note or f"Trạng thái {code}",
+                                   stamp or dt.datetime(2026, 11, 28, 10, 0, 0)))
+
+
+def sign_as(env: HubEnv, organ_id: str, data: bytes) -> bytes:
+    entry: dict[str, Any] = env.credentials[organ_id]
+    signer = PacketSigner(load_private_key(Path(entry["signing_key"])),
+                          load_certificate(Path(entry["certificate"])))
+    return signer.sign(data)
+
+
+XML = {"Content-Type": "application/xml"}
+__all__ = ["Attachment", "XML", "document", "sample", "sign_as", "status"]
