@@ -171,8 +171,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         ts = now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
             message_id, "document", caller, packet.document_id, btype, sha256, len(data),
-            packet.header.subject, packet.header.code.number,
-            packet.header.code.notation, packet.priority,
+            packet.header.subject, packet.header.code.code_number,
+            packet.header.code.code_notation, packet.priority,
             packet.header.due_date.isoformat() if packet.header.due_date else None, None,
             related, signer, ts, dumps([r.to_json() for r in routing])))
         for organ_id in recipients:
