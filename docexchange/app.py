@@ -3,6 +3,8 @@ the hub's services open in a cleanup context when the server starts."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -35,5 +37,9 @@ def create_app(config: Config) -> web.Application:
 async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     hub = await Hub.open(app[CONFIG_KEY])
     app[HUB_KEY] = hub
+    refresher = asyncio.create_task(hub.directory.refresh_forever())
     yield
+    refresher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await refresher
     await hub.close()

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--kind", choices=KINDS, required=True)
     add.add_argument("--parent")
     add.add_argument("--valid-from", type=dt.date.fromisoformat, default=dt.date.today())
-    add.add_argument("--alias", action="append", default=[])
+    add.add_argument("--valid-to", type=dt.date.fromisoformat, help="last valid day")
+    add.add_argument("--successor", help="OrganId that takes over after valid-to")
+    add.add_argument("--alias", action="append", default=[], help="former code (repeatable)")
     add.set_defaults(run=run_add)
     imp = us.add_parser("import", help="add or update units from a CSV file")
     imp.add_argument("file", type=Path)
@@ -72,7 +74,8 @@ async def _save(config_path: Path, units: list[Unit]) -> int:
 
 async def run_add(config_path: Path, args: argparse.Namespace) -> int:
     unit = Unit(organ_id=args.code, name=args.name, kind=args.kind, parent_id=args.parent,
-                valid_from=args.valid_from, aliases=tuple(args.alias))
+                valid_from=args.valid_from, valid_to=args.valid_to,
+                successor_id=args.successor, aliases=tuple(args.alias))
     return await _save(config_path, [unit])
 
 

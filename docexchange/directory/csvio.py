@@ -12,7 +12,8 @@ from docexchange.directory.model import KINDS, MAX_ORGAN_ID, Unit
 from docexchange.errors import DocExchangeError
 
 COLUMNS = ("organ_id", "name", "kind", "parent", "valid_from", "valid_to", "aliases",
-           "organization_in_charge", "address", "email", "telephone", "fax", "website")
+           "organization_in_charge", "address", "email", "telephone", "fax", "website",
+           "successor")
 
 
 def _invalid(line: int, column: str, why_en: str, why_vi: str) -> DocExchangeError:
@@ -62,7 +63,7 @@ def _unit_from_row(row: dict[str, str], line: int) -> Unit:
         aliases=tuple(a.strip() for a in get("aliases").split(";") if a.strip()),
         organization_in_charge=get("organization_in_charge"), address=get("address"),
         email=get("email"), telephone=get("telephone"), fax=get("fax"),
-        website=get("website"),
+        website=get("website"), successor_id=get("successor") or None,
     )
 
 
@@ -74,5 +75,5 @@ def write_units_csv(units: Iterable[Unit]) -> str:
         writer.writerow([u.organ_id, u.name, u.kind, u.parent_id or "",
                          u.valid_from.isoformat(), u.valid_to.isoformat() if u.valid_to else "",
                          ";".join(u.aliases), u.organization_in_charge, u.address, u.email,
-                         u.telephone, u.fax, u.website])
+                         u.telephone, u.fax, u.website, u.successor_id or ""])
     return out.getvalue()

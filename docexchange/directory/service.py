@@ -6,7 +6,9 @@ after every change made through this hub (`reload()`).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +16,8 @@ from typing import Any
 from docexchange.directory.model import Unit
 from docexchange.store import units as unit_store
 from docexchange.store.engine import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,27 @@ class Directory:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._snap = Snapshot()
+
+    async def version(self) -> tuple[int, ...]:
+        """Changes whenever units, aliases or groups change (also from another process)."""
+        row = await self._db.fetchone(
+            "SELECT (SELECT COALESCE(MAX(updated_ts), 0) FROM units), (SELECT COUNT(*) FROM "
+            "unit_aliases), (SELECT COALESCE(MAX(created_ts), 0) FROM unit_groups), (SELECT "
+            "COUNT(*) FROM unit_group_members), (SELECT COUNT(*) FROM unit_groups)")
+        return tuple(row) if row else ()
+
+    async def refresh_forever(self, interval: float = 5.0) -> None:
+        """Pick up directory changes made by the CLI or another hub process."""
+        seen = await self.version()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                current = await self.version()
+                if current != seen:
+                    await self.reload()
+                    seen = current
+            except Exception:  # a failed refresh keeps the last good snapshot
+                log.exception("directory refresh failed")
 
     async def reload(self) -> None:
         units = await unit_store.load_units(self._db)

@@ -1,0 +1,104 @@
+"""`docexchange groups add|list|show|import`: named recipient groups, expanded at send time.
+
+A group has static members and/or a rule (every valid unit of a kind, under a parent), so
+"all communes of district X" stays right when communes are merged or created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+from docexchange.commands.common import open_hub
+from docexchange.directory.model import KINDS
+from docexchange.store import units as unit_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("groups", help="recipient groups (expanded at send time)")
+    gs = p.add_subparsers(dest="groups_command", required=True)
+    add = gs.add_parser("add", help="add or replace a group")
+    add.add_argument("group_id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--description", default="")
+    add.add_argument("--member", action="append", default=[], help="OrganId (repeatable)")
+    add.add_argument("--kind", choices=KINDS, help="rule: every valid unit of this kind")
+    add.add_argument("--parent", help="rule: every valid unit under this parent")
+    add.set_defaults(run=run_add)
+    ls = gs.add_parser("list", help="list groups")
+    ls.set_defaults(run=run_list)
+    show = gs.add_parser("show", help="a group and today's expansion")
+    show.add_argument("group_id")
+    show.set_defaults(run=run_show)
+    imp = gs.add_parser("import", help="groups from CSV: group_id,name,description,kind,"
+                                       "parent,members (members ';'-separated)")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(run=run_import)
+
+
+def _check_members(known: set[str], members: list[str]) -> list[str]:
+    return [m for m in members if m not in known]
+
+
+async def _save(config_path: Path, groups: list[dict[str, object]]) -> int:
+    async with open_hub(config_path) as hub:
+        known = {u.organ_id for u in hub.directory.all_units()}
+        for group in groups:
+            unknown = _check_members(known, list(group["members"]))  # type: ignore[call-overload]
+            if unknown or str(group["group_id"]) in known:
+                print(f"group {group['group_id']}: unknown member(s) {', '.join(unknown)}"
+                      if unknown else f"group id {group['group_id']} is a unit code",
+                      file=sys.stderr)
+                return 1
+
+        def txn(conn: object) -> None:
+            for g in groups:
+                unit_store.upsert_group_txn(conn, str(g["group_id"]), str(g["name"]),  # type: ignore[arg-type]
+                                            str(g["description"]), list(g["members"]),  # type: ignore[call-overload]
+                                            g["kind"] or None, g["parent"] or None)  # type: ignore[arg-type]
+        await hub.db.write("save_groups", txn)
+    print(f"{len(groups)} group(s) saved")
+    return 0
+
+
+async def run_add(config_path: Path, args: argparse.Namespace) -> int:
+    return await _save(config_path, [{
+        "group_id": args.group_id, "name": args.name, "description": args.description,
+        "members": args.member, "kind": args.kind, "parent": args.parent}])
+
+
+async def run_import(config_path: Path, args: argparse.Namespace) -> int:
+    reader = csv.DictReader(io.StringIO(args.file.read_text("utf-8").lstrip("\ufeff")))
+    groups: list[dict[str, object]] = [{
+        "group_id": row["group_id"].strip(), "name": row["name"].strip(),
+        "description": (row.get("description") or "").strip(),
+        "kind": (row.get("kind") or "").strip(), "parent": (row.get("parent") or "").strip(),
+        "members": [m.strip() for m in (row.get("members") or "").split(";") if m.strip()]}
+        for row in reader]
+    return await _save(config_path, groups)
+
+
+async def run_list(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        today = dt.datetime.now(hub.config.zone).date()
+        for group_id, group in hub.directory.groups().items():
+            count = len(hub.directory.expand_group(group_id, today))
+            print(f"{group_id:<32} {count:>4} units  {group['name']}")
+    return 0
+
+
+async def run_show(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        group = hub.directory.groups().get(args.group_id)
+        if group is None:
+            print(f"no group {args.group_id}", file=sys.stderr)
+            return 1
+        today = dt.datetime.now(hub.config.zone).date()
+        print(json.dumps({**group, "expansion_today": hub.directory.expand_group(
+            args.group_id, today)}, ensure_ascii=False, indent=2))
+    return 0
