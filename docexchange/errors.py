@@ -59,6 +59,11 @@ class DocExchangeError(Exception):
         self.errors = errors or []
         self.details = details
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Picklable, so that an error raised in a worker process reaches the caller intact."""
+        return (_rebuild, (self.code, self.message_vi, self.message_en, self.errors,
+                           self.details))
+
     @property
     def status(self) -> int:
         return ERROR_CODES[self.code][0]
@@ -82,3 +87,8 @@ class DocExchangeError(Exception):
         for key, value in self.details.items():
             body.setdefault(key, value)
         return body
+
+
+def _rebuild(code: str, message_vi: str, message_en: str, errors: list[dict[str, Any]],
+             details: dict[str, Any]) -> DocExchangeError:
+    return DocExchangeError(code, message_vi, message_en, errors=errors, **details)

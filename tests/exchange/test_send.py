@@ -197,3 +197,20 @@ async def test_group_expands_and_is_recorded(client: TestClient, hub_env: HubEnv
     communes = {u["organ_id"] for u in units["units"] if u["kind"] == "commune"}
     assert {r["organ_id"] for r in receipt["recipients"]} == communes
     assert receipt["routing"][0]["via"] == "group"
+
+
+async def test_large_packets_are_checked_in_a_worker_process(client: TestClient,
+                                                             hub_env: HubEnv) -> None:
+    import os
+    big = document(PROVINCE, [SO_NOI_VU], files=[("scan.pdf", os.urandom(400_000))])
+    signed = sign_as(hub_env, PROVINCE, big)
+    bad = big.replace(b"<edXML:Subject>", b"<edXML:Subject>" + b"x" * 600)
+    resp = await _send(client, hub_env, PROVINCE, bad)  # an error crossing the process boundary
+    assert resp.status == 422 and "Subject" in str(await resp.json())
+    resp = await _send(client, hub_env, PROVINCE, signed)
+    receipt = await resp.json()
+    assert resp.status == 202, receipt
+    assert receipt["signed_by"]
+    got = await client.get(f"/api/v1/documents/{receipt['message_id']}",
+                           headers=hub_env.auth(SO_NOI_VU))
+    assert await got.read() == signed

@@ -1,0 +1,145 @@
+"""Text <-> value conversions for edXML fields: read leniently, write exactly.
+
+Reading raises DX_INVALID_PACKET naming the element. Writing produces the field's forms:
+dates yyyy/MM/dd, timestamps yyyy/MM/dd HH:mm:ss in local time (UTC+7, no zone), ContentId
+"cid:N", base64 on one line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from docexchange.edxml.problems import invalid_packet
+
+#: Vietnam has kept UTC+7 without daylight saving since 1975.
+LOCAL_TZ = timezone(timedelta(hours=7))
+
+_DATE = re.compile(r"(\d{4})([/-])(\d{1,2})\2(\d{1,2})")
+_TIMESTAMP = re.compile(
+    r"(\d{4})([/-])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?"
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def parse_date(text: str, element: str) -> date:
+    """yyyy/MM/dd, or ISO yyyy-MM-dd."""
+    match = _DATE.fullmatch(text.strip())
+    try:
+        if match:
+            return date(int(match[1]), int(match[3]), int(match[4]))
+    except ValueError:
+        pass
+    raise invalid_packet(element, f"not a date (yyyy/MM/dd): {text[:40]!r}")
+
+
+def parse_optional_date(text: str, element: str) -> date | None:
+    """An empty element means no date."""
+    return parse_date(text, element) if text.strip() else None
+
+
+def parse_timestamp(text: str, element: str) -> datetime:
+    """yyyy/MM/dd HH:mm:ss local time; ISO forms too, a zone is converted to local time."""
+    match = _TIMESTAMP.fullmatch(text.strip())
+    try:
+        if match:
+            return _timestamp_from(match)
+    except ValueError:
+        pass
+    raise invalid_packet(element, f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}")
+
+
+def _timestamp_from(match: re.Match[str]) -> datetime:
+    year, month, day, hour, minute = (int(match[i]) for i in (1, 3, 4, 5, 6))
+    moment = datetime(year, month, day, hour, minute, int(match[7] or 0))
+    zone = match[8]
+    if not zone:
+        return moment
+    if zone == "Z":
+        offset = timedelta(0)
+    else:
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        offset = -offset if zone[0] == "-" else offset
+    return to_local(moment.replace(tzinfo=timezone(offset)))
+
+
+def to_local(moment: datetime) -> datetime:
+    """Naive local time: aware datetimes are converted to UTC+7, naive ones kept."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def format_date(value: date) -> str:
+    return f"{value.year:04d}/{value.month:02d}/{value.day:02d}"
+
+
+def format_timestamp(value: datetime) -> str:
+    local = to_local(value)
+    return f"{format_date(local)} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+def parse_int(
+    text: str,
+    element: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    default: int | None = None,
+) -> int:
+    """An integer within [low, high]; an empty element gives default (an error without one)."""
+    text = text.strip()
+    if not text and default is not None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise invalid_packet(element, f"not an integer: {text[:40]!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise invalid_packet(element, f"{value} is outside {low}..{high}")
+    return value
+
+
+def parse_bool(text: str, element: str) -> bool:
+    """xs:boolean (true/false/1/0); an empty element is false."""
+    value = text.strip().lower()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0", ""):
+        return False
+    raise invalid_packet(element, f"not a boolean: {text[:40]!r}")
+
+
+def format_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def decode_base64(text: str, element: str, **extra: str) -> bytes:
+    """Strict base64; line breaks and spaces (MIME wrapping) are ignored."""
+    try:
+        return base64.b64decode(_WHITESPACE.sub("", text), validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_packet(element, "content is not valid base64", **extra) from None
+
+
+def encode_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def bare_cid(text: str) -> str:
+    """ContentId without its "cid:" prefix: references and attachments match on this."""
+    text = text.strip()
+    return text[4:].strip() if text[:4].lower() == "cid:" else text
+
+
+def cid_ref(content_id: str) -> str:
+    return f"cid:{content_id}"
+
+
+def status_code(text: str) -> str:
+    """Two characters: a single digit "1" is read as "01"."""
+    return text.strip().zfill(2)
