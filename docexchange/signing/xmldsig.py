@@ -1,0 +1,311 @@
+"""Enveloped XML-DSig over whole edXML packets, signed and verified with signxml.
+
+Signing inserts one unprefixed ``<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">`` in
+``edXMLHeader`` after ``TraceHeaderList`` and keeps every other byte of the sender's file.
+
+Verification returns what was signed (``VerifiedPacket.signed_root``) and callers must read the
+packet from it only: it is rebuilt from the canonical bytes the digest covers, so any element,
+comment or text an attacker added outside the signed data is not in it. Only a single
+signature whose one Reference is ``URI=""`` (the whole packet) is accepted.
+
+Known limits: comments and processing instructions outside the root element are not covered
+(signxml signs the root element, not the document node); a QCVN-namespaced Signature verifies
+only if the signer canonicalised a standard XML-DSig SignedInfo. signxml objects are made per
+call because ``XMLVerifier`` keeps per-call state on the instance, so one ``PacketVerifier``
+can serve several worker threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from lxml import etree
+from signxml import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    InvalidCertificate,
+    InvalidDigest,
+    InvalidInput,
+    InvalidSignature,
+    SignatureConfiguration,
+    SignatureConstructionMethod,
+    SignatureMethod,
+    XMLSigner,
+    XMLVerifier,
+)
+from signxml.exceptions import SignXMLException
+
+from docexchange.errors import DocExchangeError
+from docexchange.signing.certificates import PrivateKey, same_key
+from docexchange.signing.safexml import hardened_parser, parse_packet
+from docexchange.signing.signature_placement import (
+    DSIG_NS,
+    bad_signature,
+    has_signature,
+    into_dsig_namespace,
+    place_placeholder,
+    signature_location,
+    single_signature,
+    splice,
+)
+from docexchange.signing.trust import CertificateTrust
+
+__all__ = ["PacketSigner", "PacketVerifier", "VerifiedPacket", "has_signature"]
+
+log = logging.getLogger(__name__)
+
+_SHA2_DIGESTS = frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512})
+_ACCEPTED_METHODS = frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256})
+_SHA1 = "sha1"
+
+
+class PacketSigner:
+    """Signs packets for one unit key: rsa-sha256 or ecdsa-sha256 by key type, exclusive C14N,
+    the certificate (and optional chain) in ``KeyInfo/X509Data``."""
+
+    def __init__(
+        self,
+        private_key: PrivateKey,
+        certificate: x509.Certificate,
+        *,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> None:
+        if not same_key(certificate, private_key):
+            raise ValueError("the certificate does not certify this private key")
+        self._key = private_key
+        self._certs = [certificate, *chain]
+        self._method = _signature_method_for(private_key)
+
+    def sign(self, data: bytes) -> bytes:
+        """The packet with the signature added; DX_INVALID_PACKET if it is not XML, has no
+        edXMLHeader or is already signed (an enveloped signature cannot be added twice)."""
+        root = parse_packet(data)
+        if has_signature(root):
+            raise DocExchangeError(
+                "DX_INVALID_PACKET",
+                "Gói tin đã có chữ ký số.",
+                "The packet is already signed.",
+                reason="already_signed",
+            )
+        _, end_tag, after = place_placeholder(root)
+        signed_root = self._signxml().sign(root, key=self._key, cert=self._certs)
+        return _signed_bytes(data, signed_root, end_tag, after)
+
+    def _signxml(self) -> XMLSigner:
+        signer = _HardenedSigner(
+            method=SignatureConstructionMethod.enveloped,
+            signature_algorithm=self._method,
+            digest_algorithm=DigestAlgorithm.SHA256,
+            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+        )
+        signer.namespaces = {None: DSIG_NS}  # type: ignore[dict-item]  # unprefixed Signature
+        return signer
+
+
+class _HardenedSigner(XMLSigner):
+    """signxml's signer with our parser: its own default lacks ``huge_tree``, so it could not
+    re-parse a packet with a multi-MB attachment (XMLSigner.sign takes no parser argument)."""
+
+    @property
+    def parser(self) -> etree.XMLParser:
+        return hardened_parser()
+
+
+class _SubtreeSafeVerifier(XMLVerifier):
+    """signxml's verifier, canonicalising inclusive-C14N subtrees from a re-rooted copy.
+
+    lxml 6.1 with libxml2 2.14 emits a spurious ``xmlns=""`` on grandchildren when inclusive
+    C14N is applied to a subtree whose default namespace is declared on an ancestor, which
+    is exactly an unprefixed ``<Signature xmlns=...>`` around SignedInfo/Reference/Transforms
+    (the field's .NET-made signatures). Canonicalising a re-parsed copy whose root carries the
+    in-scope namespace declarations gives the correct bytes; C14N itself is still lxml's.
+    """
+
+    def _c14n(
+        self,
+        nodes: etree._Element | list[etree._Element],
+        algorithm: CanonicalizationMethod,
+        inclusive_ns_prefixes: list[str] | None = None,
+    ) -> bytes:
+        if "xml-exc-c14n" not in algorithm.value:
+            listed = nodes if isinstance(nodes, list) else [nodes]
+            nodes = [self._rerooted(node) for node in listed]
+        return bytes(super()._c14n(nodes, algorithm, inclusive_ns_prefixes))
+
+    def _rerooted(self, node: etree._Element) -> etree._Element:
+        if node.getparent() is None:
+            return node
+        return self._fromstring(self._tostring(node, with_tail=False))
+
+
+@dataclass(frozen=True)
+class VerifiedPacket:
+    """What a valid signature covers. ``signed_root`` is the only tree callers may read."""
+
+    signed_root: etree._Element
+    certificate: x509.Certificate
+    algorithm: str
+
+
+class PacketVerifier:
+    """Verifies a sender's enveloped signature against trusted CAs and optional pinned certs.
+
+    Accepts rsa-sha256 and ecdsa-sha256 (SHA-256/384/512 digests); rsa-sha1 with SHA-1 digests
+    only with ``allow_sha1=True`` for legacy input (EDXML.md §1).
+    """
+
+    def __init__(
+        self, trusted_ca_certs: Sequence[x509.Certificate], *, allow_sha1: bool = False
+    ) -> None:
+        self._trust = CertificateTrust(trusted_ca_certs)
+        self._methods = _ACCEPTED_METHODS | ({SignatureMethod.RSA_SHA1} if allow_sha1 else set())
+        self._digests = _SHA2_DIGESTS | ({DigestAlgorithm.SHA1} if allow_sha1 else set())
+
+    def verify(
+        self,
+        data: bytes,
+        *,
+        expected_certs: Sequence[x509.Certificate] | None = None,
+        at: datetime | None = None,
+    ) -> VerifiedPacket:
+        """Verify the packet's single signature; DX_BAD_SIGNATURE (with ``reason``) if it is
+        missing, malformed, untrusted or does not match, DX_INVALID_PACKET if not XML.
+
+        ``expected_certs``: the sender's registered certificates; the signer must be one.
+        ``at``: the time certificates must be valid at (default now, UTC).
+        """
+        at = _aware(at or datetime.now(UTC))
+        root = parse_packet(data)
+        signature = into_dsig_namespace(single_signature(root))
+        method = self._check_signed_info(signature)
+        signer = self._trust.signer(_carried_certificates(signature), expected_certs, at)
+        signed_root = self._signxml_verify(root, signature_location(signature), signer, at)
+        return VerifiedPacket(signed_root, signer, method.value.rpartition("#")[2])
+
+    def _check_signed_info(self, signature: etree._Element) -> SignatureMethod:
+        """Refuse early, with a precise reason, what signxml would refuse anyway; signxml then
+        checks the same SignedInfo cryptographically."""
+        algorithms = signature.xpath(
+            "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
+            "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
+            namespaces={"ds": DSIG_NS},
+        )
+        uses_sha1 = any(str(uri).lower().endswith(_SHA1) for uri in algorithms)
+        if uses_sha1 and SignatureMethod.RSA_SHA1 not in self._methods:
+            raise bad_signature("sha1_refused")
+        method = _signature_method_of(signature)
+        if method not in self._methods:
+            raise bad_signature("unsupported_algorithm")
+        references = signature.findall(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}Reference")
+        if len(references) != 1 or references[0].get("URI") != "":
+            raise bad_signature("bad_reference")
+        return method
+
+    def _signxml_verify(
+        self, root: etree._Element, location: str, signer: x509.Certificate, at: datetime
+    ) -> etree._Element:
+        config = SignatureConfiguration(
+            location=location,
+            expect_references=1,
+            signature_methods=frozenset(self._methods),
+            digest_algorithms=frozenset(self._digests),
+            verification_time=at,
+        )
+        try:
+            result = _SubtreeSafeVerifier().verify(
+                root, x509_cert=signer, parser=hardened_parser(), expect_config=config
+            )
+        except SignXMLException as exc:
+            raise _translate(exc) from exc
+        except (etree.DocumentInvalid, ValueError, TypeError, KeyError, NotImplementedError) as exc:
+            # signxml lets these escape on some malformed input (e.g. b64decode of a missing
+            # text); bad input must end as a stable error, never a 500.
+            log.info("malformed XML signature: %s", type(exc).__name__)
+            raise bad_signature("malformed_signature") from exc
+        if isinstance(result, list) or result.signed_xml is None:
+            raise bad_signature("bad_reference")
+        return result.signed_xml
+
+
+def _signed_bytes(data: bytes, signed_root: etree._Element, end_tag: str, after: bool) -> bytes:
+    """Splice the signature into the original bytes; if that is not possible (or does not land
+    where signxml put it), fall back to lxml's serialisation of the whole signed tree."""
+    signature = signed_root.find(f".//{{{DSIG_NS}}}Signature")
+    assert signature is not None
+    spliced = splice(data, _standalone(signature), end_tag, after)
+    if spliced is not None and _same_place(spliced, signed_root, signature):
+        return spliced
+    log.warning("signature could not be spliced into the original bytes; re-serialising")
+    return etree.tostring(signed_root, xml_declaration=True, encoding="UTF-8")
+
+
+def _standalone(signature: etree._Element) -> bytes:
+    """The Signature element alone, without the namespace declarations lxml copies from its
+    ancestors (unused by exclusive C14N) and without its tail."""
+    copy = etree.fromstring(etree.tostring(signature, with_tail=False), hardened_parser())
+    etree.cleanup_namespaces(copy)
+    return etree.tostring(copy)
+
+
+def _same_place(spliced: bytes, signed_root: etree._Element, signature: etree._Element) -> bool:
+    reparsed = etree.fromstring(spliced, hardened_parser())
+    found = reparsed.findall(f".//{{{DSIG_NS}}}Signature")
+    expected = signed_root.getroottree().getpath(signature)
+    return len(found) == 1 and reparsed.getroottree().getpath(found[0]) == expected
+
+
+def _carried_certificates(signature: etree._Element) -> list[x509.Certificate]:
+    """Certificates in KeyInfo/X509Data; string() skips comments an attacker may insert."""
+    nodes = signature.findall(
+        f"{{{DSIG_NS}}}KeyInfo/{{{DSIG_NS}}}X509Data/{{{DSIG_NS}}}X509Certificate"
+    )
+    try:
+        return [
+            x509.load_der_x509_certificate(base64.b64decode(node.xpath("string()")))
+            for node in nodes
+        ]
+    except (ValueError, binascii.Error) as exc:
+        raise bad_signature("malformed_signature") from exc
+
+
+def _signature_method_of(signature: etree._Element) -> SignatureMethod | None:
+    """The declared method; None if unknown to signxml. A missing one is malformed."""
+    node = signature.find(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}SignatureMethod")
+    if node is None or node.get("Algorithm") is None:
+        raise bad_signature("malformed_signature")
+    try:
+        return SignatureMethod(node.get("Algorithm"))
+    except (InvalidInput, ValueError):
+        return None
+
+
+def _aware(at: datetime) -> datetime:
+    """Certificate dates are aware UTC; a naive ``at`` is taken as UTC, not local time."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _signature_method_for(key: PrivateKey) -> SignatureMethod:
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return SignatureMethod.ECDSA_SHA256
+    if isinstance(key, rsa.RSAPrivateKey):
+        return SignatureMethod.RSA_SHA256
+    raise ValueError("packets are signed with ECDSA or RSA keys")
+
+
+def _translate(exc: SignXMLException) -> DocExchangeError:
+    """signxml's exception text stays in the log (it may quote the input), never in messages."""
+    log.info("XML signature refused by signxml: %s", type(exc).__name__)
+    if isinstance(exc, InvalidDigest):
+        return bad_signature("digest_mismatch")
+    if isinstance(exc, InvalidCertificate):
+        return bad_signature("certificate_not_valid_now")
+    if isinstance(exc, InvalidSignature):
+        return bad_signature("signature_mismatch")
+    return bad_signature("malformed_signature")
