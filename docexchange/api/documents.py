@@ -49,7 +49,7 @@ async def send_document(request: web.Request) -> web.Response:
 async def get_inbox(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
-    wait = _int_query(request, "wait", 0, 0, hub.config.exchange.inbox_max_wait)
+    wait = min(_int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
     limit = _int_query(request, "limit", 100, 1, 1000)
     items = await service.inbox(hub.exchange, caller, wait, limit)
     return web.json_response({"count": len(items), "items": items})

@@ -104,7 +104,7 @@ def _ack_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str, delive
         return {"delivery_id": delivery_id, "state": d["state"],
                 "acked_at": iso_ms(d["acked_ts"]), "duplicate": True}, []
     ts = now_ms()
-    state = d["state"] if d["kind"] != "document" or is_received(d["state"]) else "received"
+    state = d["state"] if is_received(d["state"]) else "received"
     sql.update_delivery_txn(conn, delivery_id, ts, acked_ts=ts, state=state)
     sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
     notify: list[str] = []
