@@ -60,6 +60,11 @@ def q(local: str) -> str:
     return f"{{{NS}}}{local}"
 
 
+def child(element: Element, local: str) -> Element | None:
+    """The first child with this local name (iterchildren is much faster than find())."""
+    return next(element.iterchildren(q(local)), None)
+
+
 def local_name(element: Element) -> str:
     return str(etree.QName(element).localname)
 
@@ -76,13 +81,13 @@ def check_root(root: Element) -> None:
 
 
 def envelope(root: Element) -> Element | None:
-    return root if root.tag == q("edXMLEnvelope") else root.find(q("edXMLEnvelope"))
+    return root if root.tag == q("edXMLEnvelope") else child(root, "edXMLEnvelope")
 
 
 def header(root: Element) -> Element | None:
     """The edXMLHeader element."""
     env = envelope(root)
-    return None if env is None else env.find(q("edXMLHeader"))
+    return None if env is None else child(env, "edXMLHeader")
 
 
 def message_header(root: Element) -> Element | None:
@@ -90,22 +95,22 @@ def message_header(root: Element) -> Element | None:
     head = header(root)
     if head is None:
         return None
-    found = head.find(q("MessageHeader"))
-    return found if found is not None else head.find(q("Status"))
+    found = child(head, "MessageHeader")
+    return found if found is not None else child(head, "Status")
 
 
 def is_status(root: Element) -> bool:
     """A status packet is one whose header has a StatusCode."""
     head = message_header(root)
-    return head is not None and head.find(q("StatusCode")) is not None
+    return head is not None and child(head, "StatusCode") is not None
 
 
 def attachment_encoded(root: Element) -> Element | None:
     """AttachmentEncoded: after the envelope, or inside it when the envelope is the root."""
-    found = root.find(q("AttachmentEncoded"))
+    found = child(root, "AttachmentEncoded")
     env = envelope(root)
     if found is None and env is not None:
-        found = env.find(q("AttachmentEncoded"))
+        found = child(env, "AttachmentEncoded")
     return found
 
 

@@ -73,7 +73,8 @@ def _header(root: Element) -> Element:
 
 
 def _find(element: Element | None, name: str) -> Element | None:
-    return None if element is None else element.find(q(name))
+    """The first child of that name (iterchildren: several times faster than find())."""
+    return None if element is None else next(element.iterchildren(q(name)), None)
 
 
 def _need(element: Element | None, name: str) -> Element:
@@ -87,7 +88,11 @@ def _need(element: Element | None, name: str) -> Element:
 def _text(element: Element | None, name: str) -> str:
     """The stripped text of a child, "" when absent; comments inside do not cut it short."""
     child = _find(element, name)
-    return "" if child is None else str(_STRING(child)).strip()
+    if child is None:
+        return ""
+    if len(child) == 0:  # no child nodes, not even comments: the text is all there is
+        return (child.text or "").strip()
+    return str(_STRING(child)).strip()
 
 
 def _texts(element: Element | None, name: str) -> tuple[str, ...]:
