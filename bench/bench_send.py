@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--signed", action="store_true", help="XML-DSig sign every packet")
     parser.add_argument("--profile", help="write a py-spy profile (raw) of the server here")
+    parser.add_argument("--workers", type=int, default=1, help="hub processes (serve --workers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = _project(Path(tmp))
@@ -106,7 +107,8 @@ def main() -> None:
         packets = _packets(creds, args.documents, args.signed)
         size = statistics.mean(len(p) for _, p in packets)
         port = _port()
-        server = subprocess.Popen([*exe, "serve", "--port", str(port)],
+        server = subprocess.Popen([*exe, "serve", "--port", str(port), "--workers",
+                                   str(args.workers)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if args.profile:
             spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
@@ -125,7 +127,8 @@ def main() -> None:
         leaves = db.execute("SELECT count(*) FROM log_leaves").fetchone()[0]
     lat.sort()
     print(f"documents: {args.documents} ({size / 1024:.1f} KB avg, "
-          f"{'signed' if args.signed else 'unsigned'}), concurrency {args.concurrency}")
+          f"{'signed' if args.signed else 'unsigned'}), concurrency {args.concurrency}, "
+          f"{args.workers} hub process(es)")
     print(f"throughput: {args.documents / elapsed:.0f} documents/s over {elapsed:.2f} s, "
           f"errors {errors}")
     print(f"latency ms: p50 {lat[len(lat) // 2] * 1000:.1f}  p95 "

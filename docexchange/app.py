@@ -9,27 +9,34 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from docexchange.api import documents, health, openapi, units
+from docexchange.api import documents, evidence, health, metrics, openapi, ops, units
 from docexchange.api.problems import problem_middleware
-from docexchange.appkeys import CONFIG_KEY, HUB_KEY
+from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
+from docexchange.dashboard.urls import create_dashboard_app
 from docexchange.hub import Hub
+from docexchange.monitor.background import run_monitor
+from docexchange.monitor.metrics import RequestLatency
 
 
 def create_api_app() -> web.Application:
     api = web.Application(middlewares=[problem_middleware])
-    for module in (units, documents, openapi):
+    for module in (units, documents, evidence, ops, openapi):
         api.add_routes(module.routes)
     return api
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[problem_middleware],
+    latency = RequestLatency()
+    app = web.Application(middlewares=[metrics.latency_middleware(latency), problem_middleware],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
+    app[LATENCY_KEY] = latency
     app.add_routes(health.routes)
+    app.add_routes(metrics.routes)
     app.router.add_get("/api/docs", openapi.docs_page)
     app.add_subapp("/api/v1", create_api_app())
+    app.add_subapp("/dashboard", create_dashboard_app())
     app.cleanup_ctx.append(_hub_context)
     return app
 
@@ -38,8 +45,12 @@ async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     hub = await Hub.open(app[CONFIG_KEY])
     app[HUB_KEY] = hub
     refresher = asyncio.create_task(hub.directory.refresh_forever())
+    monitor = asyncio.create_task(run_monitor(hub))
     yield
     refresher.cancel()
+    monitor.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await refresher
+    with contextlib.suppress(asyncio.CancelledError):
+        await monitor
     await hub.close()

@@ -12,12 +12,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from docexchange.commands import exchange_cli, groups, init, keys, serve, units
+from docexchange.commands import (
+    audit,
+    exchange_cli,
+    groups,
+    init,
+    keys,
+    operators,
+    receipt,
+    serve,
+    units,
+)
 from docexchange.config import ConfigError
 from docexchange.errors import DocExchangeError
 from docexchange.store.migrations import MigrationError
 
-COMMANDS = (init, serve, units, groups, keys, exchange_cli)
+COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

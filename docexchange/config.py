@@ -28,6 +28,8 @@ class ServerConfig:
     host: str = _opt("127.0.0.1", "Address the HTTP server listens on.")
     port: int = _opt(8080, "TCP port of the HTTP server.", min=0, max=65535)
     public_url: str = _opt("", "Base URL shown to users; empty means http://host:port.")
+    workers: int = _opt(1, "Hub processes sharing the port (SO_REUSEPORT), for more cores.",
+                        min=1, max=64)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class StorageConfig:
     read_connections: int = _opt(2, "Read-only SQLite connections.", min=1, max=32)
     max_batch: int = _opt(256, "Most write transactions grouped into one commit.", min=1,
                           max=10000)
+    inline_payload_bytes: int = _opt(
+        1024 * 1024, "Payloads up to this size are stored inside the database.", min=0,
+        max=64 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,46 @@ class ExchangeConfig:
 
 
 @dataclass(frozen=True)
+class MonitorConfig:
+    activity_flush_interval: int = _opt(
+        5, "Seconds between writes of the units' last-contact times (one write for all).",
+        min=1, max=3600)
+    connected_window: int = _opt(900, "A unit is 'connected' when its last contact is at most "
+                                 "this many seconds old.", min=1)
+    stale_window: int = _opt(86400, "A unit is 'idle' up to this many seconds since its last "
+                             "contact, 'disconnected' beyond.", min=1)
+    stuck_after: int = _opt(3600, "Default age, in seconds, after which an unacknowledged "
+                            "delivery is listed as stuck.", min=1)
+    metrics_require_token: bool = _opt(False, "Require an operator token for GET /metrics.")
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    check_interval: int = _opt(60, "Seconds between two evaluations of the alert rules.",
+                               min=1, max=86400)
+    disconnected_after: int = _opt(86400, "Alert when a unit that connected before has been "
+                                   "silent this many seconds; 0 turns the rule off.", min=0)
+    backlog_older_than: int = _opt(14400, "Alert when a unit's oldest unacknowledged delivery "
+                                   "is older than this, in seconds; 0 turns it off.", min=0)
+    certificate_expiring_days: int = _opt(30, "Alert when a certificate or API key expires "
+                                          "within this many days; 0 turns it off.", min=0)
+    classified_refused: bool = _opt(True, "Alert when a packet is refused as classified.")
+    webhook_url: str = _opt("", "POST each new alert as JSON to this http(s) URL; empty: none.")
+    webhook_retries: int = _opt(3, "Further attempts after a failed webhook POST.", min=0,
+                                max=20)
+    webhook_backoff_ms: int = _opt(1000, "Wait before the first retry, doubled each time.",
+                                   min=0, max=600000)
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     keys: KeysConfig = field(default_factory=KeysConfig)
     directory: DirectoryConfig = field(default_factory=DirectoryConfig)
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     path: Path | None = None
 
     @property
@@ -91,6 +130,8 @@ SECTIONS: dict[str, type] = {
     "keys": KeysConfig,
     "directory": DirectoryConfig,
     "exchange": ExchangeConfig,
+    "monitor": MonitorConfig,
+    "alerts": AlertsConfig,
 }
 
 
@@ -117,10 +158,15 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None =
         sections.setdefault(name, _section(name, cls, {}, base_dir))
     config = Config(**sections, path=path)
     try:
-        config.zone
+        ZoneInfo(config.directory.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"directory.timezone: unknown time zone {config.directory.timezone!r}"
                           ) from exc
+    if config.alerts.webhook_url and not config.alerts.webhook_url.startswith(
+            ("http://", "https://")):
+        raise ConfigError("alerts.webhook_url must be an http:// or https:// URL")
+    if config.monitor.stale_window < config.monitor.connected_window:
+        raise ConfigError("monitor.stale_window must be at least monitor.connected_window")
     return config
 
 

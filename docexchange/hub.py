@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docexchange.config import Config
 from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
 from docexchange.evidence.log import EvidenceLog
 from docexchange.exchange.context import ExchangeContext
+from docexchange.monitor.activity import ActivityTracker
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
@@ -27,9 +28,13 @@ class Hub:
     evidence: EvidenceLog
     notifier: InboxNotifier
     exchange: ExchangeContext
+    activity: ActivityTracker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.activity = ActivityTracker(self.db)
 
     @classmethod
-    async def open(cls, config: Config) -> "Hub":
+    async def open(cls, config: Config) -> Hub:
         """Keys must exist (run `docexchange init` first); migrations are applied here."""
         keyring = KeyRing.load(config.keys.dir)
         storage = config.storage
@@ -47,5 +52,9 @@ class Hub:
         return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange)
 
     async def close(self) -> None:
+        try:
+            await self.activity.flush()  # the contact times not yet written
+        except Exception:
+            log.exception("could not write unit activity at shutdown")
         self.exchange.close()
         await self.db.close()

@@ -7,6 +7,12 @@ import time
 
 from aiohttp import web
 
+from docexchange.accounts.operators import (
+    Operator,
+    forbidden_for_units,
+    is_operator_token,
+    operator_for_token,
+)
 from docexchange.appkeys import CALLER_KEY, HUB_KEY
 from docexchange.errors import DocExchangeError
 from docexchange.ids import api_key_id, hash_secret
@@ -37,4 +43,26 @@ async def authenticate(request: web.Request) -> str:
         raise _unauthenticated("The API key was revoked or has expired.",
                                "Khóa API đã bị thu hồi hoặc hết hạn.")
     request[CALLER_KEY] = row["organ_id"]
+    hub.activity.note(row["organ_id"])  # in memory; written in batches (monitor/activity.py)
     return str(row["organ_id"])
+
+
+async def authenticate_operator(request: web.Request, *, admin: bool = False) -> Operator:
+    """An operator from `Authorization: Bearer <operator token>`; unit keys get 403."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthenticated("Send 'Authorization: Bearer <operator token>'.",
+                               "Cần gửi 'Authorization: Bearer <mã truy cập của cán bộ vận hành>'.")
+    hub = request.config_dict[HUB_KEY]
+    if not is_operator_token(token):
+        await authenticate(request)  # a valid unit key is forbidden here, a bad one is 401
+        raise forbidden_for_units()
+    operator = await operator_for_token(hub.db, token)
+    if operator is None:
+        raise _unauthenticated("The operator token is not valid.",
+                               "Mã truy cập của cán bộ vận hành không hợp lệ.")
+    if admin and not operator.is_admin:
+        raise DocExchangeError("DX_FORBIDDEN", "Cần quyền quản trị.", "Admin role required.")
+    return operator

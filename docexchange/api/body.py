@@ -1,25 +1,28 @@
-"""Read a request body into the spool: bounded, hashed while it streams, never all in RAM
-before the size is known."""
+"""Read a request body: bounded, hashed while it streams. Small bodies stay in memory (they
+are stored inline with their message); a body larger than the inline limit is spooled to a
+file as it streams, so memory holds at most the inline limit per request."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from docexchange.errors import DocExchangeError
-from docexchange.store.blobs import BlobStore
+from docexchange.store.blobs import BlobStore, SpoolFile
 
 ACCEPTED_TYPES = ("application/xml", "text/xml", "application/octet-stream",
                   "application/edxml+xml", "")
 
 
 @dataclass(frozen=True)
-class SpooledBody:
+class RequestBody:
     data: bytes
     sha256: str
-    path: Path
+    spool: Path | None  # set when the body was too large to keep inline
 
 
 def too_large(limit: int) -> DocExchangeError:
@@ -28,7 +31,7 @@ def too_large(limit: int) -> DocExchangeError:
         f"The packet exceeds the limit of {limit} bytes.", limit=limit)
 
 
-async def spool_body(request: web.Request, blobs: BlobStore, limit: int) -> SpooledBody:
+def _check_type(request: web.Request, limit: int) -> None:
     if request.content_type not in ACCEPTED_TYPES:
         raise DocExchangeError(
             "DX_UNSUPPORTED_MEDIA_TYPE", "Nội dung phải là gói tin edXML (application/xml).",
@@ -36,18 +39,34 @@ async def spool_body(request: web.Request, blobs: BlobStore, limit: int) -> Spoo
             content_type=request.content_type)
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)
-    spool = blobs.spool()
+
+
+async def read_body(request: web.Request, blobs: BlobStore, limit: int,
+                    inline_limit: int) -> RequestBody:
+    _check_type(request, limit)
+    digest = hashlib.sha256()
+    buffer = bytearray()
+    spool: SpoolFile | None = None
     try:
         async for chunk in request.content.iter_chunked(256 * 1024):
-            if spool.size + len(chunk) > limit:
+            if len(buffer) + (spool.size if spool else 0) + len(chunk) > limit:
                 raise too_large(limit)
-            spool.write(chunk)
-        if spool.size == 0:
-            raise DocExchangeError("DX_INVALID_PACKET", "Nội dung gửi lên rỗng.",
-                                   "The request body is empty.",
-                                   errors=[{"element": "edXML", "reason": "empty body"}])
-        digest = spool.finish()
+            digest.update(chunk)
+            buffer += chunk
+            if len(buffer) > inline_limit or spool is not None:
+                spool = spool or blobs.spool()
+                spool.write(bytes(buffer))
+                buffer.clear()
+        if spool is None:
+            if not buffer:
+                raise DocExchangeError("DX_INVALID_PACKET", "Nội dung gửi lên rỗng.",
+                                       "The request body is empty.",
+                                       errors=[{"element": "edXML", "reason": "empty body"}])
+            return RequestBody(bytes(buffer), digest.hexdigest(), None)
+        await asyncio.to_thread(spool.finish)
+        data = await asyncio.to_thread(spool.path.read_bytes)
     except BaseException:
-        spool.discard()
+        if spool is not None:
+            spool.discard()
         raise
-    return SpooledBody(spool.path.read_bytes(), digest, spool.path)
+    return RequestBody(data, digest.hexdigest(), spool.path)

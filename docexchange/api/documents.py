@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
-from docexchange.api.body import spool_body
+from docexchange.api.body import read_body
 from docexchange.appkeys import HUB_KEY
 from docexchange.delivery import service
 from docexchange.errors import DocExchangeError
@@ -39,8 +39,10 @@ def _int_query(request: web.Request, name: str, default: int, low: int, high: in
 async def send_document(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
-    body = await spool_body(request, hub.blobs, hub.config.exchange.max_packet_bytes)
-    accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.path)
+    body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+                           hub.config.storage.inline_payload_bytes)
+    accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.spool)
+    hub.activity.note(caller, "send")
     receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
     return web.json_response(receipt, status=200 if accepted.duplicate else 202)
 
@@ -49,6 +51,7 @@ async def send_document(request: web.Request) -> web.Response:
 async def get_inbox(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
+    hub.activity.note(caller, "poll")
     wait = min(_int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
     limit = _int_query(request, "limit", 100, 1, 1000)
     items = await service.inbox(hub.exchange, caller, wait, limit)
@@ -77,6 +80,7 @@ async def ack_delivery(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     result = await service.acknowledge(_hub(request).exchange, caller,
                                        request.match_info["delivery_id"])
+    _hub(request).activity.note(caller, "ack")
     return web.json_response(result)
 
 
@@ -84,6 +88,7 @@ async def ack_delivery(request: web.Request) -> web.Response:
 async def send_status(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
-    body = await spool_body(request, hub.blobs, hub.config.exchange.max_packet_bytes)
-    outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.path)
+    body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+                           hub.config.storage.inline_payload_bytes)
+    outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
     return web.json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

@@ -65,7 +65,7 @@ PATHS: dict[str, dict[str, Any]] = {
         description="Answers 202 with a receipt once the document is durably stored and "
                     "routed; a repeat of the same bytes answers 200 with the first receipt.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
-        "DX_BAD_REQUEST",), params=(_query("wait", "Seconds to wait for a first item", "integer"),
+        "DX_BAD_REQUEST",), params=(_query("wait", "Seconds to wait for a first item (capped at exchange.inbox_max_wait)", "integer"),
                                    _query("limit", "Most items (1-1000)", "integer")))},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
@@ -80,7 +80,89 @@ PATHS: dict[str, dict[str, Any]] = {
         "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
             "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
             "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202, body="application/xml")},
+    "/documents/{message_id}/receipt": {"get": _op(
+        "The receipt again, with a fresh inclusion proof against the latest tree head",
+        AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
+        description="Sender and recipients only. Verify offline with `docexchange receipt "
+                    "verify` (docs/evidence.md §7).")},
+    "/evidence/tree-head": {"get": _op("The latest signed tree head", AUTH + ("DX_NOT_FOUND",))},
+    "/evidence/tree-heads": {"get": _op(
+        "Signed tree heads by signing time, in size order (paged)", AUTH + ("DX_BAD_REQUEST",),
+        params=(_query("from", "From this time, UTC ms (inclusive)", "integer"),
+                _query("to", "Before this time, UTC ms (exclusive)", "integer"),
+                _query("after", "Page cursor: next_after of the previous page", "integer"),
+                _query("limit", "Most heads (1-1000)", "integer")))},
+    "/evidence/inclusion": {"get": _op(
+        "A log leaf and its inclusion proof (units the event concerns only)",
+        AUTH + ("DX_BAD_REQUEST", "DX_NOT_FOUND"),
+        params=(_query("leaf_index", "The leaf (required)", "integer"),
+                _query("tree_size", "Size of a signed tree head (default: latest)", "integer")),
+        description="Another unit's leaf answers 404 exactly like a missing one.")},
+    "/evidence/consistency": {"get": _op(
+        "Consistency proof between two signed tree heads", AUTH + (
+            "DX_BAD_REQUEST", "DX_NOT_FOUND"),
+        params=(_query("first", "Size of the older head (required)", "integer"),
+                _query("second", "Size of the newer head (default: latest)", "integer")))},
+    "/audit/export": {"get": _op(
+        "Audit export (operators only)", AUTH + ("DX_FORBIDDEN",),
+        description="Operator accounts come with a later version: for now every unit "
+                    "credential is refused with 403 DX_FORBIDDEN. Operators export on the hub "
+                    "host with `docexchange audit export` (format: docs/evidence.md §8).")},
 }
+
+
+OPERATOR = ("DX_UNAUTHENTICATED", "DX_FORBIDDEN")
+OPERATOR_TOKEN = ("An operator's token (dxop_..., from `docexchange operators token NAME`); "
+                  "the /ops endpoints refuse unit keys with 403 DX_FORBIDDEN")
+
+
+def _ops(summary: str, errors: tuple[str, ...] = (), **kwargs: Any) -> dict[str, Any]:
+    """An operations endpoint (docs/operations.md): an operator token only; a unit's API key
+    gets 403 DX_FORBIDDEN."""
+    op = _op(summary, OPERATOR + errors, **kwargs)
+    op["security"] = [{"operator": []}]
+    return op
+
+
+_UNIT = _path_param("code", "OrganId or a former code")
+PATHS.update({
+    "/ops/connectivity": {"get": _ops(
+        "Units valid today: connectivity state, last contacts, backlog, credential expiry",
+        ("DX_BAD_REQUEST",), params=(
+            _query("kind", "Only units of this kind"),
+            _query("parent", "Only children of this unit"),
+            _query("state", "connected, idle, disconnected or never")))},
+    "/ops/kpis": {"get": _ops("Today's indicators: overall, by kind and by parent unit")},
+    "/ops/trend": {"get": _ops("Daily KPI snapshots, oldest first (null: no snapshot)",
+                               ("DX_BAD_REQUEST",),
+                               params=(_query("days", "Days back (1-366, default 30)",
+                                              "integer"),))},
+    "/ops/snapshots": {"post": _ops("Store today's KPIs now (idempotent upsert)")},
+    "/ops/stuck": {"get": _ops(
+        "Unacknowledged deliveries older than a threshold, oldest first", ("DX_BAD_REQUEST",),
+        params=(_query("older_than", "Seconds (default monitor.stuck_after)", "integer"),))},
+    "/ops/overdue": {"get": _ops("Deliveries past their DueDate without status 06")},
+    "/ops/not-acked": {"get": _ops(
+        "Document deliveries of a local day not acknowledged by its end", ("DX_BAD_REQUEST",),
+        params=(_query("day", "yyyy-mm-dd, default today"),))},
+    "/ops/expiring-credentials": {"get": _ops(
+        "Unit API keys and signing certificates expiring soon", ("DX_BAD_REQUEST",),
+        params=(_query("within_days", "Days ahead (default 30)", "integer"),))},
+    "/ops/units/{code}": {"get": _ops(
+        "One unit: status, active API keys, 20 latest documents in and out", ("DX_NOT_FOUND",),
+        params=(_UNIT,))},
+    "/ops/alerts": {"get": _ops("Alerts, newest first", ("DX_BAD_REQUEST",), params=(
+        _query("state", "open or closed (default both)"), _query("unit", "Only this OrganId"),
+        _query("limit", "Most alerts (1-1000)", "integer")))},
+    "/ops/units/{code}/disable-credentials": {"post": _ops(
+        "Revoke every API key of the unit (admin)", ("DX_NOT_FOUND",), params=(_UNIT,),
+        description="Logged as an operator_action event naming the operator.")},
+    "/ops/units/{code}/reissue-credentials": {"post": _ops(
+        "Replace the unit's API keys by a new one, returned once (admin)",
+        ("DX_NOT_FOUND", "DX_CONFLICT"), ok=201, params=(_UNIT,),
+        description="The old keys are revoked in the same transaction; logged as an "
+                    "operator_action event naming the operator.")},
+})
 
 
 def document() -> dict[str, Any]:
@@ -94,7 +176,9 @@ def document() -> dict[str, Any]:
         "paths": PATHS,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "A unit's API key (dx_...)"}},
+                                           "description": "A unit's API key (dx_...)"},
+                                "operator": {"type": "http", "scheme": "bearer",
+                                             "description": OPERATOR_TOKEN}},
             "schemas": {"Problem": {"type": "object", "required": [
                 "type", "title", "status", "code", "detail_vi", "detail_en", "request_id",
                 "errors"], "properties": {

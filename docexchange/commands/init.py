@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
 
+from docexchange.accounts.operators import add_operator, issue_token
 from docexchange.config import Config, load_config
 from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
 from docexchange.directory.csvio import read_units_csv
@@ -67,6 +69,8 @@ async def initialise(config: Config, *, if_needed: bool = False) -> bool:
             if unit.organ_id not in credentials:
                 credentials[unit.organ_id] = await _issue_all(hub, unit.organ_id, unit.name)
                 write_private_json(creds_path, credentials)
+        if "admin" not in credentials.get("operators", {}):
+            credentials.setdefault("operators", {})["admin"] = await _demo_admin(hub)
         write_private_json(creds_path, credentials)
     finally:
         await hub.close()
@@ -88,6 +92,12 @@ async def load_demo_directory(hub: Hub) -> int:
     await hub.db.write("load_demo_directory", txn)
     await hub.directory.reload()
     return len(units)
+
+
+async def _demo_admin(hub: Hub) -> dict[str, str]:
+    password = secrets.token_urlsafe(12)
+    await add_operator(hub.db, "admin", "admin", password)
+    return {"password": password, "api_token": await issue_token(hub.db, "admin")}
 
 
 async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:

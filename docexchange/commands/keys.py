@@ -7,10 +7,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+
 from docexchange.commands.common import open_hub
 from docexchange.commands.init import read_credentials, write_private_json
+from docexchange.config import load_config
 from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
-from docexchange.signing.keyring import list_keys
+from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
 from docexchange.store import units as unit_store
 
 
@@ -22,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     issue.set_defaults(run=run_issue)
     ls = ks.add_parser("list", help="keys, certificates and API keys with expiry dates")
     ls.set_defaults(run=run_list)
+    rot = ks.add_parser("rotate-hub", help="new hub signing key for tree heads (restart a "
+                        "running hub afterwards)")
+    rot.add_argument("--algorithm", choices=("ec-p256", "rsa-2048"),
+                     help="key type (default: [keys] hub_algorithm)")
+    rot.set_defaults(run=run_rotate_hub)
 
 
 async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
@@ -55,4 +63,27 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "
                   f"{_day(row['expires_ts'])} {state}")
+    return 0
+
+
+async def run_rotate_hub(config_path: Path, args: argparse.Namespace) -> int:
+    """Rotate the hub key and log it twice: ``hub_key_rotated`` under a head the OLD key signs
+    (it vouches for its successor's certificate), then ``hub_key_retired`` under the first
+    head of the new key. A hub already running keeps its loaded key until restarted."""
+    keys_dir = load_config(config_path).keys.dir
+    async with open_hub(config_path) as hub:
+        old = hub.keyring.current
+        new = rotate_hub_key(keys_dir, args.algorithm or hub.config.keys.hub_algorithm)
+        pem = new.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+        await hub.db.write("hub_key_rotated", lambda c: hub.evidence.append_txn(
+            c, "hub_key_rotated", {"old_key_id": old.key_id, "new_key_id": new.key_id,
+                                   "algorithm": new.algorithm, "certificate": pem}))
+    async with open_hub(config_path) as hub:
+        await hub.db.write("hub_key_retired", lambda c: hub.evidence.append_txn(
+            c, "hub_key_retired", {"key_id": old.key_id, "successor_key_id": new.key_id,
+                                   "private_key": str(KeyPaths(keys_dir).retired_key_for(
+                                       old.key_id).relative_to(keys_dir))}))
+    print(f"hub key rotated: {old.key_id} -> {new.key_id} ({new.algorithm})\n"
+          f"  old certificate kept: hub-certs/{old.key_id}.crt; old private key: "
+          f"retired/{old.key_id}.key\n  restart a running hub to sign with the new key")
     return 0

@@ -1,39 +1,75 @@
-"""`docexchange serve`: run the HTTP server until interrupted."""
+"""`docexchange serve`: run the HTTP server until SIGINT/SIGTERM.
+
+With `--workers N` (or server.workers) N hub processes share the port (SO_REUSEPORT), so the
+CPU-bound steps (parsing, XSD, signatures) use every core. They share the SQLite database: its
+write lock serialises their group commits, the log's leaf order comes from the database, and a
+long-polling inbox re-checks the database every second, so nothing depends on one process.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from aiohttp import web
 
 from docexchange.app import create_app
 from docexchange.commands.init import read_credentials
-from docexchange.config import load_config
+from docexchange.config import Config, load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="run the hub's HTTP server")
     p.add_argument("--host", help="override server.host")
     p.add_argument("--port", type=int, help="override server.port")
+    p.add_argument("--workers", type=int, help="override server.workers (processes)")
+    p.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=run)
+
+
+def _children(config_path: Path, host: str, port: int, count: int) -> list[subprocess.Popen[bytes]]:
+    command = [sys.executable, "-m", "docexchange", "--config", str(config_path), "serve",
+               "--host", host, "--port", str(port), "--worker-child"]
+    return [subprocess.Popen(command) for _ in range(count)]
+
+
+def _banner(config: Config, host: str, port: int, workers: int) -> None:
+    print(f"docexchange hub serving on http://{host}:{port} with {workers} process(es) "
+          "(API docs: /api/docs)", flush=True)
+    creds = read_credentials(config)
+    if creds:
+        print(f"demo credentials (unit API keys): {config.keys.dev_credentials}", flush=True)
+    if "admin" in creds.get("operators", {}):
+        print(f"dashboard: http://{host}:{port}/dashboard/  — log in as 'admin' with the "
+              f"password under operators.admin.password in {config.keys.dev_credentials}",
+              flush=True)
 
 
 async def run(config_path: Path, args: argparse.Namespace) -> int:
     config = load_config(config_path)
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
+    workers = 1 if args.worker_child else (args.workers or config.server.workers)
     runner = web.AppRunner(create_app(config), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    print(f"docexchange hub serving on http://{host}:{port}  (API docs: /api/docs)", flush=True)
-    creds = read_credentials(config)
-    if creds:
-        print(f"demo credentials: {config.keys.dev_credentials}", flush=True)
+    await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child).start()
+    children = _children(config_path, host, port, workers - 1) if workers > 1 else []
+    if not args.worker_child:
+        _banner(config, host, port, workers)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        import asyncio
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
-        await runner.cleanup()
+        for child in children:
+            child.terminate()
+        await runner.cleanup()  # flushes what the hub holds in memory (activity, ...)
+        for child in children:
+            await asyncio.to_thread(child.wait)
     return 0

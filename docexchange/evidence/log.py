@@ -41,19 +41,22 @@ class EvidenceLog:
         return index
 
     def seal_txn(self, conn: sqlite3.Connection) -> None:
-        """Batch hook: sign a tree head over every leaf written so far, if any are new."""
+        """Batch hook: sign a tree head over every leaf written so far, if any are new, and
+        store the perfect subtrees the batch completed (``merkle_nodes``, read by proofs)."""
         head = sql.latest_tree_head_txn(conn)
         signed_size = head[0] if head else 0
         acc = self._acc
         if acc is None or acc.size != signed_size:  # first use, or a rolled-back batch
-            acc = MerkleAccumulator()
-            acc.extend(sql.leaf_hashes_from_txn(conn, 0)[:signed_size])
+            # O(log n) stored peaks; a log older than merkle_nodes is hashed and stored once
+            acc = MerkleAccumulator.from_leaf_hashes(
+                sql.StoredLeafHashes(conn, signed_size),
+                cache=sql.StoredSubtrees(conn, persist=True))
         new = sql.leaf_hashes_from_txn(conn, acc.size)
         if not new:
             self._acc = acc
             return
         acc = acc.copy()
-        acc.extend(new)
+        sql.insert_nodes_txn(conn, acc.extend(new))
         current = self._keyring.current
         tree_head = sign_tree_head(acc.size, acc.root(), now_ms(), current.private_key,
                                    current.key_id)

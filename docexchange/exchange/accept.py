@@ -21,6 +21,7 @@ from cryptography import x509
 from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
+from docexchange.evidence.proofs import receipt_proof
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.inspect import Inspection
 from docexchange.exchange.receipts import document_receipt
@@ -56,7 +57,7 @@ def secrecy_fields(packet: DocumentPacket) -> Iterable[tuple[str, str]]:
 
 
 async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
-                          spool: Path) -> Accepted:
+                          spool: Path | None) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
     try:
         inspection = await ctx.inspect(data)
@@ -71,7 +72,8 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
         signer = await _check_signature(ctx, inspection, caller)
         routing, recipients = _route(ctx, packet)
     except DocExchangeError as exc:
-        spool.unlink(missing_ok=True)
+        if spool is not None:
+            spool.unlink(missing_ok=True)
         await ctx.record_refusal(caller, sha256, exc)
         raise
     return await _store(ctx, caller, packet, data, sha256, spool, signer, routing, recipients)
@@ -157,9 +159,9 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
 
 
 async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
-                 sha256: str, spool: Path, signer: str | None, routing: list[Resolution],
+                 sha256: str, spool: Path | None, signer: str | None, routing: list[Resolution],
                  recipients: tuple[str, ...]) -> Accepted:
-    await asyncio.to_thread(ctx.blobs.adopt, spool, sha256)  # durable before the row commits
+    await ctx.payloads.make_durable(sha256, spool)  # a large body: before the row commits
     message_id = new_ulid()
     btype = packet.business_type
 
@@ -168,6 +170,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         if first is not None:
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
         related = _related_txn(conn, caller, packet)
+        ctx.payloads.stage_txn(conn, sha256, data, spool)
         ts = now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
             message_id, "document", caller, packet.document_id, btype, sha256, len(data),
@@ -207,7 +210,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         raise exc
     if not duplicate:
         ctx.notify(d["recipient_id"] for d in deliveries)
-    return Accepted(document_receipt(row, deliveries), duplicate, recipients)
+    proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
+    return Accepted(document_receipt(row, deliveries, proof.to_json()), duplicate, recipients)
 
 
 def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:

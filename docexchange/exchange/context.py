@@ -20,6 +20,7 @@ from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
+from docexchange.store.payloads import PayloadStore
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class ExchangeContext:
         self.directory = directory
         self.evidence = evidence
         self.notifier = notifier
+        self.payloads = PayloadStore(db, blobs, config.storage.inline_payload_bytes)
         self._pool: ProcessPoolExecutor | None = None
         self._trust = trust_files(config.keys.dir)
 

@@ -8,7 +8,6 @@ nothing; a recipient's own 01 after the hub's (or the reverse) counts once.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
 from docexchange.edxml.values import format_timestamp
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.accept import _check_sender, _check_signature
+from docexchange.exchange.accept import _check_signature
 from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
@@ -51,7 +50,7 @@ def _unknown_reference(document_id: str) -> DocExchangeError:
 
 
 async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
-                        spool: Path) -> StatusOutcome:
+                        spool: Path | None) -> StatusOutcome:
     try:
         inspection = await ctx.inspect(data)
         packet = inspection.packet
@@ -69,14 +68,20 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 errors=[{"element": "StatusCode", "value": packet.status_code}])
         await _check_signature(ctx, inspection, caller)
     except DocExchangeError as exc:
-        spool.unlink(missing_ok=True)
+        if spool is not None:
+            spool.unlink(missing_ok=True)
         await ctx.record_refusal(caller, sha256, exc)
         raise
-    await asyncio.to_thread(ctx.blobs.adopt, spool, sha256)
+    await ctx.payloads.make_durable(sha256, spool)
     stamp = format_timestamp(packet.timestamp)
     fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
-    outcome, notify = await ctx.db.write(f"status_{packet.status_code}", lambda conn: fn(
-        ctx, conn, caller, packet, stamp, sha256, len(data)))
+
+    def txn(conn: sqlite3.Connection) -> tuple[StatusOutcome, list[str]]:
+        outcome, notify = fn(ctx, conn, caller, packet, stamp, sha256, len(data))
+        if not outcome.duplicate:
+            ctx.payloads.stage_txn(conn, sha256, data, spool)
+        return outcome, notify
+    outcome, notify = await ctx.db.write(f"status_{packet.status_code}", txn)
     ctx.notify(notify)
     return outcome
 

@@ -77,6 +77,8 @@ class Database:
         self._reader_list: list[aiosqlite.Connection] = []
         self._hooks: list[BatchHook] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._sync_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._sync_reader_list: list[sqlite3.Connection] = []
         self.stats = BatchStats()
 
     async def open(self) -> None:
@@ -108,6 +110,10 @@ class Database:
         for conn in self._reader_list:
             await conn.close()
         self._reader_list.clear()
+        for sync_conn in self._sync_reader_list:
+            sync_conn.close()
+        self._sync_reader_list.clear()
+        self._sync_readers = queue.SimpleQueue()
 
     def add_batch_hook(self, hook: BatchHook) -> None:
         """Run `hook(conn)` inside every write batch, after its jobs, before COMMIT."""
@@ -168,7 +174,7 @@ class Database:
             return
         self.stats.batches += 1
         self.stats.jobs += len(batch)
-        for job, (ok, value) in zip(batch, results):
+        for job, (ok, value) in zip(batch, results, strict=True):
             self._settle(job, ok, value)
         loops = {job.loop for job in batch}
         for loop in loops:
@@ -211,6 +217,33 @@ class Database:
                 return list(await cursor.fetchall())
         finally:
             self._readers.put_nowait(conn)
+
+    async def read(self, name: str, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run the synchronous `fn(conn)` in a worker thread, in one read transaction (a
+        consistent snapshot) on a read-only connection.
+
+        For reads made of many small dependent queries (Merkle proofs walk O(log n) rows) or
+        streamed (audit exports): they would cost one event-loop round trip per row through
+        the aiosqlite connections. Never writes: the connection is opened read-only.
+        """
+        if self._thread is None:
+            raise RuntimeError("database is not open")
+        return await asyncio.to_thread(self._read_sync, name, fn)
+
+    def _read_sync(self, name: str, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            conn = self._sync_readers.get_nowait()
+        except queue.Empty:
+            conn = connect(self.path, synchronous=self._synchronous, readonly=True)
+            self._sync_reader_list.append(conn)
+        try:
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("COMMIT")
+        finally:
+            self._sync_readers.put(conn)
 
     async def fetchone(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
                        ) -> aiosqlite.Row | None:

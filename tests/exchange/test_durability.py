@@ -133,7 +133,9 @@ def _check_database(env: HubEnv, ledger: Ledger) -> None:
     for message_id, sha, recipients_json, kind in conn.execute(
             "SELECT message_id, sha256, recipients_json, kind FROM messages"):
         path = blobs / sha[:2] / sha[2:4] / sha
-        assert path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        inline = conn.execute("SELECT data FROM payloads WHERE sha256 = ?", (sha,)).fetchone()
+        data = inline[0] if inline else path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha
         n = conn.execute("SELECT count(*) FROM deliveries WHERE message_id = ?",
                          (message_id,)).fetchone()[0]
         if kind == "document":

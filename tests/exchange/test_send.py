@@ -133,6 +133,7 @@ async def test_classified_is_refused_and_not_stored(client: TestClient, hub_env:
     digest = hashlib.sha256(data).hexdigest()
     hub = client.app[__import__("docexchange.appkeys").appkeys.HUB_KEY]
     assert not hub.blobs.exists(digest)
+    assert await hub.db.fetchone("SELECT 1 FROM payloads") is None
     assert not list((hub.config.storage.blobs / "spool").iterdir())
     refusal = await hub.db.fetchone("SELECT sender_id, sha256, code FROM refusals")
     assert tuple(refusal) == (PROVINCE, digest, "DX_CLASSIFIED")

@@ -1,0 +1,152 @@
+"""Operations API for operators (`Authorization: Bearer dxop_...`): connectivity, KPIs, stuck
+and overdue deliveries, alerts, and the admin's credential actions. Unit keys get 403.
+
+Definitions of every figure: docs/operations.md. Handlers parse, call one service, shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from aiohttp import web
+
+from docexchange.api.auth import authenticate_operator
+from docexchange.appkeys import HUB_KEY
+from docexchange.errors import DocExchangeError
+from docexchange.hub import Hub
+from docexchange.monitor import actions, alerts, connectivity
+
+routes = web.RouteTableDef()
+_INTEGER = re.compile(r"[0-9]{1,10}")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _hub(request: web.Request) -> Hub:
+    return request.config_dict[HUB_KEY]
+
+
+def _bad(name: str, raw: str, expected_vi: str, expected_en: str) -> DocExchangeError:
+    return DocExchangeError("DX_BAD_REQUEST", f"Tham số {name} phải là {expected_vi}.",
+                            f"Parameter {name} must be {expected_en}.",
+                            errors=[{"parameter": name, "value": raw}])
+
+
+def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not _INTEGER.fullmatch(raw) or not low <= int(raw) <= high:
+        raise _bad(name, raw, f"số nguyên từ {low} đến {high}",
+                   f"an integer from {low} to {high}")
+    return int(raw)
+
+
+def _choice(request: web.Request, name: str, choices: tuple[str, ...]) -> str | None:
+    raw = request.query.get(name)
+    if raw is not None and raw not in choices:
+        raise _bad(name, raw, " hoặc ".join(choices), " or ".join(choices))
+    return raw
+
+
+def _day_query(request: web.Request, name: str) -> dt.date | None:
+    raw = request.query.get(name)
+    try:
+        return dt.date.fromisoformat(raw) if raw is not None else None
+    except ValueError:
+        raise _bad(name, raw or "", "ngày dạng yyyy-mm-dd", "a date yyyy-mm-dd") from None
+
+
+def _items(items: list[dict[str, object]], **extra: object) -> web.Response:
+    return web.json_response({**extra, "count": len(items), "items": items})
+
+
+@routes.get("/ops/connectivity")
+async def connectivity_list(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    units = await connectivity.unit_statuses(
+        _hub(request), kind=request.query.get("kind"), parent=request.query.get("parent"),
+        state=_choice(request, "state", connectivity.STATES))
+    return web.json_response({"count": len(units), "units": [u.to_json() for u in units]})
+
+
+@routes.get("/ops/kpis")
+async def kpis(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    return web.json_response(await connectivity.kpis(_hub(request)))
+
+
+@routes.get("/ops/trend")
+async def trend(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    days = _int_query(request, "days", 30, 1, 366)
+    return web.json_response({"days": await connectivity.trend(_hub(request), days)})
+
+
+@routes.post("/ops/snapshots")
+async def take_snapshot(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    return web.json_response(await connectivity.take_snapshot(_hub(request)))
+
+
+@routes.get("/ops/stuck")
+async def stuck(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    hub = _hub(request)
+    older_than = _int_query(request, "older_than", hub.config.monitor.stuck_after, 0,
+                            366 * 86400)
+    return _items(await connectivity.stuck(hub, older_than_s=older_than),
+                  older_than=older_than)
+
+
+@routes.get("/ops/overdue")
+async def overdue(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    return _items(await connectivity.overdue(_hub(request)))
+
+
+@routes.get("/ops/not-acked")
+async def not_acked(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    day = _day_query(request, "day")
+    return _items(await connectivity.not_acked_by_end_of_day(_hub(request), day=day))
+
+
+@routes.get("/ops/expiring-credentials")
+async def expiring(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    within = _int_query(request, "within_days", 30, 0, 3660)
+    return _items(await connectivity.expiring_credentials(_hub(request), within),
+                  within_days=within)
+
+
+@routes.get("/ops/units/{code}")
+async def unit_detail(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    return web.json_response(await connectivity.unit_detail(_hub(request),
+                                                            request.match_info["code"]))
+
+
+@routes.get("/ops/alerts")
+async def alert_list(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    found = await alerts.list_alerts(
+        _hub(request), state=_choice(request, "state", ("open", "closed")),
+        organ_id=request.query.get("unit"), limit=_int_query(request, "limit", 100, 1, 1000))
+    return _items(found)
+
+
+@routes.post("/ops/units/{code}/disable-credentials")
+async def disable_credentials(request: web.Request) -> web.Response:
+    operator = await authenticate_operator(request, admin=True)
+    change = await actions.disable_credentials(_hub(request), request.match_info["code"],
+                                               operator)
+    return web.json_response(change.to_json())
+
+
+@routes.post("/ops/units/{code}/reissue-credentials")
+async def reissue_credentials(request: web.Request) -> web.Response:
+    operator = await authenticate_operator(request, admin=True)
+    change = await actions.reissue_credentials(_hub(request), request.match_info["code"],
+                                               operator)
+    return web.json_response(change.to_json(), status=201, headers=NO_STORE)

@@ -1,0 +1,116 @@
+"""`docexchange audit export|verify`: the evidence log of a period, out to a file and checked.
+
+`export` runs on the hub host (it reads the database directly, in one snapshot); `verify`
+needs only the file and the hub certificates, so an auditor runs it anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from docexchange.commands.common import open_hub
+from docexchange.commands.receipt import add_hub_cert_option, read_hub_certificates
+from docexchange.config import load_config
+from docexchange.evidence.export import ExportScope, export_records
+from docexchange.evidence.export_files import FORMATS, read_records, write_records
+from docexchange.evidence.verify import AuditVerifier, VerificationError
+
+END_OF_TIME = 2**62
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("audit", help="export and verify the evidence log")
+    aus = p.add_subparsers(dest="audit_command", required=True)
+    exp = aus.add_parser("export", help="write the log of a period (operators)")
+    exp.add_argument("--from", dest="from_date", type=dt.date.fromisoformat,
+                     help="first day (YYYY-MM-DD, province time; default: the beginning)")
+    exp.add_argument("--to", dest="to_date", type=dt.date.fromisoformat,
+                     help="last day, included (default: today and after)")
+    exp.add_argument("--unit", help="only the events of this unit, each with its proof")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl")
+    exp.add_argument("--out", type=Path, required=True, help="the export file to write")
+    exp.set_defaults(run=run_export)
+    ver = aus.add_parser("verify", help="check an export offline; names the first bad record")
+    ver.add_argument("file", type=Path)
+    add_hub_cert_option(ver)
+    ver.set_defaults(run=run_verify)
+
+
+class ProgressBar:
+    """A one-line bar on stderr, drawn only on a terminal and at most ten times a second."""
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+        self._label, self._stream = label, stream
+        self._enabled = stream.isatty()
+        self._drawn = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self._enabled or (now - self._drawn < 0.1 and done < total):
+            return
+        self._drawn = now
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        self._stream.write(f"\r{self._label} [{bar:<30}] {done}/{total} {share:4.0%}")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._enabled and self._drawn:
+            self._stream.write("\n")
+
+
+def _scope(config_path: Path, args: argparse.Namespace) -> ExportScope:
+    """Calendar days in the province's time zone → UTC milliseconds, ``to`` day included."""
+    zone = load_config(config_path).zone
+
+    def start_of(day: dt.date) -> int:
+        return int(dt.datetime.combine(day, dt.time(), zone).timestamp() * 1000)
+    from_ts = start_of(args.from_date) if args.from_date else 0
+    to_ts = start_of(args.to_date + dt.timedelta(days=1)) if args.to_date else END_OF_TIME
+    return ExportScope(from_ts, to_ts, args.unit)
+
+
+async def run_export(config_path: Path, args: argparse.Namespace) -> int:
+    scope = _scope(config_path, args)
+    bar = ProgressBar("export")
+    async with open_hub(config_path) as hub:
+        if scope.unit is not None and hub.directory.lookup(scope.unit) is None:
+            print(f"no unit {scope.unit}", file=sys.stderr)
+            return 1
+
+        def export(conn: sqlite3.Connection) -> int:
+            with args.out.open("w", encoding="utf-8", newline="") as out:
+                return write_records(export_records(conn, scope, bar), out, args.format)
+        count = await hub.db.read("audit_export", export)
+    bar.close()
+    print(f"wrote {count} records to {args.out}")
+    return 0
+
+
+async def run_verify(config_path: Path, args: argparse.Namespace) -> int:
+    number = 0
+    try:
+        verifier = AuditVerifier(read_hub_certificates(args.hub_cert))
+        with args.file.open(encoding="utf-8", newline="") as lines:
+            for number, record in read_records(lines):
+                verifier.feed(record)
+        summary = verifier.finish()
+    except VerificationError as exc:
+        number = exc.record or number
+        where = f" at record {number}" if number else ""
+        print(f"FAILED{where}: {exc}")
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"FAILED: cannot read {args.file} or the certificates: {exc}")
+        return 1
+    kind = "filtered export, " if summary.filtered else ""
+    print(f"OK: {kind}{summary.leaves} leaves, {summary.tree_heads} tree heads, "
+          f"{summary.consistency_proofs} consistency proofs, {summary.inclusion_proofs} "
+          f"inclusion proofs; log size {summary.tree_size} (from leaf {summary.first_index})")
+    return 0

@@ -1,0 +1,75 @@
+"""`docexchange operators add|token|list|disable`: the province's operator accounts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import secrets
+import sys
+from pathlib import Path
+
+from docexchange.accounts.operators import ROLES, add_operator, issue_token
+from docexchange.commands.common import open_hub
+from docexchange.store import operators as sql
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("operators", help="operator accounts (dashboard and ops API)")
+    ops = p.add_subparsers(dest="operators_command", required=True)
+    add = ops.add_parser("add", help="add an operator (or reset its role and password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, default="viewer")
+    add.add_argument("--password", help="default: a generated one, printed once")
+    add.set_defaults(run=run_add)
+    token = ops.add_parser("token", help="issue an API token (Bearer) for an operator")
+    token.add_argument("name")
+    token.set_defaults(run=run_token)
+    ls = ops.add_parser("list", help="list operators")
+    ls.set_defaults(run=run_list)
+    disable = ops.add_parser("disable", help="disable an operator (tokens and sessions stop)")
+    disable.add_argument("name")
+    disable.set_defaults(run=run_disable)
+
+
+async def run_add(config_path: Path, args: argparse.Namespace) -> int:
+    password = args.password or secrets.token_urlsafe(12)
+    async with open_hub(config_path) as hub:
+        try:
+            await add_operator(hub.db, args.name, args.role, password)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"operator {args.name} ({args.role}) saved"
+          + ("" if args.password else f"; password: {password}"))
+    return 0
+
+
+async def run_token(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        try:
+            token = await issue_token(hub.db, args.name)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(token)
+    return 0
+
+
+async def run_list(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        for row in await sql.operators(hub.db):
+            created = dt.datetime.fromtimestamp(row["created_ts"] / 1000, dt.UTC).date()
+            state = "disabled" if row["disabled_ts"] else "active"
+            print(f"{row['name']:<20} {row['role']:<7} {state:<9} since {created}")
+    return 0
+
+
+async def run_disable(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        changed = await hub.db.write("disable_operator",
+                                     lambda c: sql.set_disabled_txn(c, args.name, True))
+    if not changed:
+        print(f"no operator {args.name}", file=sys.stderr)
+        return 1
+    print(f"operator {args.name} disabled")
+    return 0

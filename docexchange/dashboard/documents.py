@@ -1,0 +1,158 @@
+"""Document search and the document page: metadata and the per-recipient timeline.
+
+Operators see every document's metadata and delivery record, never its body (DESIGN.md §7):
+nothing here reads the stored payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiohttp import web
+
+from docexchange.appkeys import HUB_KEY
+from docexchange.dashboard.i18n import t
+from docexchange.dashboard.layout import View, page, url, view
+from docexchange.dashboard.markup import Safe, html, join
+from docexchange.dashboard.widgets import (
+    field,
+    select,
+    state_badge,
+    table,
+    unit_cell,
+)
+from docexchange.delivery.service import operator_timeline
+from docexchange.delivery.states import RANK, TERMINAL
+from docexchange.errors import DocExchangeError
+from docexchange.hub import Hub
+from docexchange.store import messages as message_store
+from docexchange.store.search import DocumentQuery, search_documents
+
+routes = web.RouteTableDef()
+PAGE_SIZE = 100
+STATES = (*RANK, *sorted(TERMINAL))
+FIELDS = ("document_id", "code", "sender", "recipient", "date_from", "date_to", "state")
+
+
+@routes.get("/documents", name="documents")
+async def documents_page(request: web.Request) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    form = {name: request.query.get(name, "").strip()[:200] for name in FIELDS}
+    query = _query(form, v)
+    rows = await search_documents(hub.db, query)  # no condition: the latest ones
+    body = html('{form}{results}', form=_search_form(v, form),
+                results=_results(v, hub, rows))
+    return page(v, v.t("docs.title"), body, active="documents")
+
+
+@routes.get("/documents/{message_id}", name="document")
+async def document_page(request: web.Request) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    message = await message_store.message(hub.db, request.match_info["message_id"])
+    if message is None or message["kind"] != "document":
+        raise web.HTTPNotFound()
+    timeline = await operator_timeline(hub.exchange, message["message_id"])
+    code = f"{message['code_number']}/{message['code_notation']}"
+    body = html('{meta}<h2>{h}</h2>{timeline}', meta=_metadata(v, hub, message),
+                h=v.t("doc.timeline"), timeline=_timeline(v, hub, timeline))
+    return page(v, v.t("doc.title", code=code), body, active="documents")
+
+
+def _query(form: dict[str, str], v: View) -> DocumentQuery:
+    state = form["state"] if form["state"] in STATES else ""
+    return DocumentQuery(document_id=form["document_id"], code=form["code"],
+                         sender=form["sender"], recipient=form["recipient"],
+                         from_ts=_day_start(form["date_from"], v, 0),
+                         until_ts=_day_start(form["date_to"], v, 1), state=state,
+                         limit=PAGE_SIZE + 1)
+
+
+def _day_start(text: str, v: View, plus_days: int) -> int | None:
+    """Local midnight of `text` (+ days) in UTC ms; the range's end day is included."""
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text) + dt.timedelta(days=plus_days)
+    except ValueError as exc:
+        raise DocExchangeError("DX_BAD_REQUEST", t("vi", "docs.bad_date"),
+                               t("en", "docs.bad_date")) from exc
+    return int(dt.datetime.combine(day, dt.time(), v.zone).timestamp() * 1000)
+
+
+def _search_form(v: View, form: dict[str, str]) -> Safe:
+    states = [("", v.t("units.any"))] + [(s, v.label("dstate", s)) for s in STATES]
+    fields = join([
+        field(v.t("docs.document_id"), "document_id", form["document_id"]),
+        field(v.t("docs.code"), "code", form["code"]),
+        field(v.t("docs.sender"), "sender", form["sender"]),
+        field(v.t("docs.recipient"), "recipient", form["recipient"]),
+        field(v.t("docs.date_from"), "date_from", form["date_from"], kind="date"),
+        field(v.t("docs.date_to"), "date_to", form["date_to"], kind="date"),
+        select(v.t("docs.state"), "state", states, form["state"]),
+    ])
+    return html('<form method="get" action="{action}" class="filters" data-testid="doc-search">'
+                '{fields}<button type="submit">{submit}</button></form>',
+                action=url("/documents"), fields=fields, submit=v.t("docs.search"))
+
+
+def _results(v: View, hub: Hub, rows: list[Any]) -> Safe:
+    if not rows:
+        return html('<p class="empty" data-testid="docs-empty">{t}</p>', t=v.t("docs.none"))
+    more = (html('<p class="notice">{t}</p>', t=v.t("docs.more", limit=PAGE_SIZE))
+            if len(rows) > PAGE_SIZE else Safe(""))
+    body = [[v.when(r["accepted_ts"]),
+             html('<a href="{href}" data-testid="doc-link">{text}</a>',
+                  href=url(f"/documents/{r['message_id']}"), text=r["document_id"]),
+             f"{r['code_number']}/{r['code_notation']}", r["subject"],
+             unit_cell(hub, r["sender_id"]), f"{r['received']}/{r['recipients']}"]
+            for r in rows[:PAGE_SIZE]]
+    head = [v.t(k) for k in ("docs.accepted", "docs.document_id", "docs.code", "docs.subject",
+                             "docs.sender", "docs.recipients")]
+    return html("{more}{table}", more=more, table=table(head, body, testid="docs-table"))
+
+
+def _metadata(v: View, hub: Hub, m: Any) -> Safe:
+    rows = [
+        (v.t("doc.message_id"), m["message_id"]),
+        (v.t("docs.document_id"), m["document_id"]),
+        (v.t("docs.code"), f"{m['code_number']}/{m['code_notation']}"),
+        (v.t("docs.subject"), m["subject"]),
+        (v.t("docs.sender"), unit_cell(hub, m["sender_id"])),
+        (v.t("doc.business_type"), m["business_type"]),
+        (v.t("doc.priority"), m["priority"]),
+        (v.t("doc.due_date"), m["due_date"] or "–"),
+        (v.t("docs.accepted"), v.when(m["accepted_ts"])),
+        (v.t("doc.size"), m["size"]),
+        (v.t("doc.sha256"), html("<code>{s}</code>", s=m["sha256"])),
+        (v.t("doc.log_index"), "–" if m["log_index"] is None else m["log_index"]),
+        (v.t("doc.signer"), m["signer_key_id"] or "–"),
+    ]
+    items = join(html("<dt>{k}</dt><dd>{val}</dd>", k=k, val=val) for k, val in rows)
+    return html('<h2>{h}</h2><dl class="meta" data-testid="doc-meta">{items}</dl>',
+                h=v.t("doc.metadata"), items=items)
+
+
+def _timeline(v: View, hub: Hub, timeline: dict[str, Any]) -> Safe:
+    cards = []
+    for d in timeline["deliveries"]:
+        events = [[v.when_iso(e["at"]), _event_text(v, e), unit_cell(hub, e["actor"]),
+                   e["note"]] for e in d["events"]]
+        head = [v.t(k) for k in ("doc.at", "doc.event", "doc.actor", "doc.note")]
+        cards.append(html(
+            '<section class="card delivery" data-testid="delivery" data-recipient="{code}">'
+            '<h3>{unit} {badge}</h3><p class="muted">{l_fetched}: {fetched} · {l_acked}: '
+            '{acked}{recall}</p>{events}</section>',
+            code=d["recipient"], unit=unit_cell(hub, d["recipient"]),
+            badge=state_badge(v, d["state"]), l_fetched=v.t("doc.fetched"),
+            fetched=v.when_iso(d["fetched_at"]), l_acked=v.t("doc.acked"),
+            acked=v.when_iso(d["acked_at"]),
+            recall=html(" · {l}: {r}", l=v.t("doc.recall"), r=d["recall"]) if d["recall"]
+            else Safe(""), events=table(head, events, testid="events")))
+    return join(cards)
+
+
+def _event_text(v: View, e: dict[str, Any]) -> str:
+    text = v.label("event", e["event"])
+    return f"{text} {e['status_code']}" if e["status_code"] else text
+

@@ -1,0 +1,156 @@
+"""Units: the filterable connectivity table, a unit's page, and the admins' credential
+actions (revoke the API keys; re-issue one, shown once on the page that answers the POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from docexchange.appkeys import HUB_KEY
+from docexchange.dashboard.layout import View, page, redirect, url, view
+from docexchange.dashboard.markup import Safe, attrs, html, join
+from docexchange.dashboard.widgets import (
+    select,
+    state_badge,
+    table,
+    unit_cell,
+    unit_name,
+    unit_state_badge,
+)
+from docexchange.directory.model import KINDS
+from docexchange.hub import Hub
+from docexchange.monitor import actions, connectivity
+from docexchange.monitor.status import STATES, UnitStatus
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/units", name="units")
+async def units_page(request: web.Request) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    chosen = {k: request.query.get(k, "") for k in ("kind", "parent", "state")}
+    statuses = await connectivity.unit_statuses(
+        hub, kind=chosen["kind"] or None, parent=chosen["parent"] or None,
+        state=chosen["state"] or None)
+    body = html('{form}<p class="muted" data-testid="units-count">{count}</p>{table}',
+                form=_filters(v, hub, chosen), count=v.t("units.count", count=len(statuses)),
+                table=_table(v, hub, statuses))
+    return page(v, v.t("units.title"), body, active="units")
+
+
+@routes.get("/units/{organ_id}", name="unit")
+async def unit_page(request: web.Request) -> web.Response:
+    v, revoked = view(request), request.query.get("revoked", "")
+    notice = (html('<p class="notice" data-testid="notice">{t}</p>',
+                   t=v.t("units.disabled_done", count=revoked)) if revoked.isdigit() else Safe(""))
+    return await _unit_response(request, notice)
+
+
+@routes.post("/units/{organ_id}/disable", name="unit-disable")
+async def disable(request: web.Request) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    assert v.session is not None  # the session guard let this request in
+    change = await actions.disable_credentials(hub, request.match_info["organ_id"],
+                                               v.session.operator)
+    return redirect(url(f"/units/{change.organ_id}?revoked={change.revoked}"))
+
+
+@routes.post("/units/{organ_id}/reissue", name="unit-reissue")
+async def reissue(request: web.Request) -> web.Response:
+    """Answers with the unit page itself: the new key appears once and is never stored."""
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    assert v.session is not None
+    change = await actions.reissue_credentials(hub, request.match_info["organ_id"],
+                                               v.session.operator)
+    return await _unit_response(request, html(
+        '<div class="notice" data-testid="new-key"><p>{t}</p><code>{key}</code></div>',
+        t=v.t("units.new_key"), key=change.api_key))
+
+
+async def _unit_response(request: web.Request, message: Safe) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    detail = await connectivity.unit_detail(hub, request.match_info["organ_id"])
+    status = detail["status"]
+    body = html('{message}{status}{actions}<h2>{h_in}</h2>{docs_in}<h2>{h_out}</h2>{docs_out}',
+                message=message, status=_status(v, hub, status, detail["api_keys"]),
+                actions=_actions(v, status["organ_id"]) if v.is_admin() else Safe(""),
+                h_in=v.t("units.docs_in"), docs_in=_docs(v, hub, detail["documents_in"], "docs.sender"),
+                h_out=v.t("units.docs_out"), docs_out=_docs(v, hub, detail["documents_out"],
+                                                                "docs.recipient"))
+    return page(v, f"{status['name']} ({status['organ_id']})", body, active="units")
+
+
+def _filters(v: View, hub: Hub, chosen: dict[str, str]) -> Safe:
+    any_ = ("", v.t("units.any"))
+    parents = sorted({u.parent_id for u in hub.directory.all_units() if u.parent_id})
+    fields = join([
+        select(v.t("units.kind"), "kind", [any_] + [(k, v.label("kind", k)) for k in KINDS],
+               chosen["kind"]),
+        select(v.t("units.parent"), "parent",
+               [any_] + [(p, unit_name(hub, p)) for p in parents], chosen["parent"]),
+        select(v.t("units.state"), "state", [any_] + [(s, v.label("state", s)) for s in STATES],
+               chosen["state"]),
+    ])
+    return html('<form method="get" action="{action}" class="filters" data-testid="unit-filter">'
+                '{fields}<button type="submit">{submit}</button></form>',
+                action=url("/units"), fields=fields, submit=v.t("units.filter"))
+
+
+def _table(v: View, hub: Hub, statuses: list[UnitStatus]) -> Safe:
+    if not statuses:
+        return html('<p class="empty" data-testid="units-empty">{t}</p>', t=v.t("units.none"))
+    head = [v.t(k) for k in ("units.code", "units.name", "units.kind", "units.parent",
+                             "units.state", "units.last_contact", "units.backlog",
+                             "units.credential_expiry")]
+    rows = [[s.organ_id, unit_cell(hub, s.organ_id), v.label("kind", s.kind),
+             unit_name(hub, s.parent_id) or "–", unit_state_badge(v, s.state),
+             v.when(s.last_contact_ts) if s.last_contact_ts else v.t("units.never"),
+             s.backlog, v.when(s.credential_expiry_ts)] for s in statuses]
+    marks = [attrs(data_testid="unit-row", data_organ_id=s.organ_id, data_state=s.state,
+                   data_kind=s.kind) for s in statuses]
+    return table(head, rows, testid="units-table", row_attrs=marks)
+
+
+def _status(v: View, hub: Hub, s: dict[str, Any], keys: list[dict[str, Any]]) -> Safe:
+    items = [
+        (v.t("units.state"), unit_state_badge(v, s["state"])),
+        (v.t("units.kind"), v.label("kind", s["kind"])),
+        (v.t("units.parent"), unit_cell(hub, s["parent"])),
+        (v.t("units.first_contact"), v.when_iso(s["first_contact_at"])),
+        (v.t("units.last_contact"), v.when_iso(s["last_contact_at"])),
+        (v.t("units.last_send"), v.when_iso(s["last_send_at"])),
+        (v.t("units.last_poll"), v.when_iso(s["last_poll_at"])),
+        (v.t("units.last_ack"), v.when_iso(s["last_ack_at"])),
+        (v.t("units.backlog"), s["backlog"]),
+        (v.t("units.oldest_backlog"), v.when_iso(s["oldest_backlog_at"])),
+        (v.t("units.credential_expiry"), v.when_iso(s["credential_expiry_at"])),
+        ("API", join((k["key_id"] for k in keys), ", ") or "–"),
+    ]
+    dl = join(html("<dt>{k}</dt><dd>{val}</dd>", k=k, val=val) for k, val in items)
+    return html('<h2>{h}</h2><dl class="meta" data-testid="unit-status">{dl}</dl>',
+                h=v.t("units.status"), dl=dl)
+
+
+def _actions(v: View, organ_id: str) -> Safe:
+    forms = join(html(
+        '<form method="post" action="{action}" class="action">{csrf}'
+        '<label class="confirm"><input type="checkbox" name="confirm" required> {confirm}'
+        '</label><button type="submit" class="danger" data-testid="{tid}">{text}</button>'
+        '</form>', action=url(f"/units/{organ_id}/{name}"), csrf=v.csrf_field(),
+        confirm=v.t(f"units.{name}_confirm"), tid=f"unit-{name}", text=v.t(f"units.{name}"))
+        for name in ("disable", "reissue"))
+    return html('<section class="panel admin"><h2>{h}</h2>{forms}</section>',
+                h=v.t("units.actions"), forms=forms)
+
+
+def _docs(v: View, hub: Hub, docs: list[dict[str, Any]], counterpart: str) -> Safe:
+    if not docs:
+        return html('<p class="empty">{t}</p>', t=v.t("docs.none"))
+    head = [v.t(k) for k in ("docs.accepted", "docs.document_id", "docs.subject", counterpart,
+                             "doc.state")]
+    rows = [[v.when_iso(d["accepted_at"]),
+             html('<a href="{href}">{text}</a>', href=url(f"/documents/{d['message_id']}"),
+                  text=d["document_id"]), d["subject"], unit_cell(hub, d["counterpart"]),
+             state_badge(v, d["state"])] for d in docs]
+    return table(head, rows, testid="unit-docs")

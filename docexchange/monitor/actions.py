@@ -1,0 +1,83 @@
+"""Operator actions on a unit's credentials, shared by the ops API and the dashboard.
+
+Each action is one transaction with its evidence leaf ("operator_action", naming the operator),
+so the log can never miss a change nor record one that did not happen. Only admins may act;
+the check is here too, so that no caller can forget it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from docexchange.accounts.operators import Operator
+from docexchange.directory.model import Unit
+from docexchange.errors import DocExchangeError
+from docexchange.hub import Hub
+from docexchange.ids import hash_secret, new_api_key
+from docexchange.store import units as unit_store
+
+
+@dataclass(frozen=True)
+class CredentialChange:
+    organ_id: str
+    revoked: int                # API keys revoked by this action
+    api_key: str | None = None  # the new key: shown once, stored only hashed
+    key_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"organ_id": self.organ_id, "revoked": self.revoked}
+        if self.api_key is not None:
+            body.update(api_key=self.api_key, key_id=self.key_id)
+        return body
+
+
+def _unit(hub: Hub, organ_id: str, operator: Operator) -> Unit:
+    if not operator.is_admin:
+        raise DocExchangeError("DX_FORBIDDEN", "Cần quyền quản trị.", "Admin role required.")
+    unit = hub.directory.lookup(organ_id)
+    if unit is None:
+        raise DocExchangeError("DX_NOT_FOUND", "Không có đơn vị với mã này.",
+                               "No unit has this code.", organ_id=organ_id)
+    return unit
+
+
+def _revoke_txn(hub: Hub, conn: sqlite3.Connection, organ_id: str, operator: Operator,
+                action: str, new_key_id: str | None = None) -> int:
+    revoked = [r[0] for r in conn.execute("SELECT key_id FROM api_keys WHERE organ_id = ? AND "
+                                          "revoked_ts IS NULL ORDER BY key_id", (organ_id,))]
+    unit_store.revoke_api_keys_txn(conn, organ_id)
+    hub.evidence.append_txn(conn, "operator_action", {
+        "action": action, "operator": operator.name, "unit": organ_id,
+        "revoked_key_ids": revoked, "new_key_id": new_key_id}, units=(organ_id,))
+    return len(revoked)
+
+
+async def disable_credentials(hub: Hub, organ_id: str, operator: Operator) -> CredentialChange:
+    """Revoke every API key of the unit: its software gets 401 from the next request on.
+    Signing certificates are left alone (they prove past signatures)."""
+    unit = _unit(hub, organ_id, operator)
+    revoked = await hub.db.write("disable_credentials", lambda c: _revoke_txn(
+        hub, c, unit.organ_id, operator, "disable_credentials"))
+    return CredentialChange(unit.organ_id, revoked)
+
+
+async def reissue_credentials(hub: Hub, organ_id: str, operator: Operator) -> CredentialChange:
+    """Replace the unit's API keys by one new key (a lost or leaked key): the old keys are
+    revoked in the same transaction. The key is returned once; only its hash is kept."""
+    unit = _unit(hub, organ_id, operator)
+    today = dt.datetime.now(hub.config.zone).date()
+    if not unit.is_valid_on(today):
+        raise DocExchangeError("DX_CONFLICT", "Đơn vị đã giải thể hoặc chưa có hiệu lực; không "
+                               "cấp khóa mới.", "The unit is retired or not yet valid; no new "
+                               "key is issued.", organ_id=unit.organ_id)
+    key_id, key = new_api_key()
+
+    def txn(conn: sqlite3.Connection) -> int:
+        revoked = _revoke_txn(hub, conn, unit.organ_id, operator, "reissue_credentials", key_id)
+        unit_store.insert_api_key_txn(conn, key_id, unit.organ_id, hash_secret(key))
+        return revoked
+    revoked = await hub.db.write("reissue_credentials", txn)
+    return CredentialChange(unit.organ_id, revoked, key, key_id)

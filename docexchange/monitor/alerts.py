@@ -1,0 +1,161 @@
+"""Alert rules ([alerts] in the config), evaluated by a background task every check_interval.
+
+A rule yields the conditions that hold now, each about a subject. A condition without an open
+alert raises one: stored and logged ("alert_raised") in one transaction, then POSTed to the
+webhook after the commit. An open alert whose condition no longer holds is closed (and logged).
+A classified refusal is an event, not a state: it raises one alert, ever, closed a day later.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from docexchange.exchange.receipts import iso_ms
+from docexchange.hub import Hub
+from docexchange.ids import new_ulid
+from docexchange.monitor import connectivity
+from docexchange.monitor.webhook import post_json
+from docexchange.store import alerts as sql
+from docexchange.store.engine import now_ms as clock_ms
+
+RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused")
+ONCE_RULES = frozenset({"classified_refused"})
+CLASSIFIED_OPEN_MS = 86_400_000
+NOTIFY_BATCH = 50
+
+
+@dataclass(frozen=True)
+class Condition:
+    rule: str
+    subject: str
+    organ_id: str | None
+    message_vi: str
+    message_en: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def _unit_conditions(hub: Hub, now: int) -> list[Condition]:
+    rules = hub.config.alerts
+    found = []
+    for s in await connectivity.unit_statuses(hub, now_ms=now):
+        silent = s.last_contact_ts is not None and now - s.last_contact_ts
+        if rules.disconnected_after and silent and silent > rules.disconnected_after * 1000:
+            found.append(Condition(
+                "disconnected", s.organ_id, s.organ_id,
+                f"{s.name} ({s.organ_id}) không kết nối từ {iso_ms(s.last_contact_ts)}.",
+                f"{s.name} ({s.organ_id}) has not connected since {iso_ms(s.last_contact_ts)}.",
+                {"last_contact_at": iso_ms(s.last_contact_ts)}))
+        oldest = s.oldest_backlog_ts
+        if rules.backlog_older_than and oldest and now - oldest > rules.backlog_older_than * 1000:
+            found.append(Condition(
+                "backlog", s.organ_id, s.organ_id,
+                f"{s.name} ({s.organ_id}) có {s.backlog} văn bản chưa nhận, cũ nhất từ "
+                f"{iso_ms(oldest)}.", f"{s.name} ({s.organ_id}) has {s.backlog} "
+                f"unacknowledged deliveries, the oldest since {iso_ms(oldest)}.",
+                {"backlog": s.backlog, "oldest_backlog_at": iso_ms(oldest)}))
+    return found
+
+
+async def _credential_conditions(hub: Hub, now: int) -> list[Condition]:
+    days = hub.config.alerts.certificate_expiring_days
+    if not days:
+        return []
+    return [Condition(
+        "credential_expiring", f"{c['credential']}:{c['key_id']}", c["organ_id"],
+        f"{c['name']} ({c['organ_id']}): {c['credential']} {c['key_id']} hết hạn vào "
+        f"{c['expires_at']}.", f"{c['name']} ({c['organ_id']}): {c['credential']} "
+        f"{c['key_id']} expires at {c['expires_at']}.",
+        {k: c[k] for k in ("credential", "key_id", "expires_at", "days_left")})
+        for c in await connectivity.expiring_credentials(hub, days, now_ms=now)]
+
+
+async def _classified_conditions(hub: Hub, now: int) -> list[Condition]:
+    if not hub.config.alerts.classified_refused:
+        return []
+    return [Condition(
+        "classified_refused", r["refusal_id"], r["sender_id"],
+        f"Đã từ chối một gói tin có dấu độ mật do {r['sender_id']} gửi lúc "
+        f"{iso_ms(r['created_ts'])}.", f"A packet bearing a secrecy mark sent by "
+        f"{r['sender_id']} was refused at {iso_ms(r['created_ts'])}.",
+        {"sender": r["sender_id"], "sha256": r["sha256"], "refused_at": iso_ms(r["created_ts"])})
+        for r in await sql.classified_refusals(hub.db, now - CLASSIFIED_OPEN_MS)]
+
+
+async def conditions(hub: Hub, now: int) -> list[Condition]:
+    """Everything the enabled rules find now; a rule turned off finds nothing (and so
+    closes its open alerts)."""
+    return (await _unit_conditions(hub, now) + await _credential_conditions(hub, now)
+            + await _classified_conditions(hub, now))
+
+
+def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: int
+               ) -> list[str]:
+    """Raise what is new, close what cleared; returns the ids of the raised alerts."""
+    open_now = sql.open_alerts_txn(conn)
+    raised = []
+    for c in found:
+        if (c.rule, c.subject) in open_now or (
+                c.rule in ONCE_RULES and sql.ever_raised_txn(conn, c.rule, c.subject)):
+            continue
+        alert_id = new_ulid()
+        if not sql.insert_alert_txn(conn, alert_id, c.rule, c.subject, c.organ_id, c.message_vi,
+                                    c.message_en, json.dumps(c.details, sort_keys=True), now):
+            continue
+        index = hub.evidence.append_txn(conn, "alert_raised", {
+            "alert_id": alert_id, "rule": c.rule, "subject": c.subject, "unit": c.organ_id,
+            "details": c.details}, units=(c.organ_id,) if c.organ_id else ())
+        sql.set_log_index_txn(conn, alert_id, index)
+        raised.append(alert_id)
+    holding = {(c.rule, c.subject) for c in found}
+    for (rule, subject), alert_id in open_now.items():
+        if (rule, subject) not in holding and sql.close_alert_txn(conn, alert_id, now):
+            hub.evidence.append_txn(conn, "alert_closed", {
+                "alert_id": alert_id, "rule": rule, "subject": subject})
+    return raised
+
+
+async def evaluate(hub: Hub, *, now_ms: int | None = None) -> list[str]:
+    """Run the rules once; writes (one transaction) only when an alert opens or closes."""
+    now = clock_ms() if now_ms is None else now_ms
+    found = await conditions(hub, now)
+    if {(c.rule, c.subject) for c in found} == await sql.open_keys(hub.db):
+        return []  # nothing opens, nothing closes
+    return await hub.db.write("evaluate_alerts", lambda c: _apply_txn(hub, c, found, now))
+
+
+def alert_json(row: Any) -> dict[str, Any]:
+    return {"alert_id": row["alert_id"], "rule": row["rule"], "subject": row["subject"],
+            "organ_id": row["organ_id"], "state": "open" if row["closed_ts"] is None
+            else "closed", "message_vi": row["message_vi"], "message_en": row["message_en"],
+            "details": json.loads(row["details_json"]), "raised_at": iso_ms(row["raised_ts"]),
+            "closed_at": iso_ms(row["closed_ts"]), "notified_at": iso_ms(row["notified_ts"]),
+            "log_index": row["log_index"]}
+
+
+async def list_alerts(hub: Hub, *, state: str | None = None, organ_id: str | None = None,
+                      limit: int = 100) -> list[dict[str, Any]]:
+    """Newest first; `state` "open" or "closed" filters, None lists both."""
+    return [alert_json(r) for r in await sql.alerts(hub.db, state=state, organ_id=organ_id,
+                                                    limit=limit)]
+
+
+async def notify(hub: Hub, session: aiohttp.ClientSession) -> int:
+    """POST every open alert the webhook has not accepted yet (new ones, and those a dead
+    webhook missed); returns how many it accepted. Network first, then one write."""
+    rules = hub.config.alerts
+    if not rules.webhook_url:
+        return 0
+    delivered, failed = [], []
+    for row in await sql.unnotified(hub.db, NOTIFY_BATCH):
+        ok = await post_json(session, rules.webhook_url, alert_json(row),
+                             retries=rules.webhook_retries, backoff_ms=rules.webhook_backoff_ms)
+        (delivered if ok else failed).append(row["alert_id"])
+    if delivered or failed:
+        await hub.db.write("record_alert_notifications", lambda c: sql.record_notifications_txn(
+            c, delivered, failed, clock_ms()))
+    return len(delivered)

@@ -1,0 +1,84 @@
+"""SQL for alerts (monitor/alerts.py): at most one open alert per (rule, subject)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from docexchange.store.engine import Database
+
+COLUMNS = ("alert_id, rule, subject, organ_id, message_vi, message_en, details_json, raised_ts, "
+           "closed_ts, notified_ts, notify_attempts, log_index")
+
+
+def open_alerts_txn(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    return {(r[0], r[1]): r[2] for r in conn.execute(
+        "SELECT rule, subject, alert_id FROM alerts WHERE closed_ts IS NULL")}
+
+
+def ever_raised_txn(conn: sqlite3.Connection, rule: str, subject: str) -> bool:
+    return conn.execute("SELECT 1 FROM alerts WHERE rule = ? AND subject = ?",
+                        (rule, subject)).fetchone() is not None
+
+
+def insert_alert_txn(conn: sqlite3.Connection, alert_id: str, rule: str, subject: str,
+                     organ_id: str | None, message_vi: str, message_en: str, details_json: str,
+                     ts: int) -> bool:
+    """False when another hub process opened the same alert first (the partial unique index)."""
+    return conn.execute(
+        "INSERT OR IGNORE INTO alerts (alert_id, rule, subject, organ_id, message_vi, "
+        "message_en, details_json, raised_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (alert_id, rule, subject, organ_id, message_vi, message_en, details_json, ts)
+    ).rowcount == 1
+
+
+def set_log_index_txn(conn: sqlite3.Connection, alert_id: str, index: int) -> None:
+    conn.execute("UPDATE alerts SET log_index = ? WHERE alert_id = ?", (index, alert_id))
+
+
+def close_alert_txn(conn: sqlite3.Connection, alert_id: str, ts: int) -> bool:
+    return conn.execute("UPDATE alerts SET closed_ts = ? WHERE alert_id = ? AND closed_ts IS "
+                        "NULL", (ts, alert_id)).rowcount == 1
+
+
+def record_notifications_txn(conn: sqlite3.Connection, delivered: Sequence[str],
+                             failed: Sequence[str], ts: int) -> None:
+    conn.executemany("UPDATE alerts SET notified_ts = ?, notify_attempts = notify_attempts + 1 "
+                     "WHERE alert_id = ?", [(ts, a) for a in delivered])
+    conn.executemany("UPDATE alerts SET notify_attempts = notify_attempts + 1 WHERE "
+                     "alert_id = ?", [(a,) for a in failed])
+
+
+async def open_keys(db: Database) -> set[tuple[str, str]]:
+    return {(r["rule"], r["subject"]) for r in await db.fetchall(
+        "SELECT rule, subject FROM alerts WHERE closed_ts IS NULL")}
+
+
+async def unnotified(db: Database, limit: int) -> list[Any]:
+    """Open alerts the webhook has not accepted yet, oldest first."""
+    return await db.fetchall(f"SELECT {COLUMNS} FROM alerts WHERE closed_ts IS NULL AND "
+                             "notified_ts IS NULL ORDER BY raised_ts, alert_id LIMIT ?",
+                             (limit,))
+
+
+async def alerts(db: Database, *, state: str | None, organ_id: str | None,
+                 limit: int) -> list[Any]:
+    where = ["1 = 1"]
+    params: list[Any] = []
+    if state == "open":
+        where.append("closed_ts IS NULL")
+    elif state == "closed":
+        where.append("closed_ts IS NOT NULL")
+    if organ_id is not None:
+        where.append("organ_id = ?")
+        params.append(organ_id)
+    return await db.fetchall(f"SELECT {COLUMNS} FROM alerts WHERE {' AND '.join(where)} "
+                             "ORDER BY raised_ts DESC, alert_id DESC LIMIT ?",
+                             (*params, limit))
+
+
+async def classified_refusals(db: Database, since: int) -> list[Any]:
+    return await db.fetchall("SELECT refusal_id, sender_id, sha256, created_ts FROM refusals "
+                             "WHERE code = 'DX_CLASSIFIED' AND created_ts >= ? "
+                             "ORDER BY created_ts", (since,))

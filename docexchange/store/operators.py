@@ -1,0 +1,70 @@
+"""SQL for operator accounts, API tokens and dashboard sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from docexchange.store.engine import Database, now_ms
+
+
+def upsert_operator_txn(conn: sqlite3.Connection, name: str, role: str,
+                        password_hash: str) -> None:
+    conn.execute("INSERT INTO operators (name, role, password_hash, created_ts) VALUES "
+                 "(?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
+                 "password_hash = excluded.password_hash, disabled_ts = NULL",
+                 (name, role, password_hash, now_ms()))
+
+
+def set_disabled_txn(conn: sqlite3.Connection, name: str, disabled: bool) -> int:
+    return conn.execute("UPDATE operators SET disabled_ts = ? WHERE name = ?",
+                        (now_ms() if disabled else None, name)).rowcount
+
+
+def set_password_hash_txn(conn: sqlite3.Connection, name: str, password_hash: str) -> None:
+    conn.execute("UPDATE operators SET password_hash = ? WHERE name = ?", (password_hash, name))
+
+
+def insert_token_txn(conn: sqlite3.Connection, token_id: str, name: str,
+                     secret_hash: str) -> None:
+    conn.execute("INSERT INTO operator_tokens (token_id, name, secret_hash, created_ts) VALUES "
+                 "(?, ?, ?, ?)", (token_id, name, secret_hash, now_ms()))
+
+
+def insert_session_txn(conn: sqlite3.Connection, session_hash: str, name: str, csrf: str,
+                       expires_ts: int) -> None:
+    conn.execute("INSERT INTO operator_sessions (session_hash, name, csrf_token, created_ts, "
+                 "expires_ts) VALUES (?, ?, ?, ?, ?)",
+                 (session_hash, name, csrf, now_ms(), expires_ts))
+
+
+def delete_session_txn(conn: sqlite3.Connection, session_hash: str) -> None:
+    conn.execute("DELETE FROM operator_sessions WHERE session_hash = ?", (session_hash,))
+
+
+def delete_expired_sessions_txn(conn: sqlite3.Connection, now_ts: int) -> int:
+    return conn.execute("DELETE FROM operator_sessions WHERE expires_ts <= ?",
+                        (now_ts,)).rowcount
+
+
+async def operator(db: Database, name: str) -> Any:
+    return await db.fetchone("SELECT name, role, password_hash, created_ts, disabled_ts FROM "
+                             "operators WHERE name = ?", (name,))
+
+
+async def operators(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT name, role, created_ts, disabled_ts FROM operators "
+                             "ORDER BY name")
+
+
+async def token(db: Database, token_id: str) -> Any:
+    return await db.fetchone(
+        "SELECT t.token_id, t.name, t.secret_hash, t.revoked_ts, o.role, o.disabled_ts FROM "
+        "operator_tokens t JOIN operators o USING (name) WHERE t.token_id = ?", (token_id,))
+
+
+async def session(db: Database, session_hash: str) -> Any:
+    return await db.fetchone(
+        "SELECT s.name, s.csrf_token, s.expires_ts, o.role, o.disabled_ts FROM "
+        "operator_sessions s JOIN operators o USING (name) WHERE s.session_hash = ?",
+        (session_hash,))

@@ -1,0 +1,82 @@
+"""Document search for operators: parameterised SQL over messages, deliveries and units.
+
+Every condition is optional and ANDed; text conditions match substrings (LIKE with escaped
+wildcards), unit conditions match a code exactly or a unit name in part. Results are newest
+first and bounded by `limit`; the caller asks for one more row to know whether there are more.
+Metadata only: the payload is never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from docexchange.store.engine import Database
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class DocumentQuery:
+    document_id: str = ""
+    code: str = ""            # số/ký hiệu: matches "number/notation" in part
+    sender: str = ""          # OrganId, or part of the unit's name
+    recipient: str = ""       # OrganId, or part of the unit's name
+    from_ts: int | None = None  # accepted at or after (UTC ms)
+    until_ts: int | None = None  # accepted before (UTC ms)
+    state: str = ""           # at least one delivery in this state
+    limit: int = 100
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _unit_match(column: str, text: str) -> tuple[str, list[Any]]:
+    return (f"({column} = ? OR {column} IN (SELECT organ_id FROM units WHERE name LIKE ? "
+            "ESCAPE '\\'))", [text, _like(text)])
+
+
+def _where(q: DocumentQuery) -> tuple[list[str], list[Any]]:
+    clauses, params = ["m.kind = 'document'"], []
+    if q.document_id:
+        clauses.append("m.document_id LIKE ? ESCAPE '\\'")
+        params.append(_like(q.document_id))
+    if q.code:
+        clauses.append("(m.code_number || '/' || m.code_notation) LIKE ? ESCAPE '\\'")
+        params.append(_like(q.code))
+    if q.sender:
+        clause, values = _unit_match("m.sender_id", q.sender)
+        clauses.append(clause)
+        params.extend(values)
+    if q.recipient:
+        clause, values = _unit_match("r.recipient_id", q.recipient)
+        clauses.append(f"EXISTS (SELECT 1 FROM deliveries r WHERE r.message_id = m.message_id "
+                       f"AND {clause})")
+        params.extend(values)
+    if q.from_ts is not None:
+        clauses.append("m.accepted_ts >= ?")
+        params.append(q.from_ts)
+    if q.until_ts is not None:
+        clauses.append("m.accepted_ts < ?")
+        params.append(q.until_ts)
+    if q.state:
+        clauses.append("EXISTS (SELECT 1 FROM deliveries s WHERE s.message_id = m.message_id "
+                       "AND s.state = ?)")
+        params.append(q.state)
+    return clauses, params
+
+
+async def search_documents(db: Database, q: DocumentQuery) -> list[Any]:
+    """Matching documents, newest first, with their recipient and received counts."""
+    clauses, params = _where(q)
+    limit = max(1, min(q.limit, MAX_LIMIT))
+    return await db.fetchall(
+        "SELECT m.message_id, m.document_id, m.code_number, m.code_notation, m.subject, "
+        "m.sender_id, m.business_type, m.priority, m.accepted_ts, "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.message_id) AS recipients, "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.message_id AND "
+        "d.state NOT IN ('pending', 'fetched')) AS received "
+        f"FROM messages m WHERE {' AND '.join(clauses)} "
+        "ORDER BY m.accepted_ts DESC, m.message_id DESC LIMIT ?", (*params, limit))

@@ -1,0 +1,54 @@
+"""Evidence logs made fast for tests: events appended straight through a real hub, then the
+CLI's export and verify run on them (the verify output is returned for the assertions)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from docexchange.cli import main
+from docexchange.commands.common import open_hub
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+
+UNITS = (PROVINCE, SO_NOI_VU, SONG_HINH)
+
+
+async def _append(config_path: Path, batches: Sequence[int]) -> None:
+    async with open_hub(config_path) as hub:
+        for number, size in enumerate(batches):
+            def txn(conn: sqlite3.Connection, size: int = size, number: int = number) -> None:
+                for i in range(size):
+                    unit = UNITS[i % len(UNITS)]
+                    hub.evidence.append_txn(conn, "test_event", {
+                        "batch": number, "n": i, "text": "Văn bản thử nghiệm"},
+                        units=(unit,), message_id=f"m-{number}-{i}")
+            await hub.db.write("test_events", txn)
+
+
+def add_events(env: HubEnv, batches: Sequence[int]) -> None:
+    """One write batch (one signed tree head) per entry, of that many events, units in turn."""
+    asyncio.run(_append(env.config_path, batches))
+
+
+def database(env: HubEnv) -> sqlite3.Connection:
+    """A connection behind the hub's back, for tampering."""
+    return sqlite3.connect(env.config.storage.database, isolation_level=None)
+
+
+def export(env: HubEnv, out: Path, *extra: str) -> None:
+    code = main(["--config", str(env.config_path), "audit", "export", "--out", str(out),
+                 *extra])
+    assert code == 0
+
+
+def verify(env: HubEnv, path: Path, capsys: pytest.CaptureFixture[str],
+           *certs: Path) -> tuple[int, str]:
+    cert_args = [a for c in certs or (env.config.keys.dir / "hub-certs",)
+                 for a in ("--hub-cert", str(c))]
+    capsys.readouterr()
+    code = main(["audit", "verify", str(path), *cert_args])
+    return code, capsys.readouterr().out

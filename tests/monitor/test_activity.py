@@ -1,0 +1,119 @@
+"""Contact tracking: state names on a fake clock, batched writes, merging, shutdown flush."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from docexchange.app import create_app
+from docexchange.hub import Hub
+from docexchange.monitor.activity import ActivityTracker
+from docexchange.monitor.connectivity import unit_statuses
+from docexchange.monitor.status import classify
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.monitor.conftest import hub_of, quiet
+
+NOW = 1_800_000_000_000
+MIN = 60_000
+HOUR = 60 * MIN
+
+
+@pytest.mark.parametrize("last, state", [
+    (None, "never"),
+    (NOW, "connected"),
+    (NOW - 15 * MIN, "connected"),      # connected_window = 900 s, inclusive
+    (NOW - 15 * MIN - 1, "idle"),
+    (NOW - 24 * HOUR, "idle"),          # stale_window = 86400 s, inclusive
+    (NOW - 24 * HOUR - 1, "disconnected"),
+    (NOW + 5000, "connected"),          # seen "after" a fake clock in the past
+])
+def test_state_names(last: int | None, state: str) -> None:
+    assert classify(last, NOW, 900, 86400) == state
+
+
+async def test_unit_statuses_on_a_fake_clock(ops_client: TestClient) -> None:
+    hub = hub_of(ops_client)
+    hub.activity.note(SO_NOI_VU, "contact", ts=NOW - MIN)
+    hub.activity.note(SONG_HINH, "poll", ts=NOW - 2 * HOUR)
+    hub.activity.note(PROVINCE, "send", ts=NOW - 3 * 24 * HOUR)
+    statuses = {s.organ_id: s for s in await unit_statuses(hub, now_ms=NOW)}
+    assert len(statuses) == 144
+    assert statuses[SO_NOI_VU].state == "connected"
+    assert statuses[SONG_HINH].state == "idle"
+    assert statuses[SONG_HINH].last_poll_ts == NOW - 2 * HOUR
+    assert statuses[PROVINCE].state == "disconnected"
+    assert statuses[PROVINCE].last_send_ts == statuses[PROVINCE].first_contact_ts
+    assert [s.organ_id for s in await unit_statuses(hub, state="idle", now_ms=NOW)] == [
+        SONG_HINH]
+    assert len(await unit_statuses(hub, state="never", now_ms=NOW)) == 141
+    assert len(await unit_statuses(hub, kind="district", now_ms=NOW)) == 9
+    children = await unit_statuses(hub, parent=SONG_HINH, now_ms=NOW)
+    assert len(children) == 11 and {s.state for s in children} == {"never"}
+    # 2017: before every unit's valid_from, so every unit is left out as not valid that day
+    assert await unit_statuses(hub, now_ms=1_500_000_000_000) == []
+
+
+async def test_many_requests_make_one_write(ops_client: TestClient, hub_env: HubEnv) -> None:
+    hub = hub_of(ops_client)
+    jobs = hub.db.stats.jobs
+    for i in range(10):
+        unit = SO_NOI_VU if i % 2 else SONG_HINH
+        assert (await ops_client.get("/api/v1/inbox", headers=hub_env.auth(unit))).status == 200
+        assert (await ops_client.get("/api/v1/units/" + PROVINCE,
+                                     headers=hub_env.auth(unit))).status == 200
+    assert hub.db.stats.jobs == jobs  # 20 authenticated requests, no write
+    assert await hub.activity.flush() == 2
+    assert hub.db.stats.jobs == jobs + 1  # one transaction for both units
+    rows = {r["organ_id"]: r for r in await hub.db.fetchall("SELECT * FROM unit_activity")}
+    assert set(rows) == {SO_NOI_VU, SONG_HINH}
+    assert rows[SO_NOI_VU]["last_poll_ts"] is not None
+    assert rows[SO_NOI_VU]["first_contact_ts"] <= rows[SO_NOI_VU]["last_contact_ts"]
+    assert rows[SO_NOI_VU]["last_send_ts"] is None
+    assert await hub.activity.flush() == 0 and hub.db.stats.jobs == jobs + 1
+
+
+async def test_processes_merge_earliest_first_and_latest_last(ops_client: TestClient) -> None:
+    db = hub_of(ops_client).db
+    one, two = ActivityTracker(db), ActivityTracker(db)
+    one.note(SO_NOI_VU, "ack", ts=NOW)
+    two.note(SO_NOI_VU, "contact", ts=NOW - HOUR)
+    two.note(SO_NOI_VU, "poll", ts=NOW + MIN)
+    await one.flush()
+    await two.flush()
+    one.note(SO_NOI_VU, "contact", ts=NOW + 2 * MIN)  # pending, not yet written
+    a = (await one.current())[SO_NOI_VU]
+    assert (a.first_contact_ts, a.last_contact_ts, a.last_poll_ts, a.last_ack_ts) == (
+        NOW - HOUR, NOW + 2 * MIN, NOW + MIN, NOW)
+    stored = (await two.current())[SO_NOI_VU]
+    assert stored.last_contact_ts == NOW + MIN
+
+
+async def test_a_failed_flush_keeps_the_times() -> None:
+    class BrokenDb:
+        async def write(self, name: str, fn: Any) -> None:
+            raise OSError("disk full")
+    tracker = ActivityTracker(BrokenDb())  # type: ignore[arg-type]
+    tracker.note(SO_NOI_VU, "send", ts=NOW)
+    with pytest.raises(OSError):
+        await tracker.flush()
+    tracker.note(SO_NOI_VU, "contact", ts=NOW + 1)
+    pending = tracker.pending()[SO_NOI_VU]
+    assert (pending.first_contact_ts, pending.last_send_ts, pending.last_contact_ts) == (
+        NOW, NOW, NOW + 1)
+    with pytest.raises(ValueError):
+        tracker.note(SO_NOI_VU, "dance")
+
+
+async def test_shutdown_writes_the_last_contacts(hub_env: HubEnv, aiohttp_client: Any) -> None:
+    client = await aiohttp_client(create_app(quiet(hub_env.config)))
+    assert (await client.get("/api/v1/inbox", headers=hub_env.auth(SO_NOI_VU))).status == 200
+    await client.close()
+    hub = await Hub.open(hub_env.config)
+    try:
+        row = await hub.db.fetchone("SELECT last_poll_ts FROM unit_activity WHERE organ_id = ?",
+                                    (SO_NOI_VU,))
+        assert row is not None and row["last_poll_ts"] is not None
+    finally:
+        await hub.close()
