@@ -24,6 +24,7 @@ run: init
 	$(BIN)/docexchange --config $(CONFIG) serve
 
 test: $(STAMP)
+	bash scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

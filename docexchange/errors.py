@@ -29,7 +29,6 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_INVALID_UNIT": (422, "Invalid unit data"),
     "DX_RATE_LIMITED": (429, "Too many requests"),
     "DX_INTERNAL": (500, "Internal error"),
-    "DX_UNAVAILABLE": (503, "Service unavailable"),
 }
 
 

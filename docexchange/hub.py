@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from docexchange.accounts.key_cache import KeyCache
 from docexchange.config import Config
 from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
@@ -29,9 +30,11 @@ class Hub:
     notifier: InboxNotifier
     exchange: ExchangeContext
     activity: ActivityTracker = field(init=False)
+    key_cache: KeyCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.activity = ActivityTracker(self.db)
+        self.key_cache = KeyCache()
 
     @classmethod
     async def open(cls, config: Config) -> Hub:

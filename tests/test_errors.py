@@ -14,3 +14,13 @@ def test_errors_survive_a_process_boundary() -> None:
 def test_every_code_has_a_status_and_title() -> None:
     for code, (status, title) in ERROR_CODES.items():
         assert code.startswith("DX_") and 400 <= status < 600 and title
+
+
+def test_every_error_code_is_exercised_by_some_test() -> None:
+    """A code nobody tests is a code nobody knows still works: each must be asserted somewhere."""
+    from pathlib import Path
+    tests = Path(__file__).parent
+    text = "\n".join(p.read_text("utf-8") for p in tests.rglob("test_*.py")
+                     if p.name != "test_errors.py")
+    missing = [code for code in ERROR_CODES if f'"{code}"' not in text]
+    assert missing == []

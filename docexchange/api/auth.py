@@ -15,6 +15,7 @@ from docexchange.accounts.operators import (
 )
 from docexchange.appkeys import CALLER_KEY, HUB_KEY
 from docexchange.errors import DocExchangeError
+from docexchange.hub import Hub
 from docexchange.ids import api_key_id, hash_secret
 from docexchange.store import units as unit_store
 
@@ -33,18 +34,29 @@ async def authenticate(request: web.Request) -> str:
         raise _unauthenticated("Send 'Authorization: Bearer <api key>'.",
                                "Cần gửi 'Authorization: Bearer <khóa API>'.")
     token = token.strip()
-    key_id = api_key_id(token)
     hub = request.config_dict[HUB_KEY]
-    row = await unit_store.find_api_key(hub.db, key_id) if key_id else None
-    if row is None or not hmac.compare_digest(row["secret_hash"], hash_secret(token)):
-        raise _unauthenticated("The API key is not valid.", "Khóa API không hợp lệ.")
-    now = int(time.time() * 1000)
-    if row["revoked_ts"] is not None or (row["expires_ts"] and row["expires_ts"] < now):
+    secret_hash = hash_secret(token)
+    cached = hub.key_cache.get(secret_hash)
+    organ_id, expires_ts = (cached.organ_id, cached.expires_ts) if cached else \
+        await _lookup(hub, token, secret_hash)
+    if expires_ts and expires_ts < int(time.time() * 1000):
         raise _unauthenticated("The API key was revoked or has expired.",
                                "Khóa API đã bị thu hồi hoặc hết hạn.")
-    request[CALLER_KEY] = row["organ_id"]
-    hub.activity.note(row["organ_id"])  # in memory; written in batches (monitor/activity.py)
-    return str(row["organ_id"])
+    request[CALLER_KEY] = organ_id
+    hub.activity.note(organ_id)  # in memory; written in batches (monitor/activity.py)
+    return organ_id
+
+
+async def _lookup(hub: Hub, token: str, secret_hash: str) -> tuple[str, int | None]:
+    key_id = api_key_id(token)
+    row = await unit_store.find_api_key(hub.db, key_id) if key_id else None
+    if row is None or not hmac.compare_digest(row["secret_hash"], secret_hash):
+        raise _unauthenticated("The API key is not valid.", "Khóa API không hợp lệ.")
+    if row["revoked_ts"] is not None:
+        raise _unauthenticated("The API key was revoked or has expired.",
+                               "Khóa API đã bị thu hồi hoặc hết hạn.")
+    hub.key_cache.put(secret_hash, row["organ_id"], row["expires_ts"])
+    return str(row["organ_id"]), row["expires_ts"]
 
 
 async def authenticate_operator(request: web.Request, *, admin: bool = False) -> Operator:

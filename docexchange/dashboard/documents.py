@@ -21,6 +21,7 @@ from docexchange.dashboard.widgets import (
     state_badge,
     table,
     unit_cell,
+    when,
 )
 from docexchange.delivery.service import operator_timeline
 from docexchange.delivery.states import RANK, TERMINAL
@@ -101,7 +102,7 @@ def _results(v: View, hub: Hub, rows: list[Any]) -> Safe:
         return html('<p class="empty" data-testid="docs-empty">{t}</p>', t=v.t("docs.none"))
     more = (html('<p class="notice">{t}</p>', t=v.t("docs.more", limit=PAGE_SIZE))
             if len(rows) > PAGE_SIZE else Safe(""))
-    body = [[v.when(r["accepted_ts"]),
+    body = [[when(v.when(r["accepted_ts"])),
              html('<a href="{href}" data-testid="doc-link">{text}</a>',
                   href=url(f"/documents/{r['message_id']}"), text=r["document_id"]),
              f"{r['code_number']}/{r['code_notation']}", r["subject"],
@@ -119,8 +120,8 @@ def _metadata(v: View, hub: Hub, m: Any) -> Safe:
         (v.t("docs.code"), f"{m['code_number']}/{m['code_notation']}"),
         (v.t("docs.subject"), m["subject"]),
         (v.t("docs.sender"), unit_cell(hub, m["sender_id"])),
-        (v.t("doc.business_type"), m["business_type"]),
-        (v.t("doc.priority"), m["priority"]),
+        (v.t("doc.business_type"), v.label("btype", str(m["business_type"]))),
+        (v.t("doc.priority"), v.label("priority", str(m["priority"]))),
         (v.t("doc.due_date"), m["due_date"] or "–"),
         (v.t("docs.accepted"), v.when(m["accepted_ts"])),
         (v.t("doc.size"), m["size"]),
@@ -136,7 +137,7 @@ def _metadata(v: View, hub: Hub, m: Any) -> Safe:
 def _timeline(v: View, hub: Hub, timeline: dict[str, Any]) -> Safe:
     cards = []
     for d in timeline["deliveries"]:
-        events = [[v.when_iso(e["at"]), _event_text(v, e), unit_cell(hub, e["actor"]),
+        events = [[when(v.when_iso(e["at"])), _event_text(v, e), unit_cell(hub, e["actor"]),
                    e["note"]] for e in d["events"]]
         head = [v.t(k) for k in ("doc.at", "doc.event", "doc.actor", "doc.note")]
         cards.append(html(

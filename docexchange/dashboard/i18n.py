@@ -35,10 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.back": ("Về trang tổng quan", "Back to the overview"),
     "error.400": ("Yêu cầu không hợp lệ.", "The request is not valid."),
     "error.403": ("Không có quyền thực hiện thao tác này.", "You may not do this."),
-    "error.csrf": ("Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã chống giả mạo). "
-                   "Hãy tải lại trang và thử lại.",
-                   "The form has expired or is not valid (missing anti-forgery token). "
-                   "Reload the page and try again."),
+    "error.csrf": (("Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã chống giả mạo). "
+                    "Hãy tải lại trang và thử lại."),
+                   ("The form has expired or is not valid (missing anti-forgery token). "
+                    "Reload the page and try again.")),
     "error.404": ("Không tìm thấy trang hoặc dữ liệu yêu cầu.",
                   "The page or record was not found."),
     "error.405": ("Phương thức không được hỗ trợ.", "Method not allowed."),
@@ -85,6 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "units.last_send": ("Gửi gần nhất", "Last send"),
     "units.last_poll": ("Nhận gần nhất", "Last inbox poll"),
     "units.last_ack": ("Xác nhận gần nhất", "Last acknowledgement"),
+    "units.api_keys": ("Khóa API đang dùng", "Active API keys"),
     "units.never": ("chưa bao giờ", "never"),
     "units.none": ("Không có đơn vị nào khớp.", "No unit matches."),
     "units.status": ("Tình trạng kết nối", "Connection status"),
@@ -146,6 +147,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.at": ("Thời điểm", "At"),
     "doc.actor": ("Bên thực hiện", "By"),
     "doc.note": ("Ghi chú", "Note"),
+    "btype.0": ("văn bản mới", "new document"),
+    "btype.1": ("thu hồi", "revocation"),
+    "btype.2": ("cập nhật", "update"),
+    "btype.3": ("thay thế", "replacement"),
+    "priority.0": ("thường", "normal"),
+    "priority.1": ("khẩn", "urgent"),
+    "priority.2": ("thượng khẩn", "very urgent"),
+    "priority.3": ("hỏa tốc", "immediate"),
+    "priority.4": ("hỏa tốc hẹn giờ", "immediate, timed"),
     "dstate.pending": ("chờ nhận", "pending"),
     "dstate.fetched": ("đã tải", "fetched"),
     "dstate.received": ("đã đến", "received"),

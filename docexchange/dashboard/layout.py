@@ -47,7 +47,7 @@ class View:
             return DASH
         return self.when(int(dt.datetime.fromisoformat(iso).timestamp() * 1000))
 
-    def number(self, value: float | int | None) -> str:
+    def number(self, value: float | None) -> str:
         """A figure exactly as the ops API gives it, with the language's decimal mark."""
         if value is None:
             return DASH
@@ -116,9 +116,11 @@ def _who(v: View) -> Safe:
         csrf=v.csrf_field(), text=v.t("nav.logout"))
 
 
-def error_page(v: View, status: int, message: str) -> web.Response:
-    body = html('<p class="error" data-testid="error">{message}</p><p><a href="{home}">{back}'
-                '</a></p>', message=message, home=url("/"), back=v.t("error.back"))
+def error_page(v: View, status: int, message: str, *, code: str = "") -> web.Response:
+    """`code`: the hub's stable error code (errors.py), for operators to quote."""
+    body = html('<p class="error" data-testid="error" data-code="{code}">{message}</p>'
+                '<p><a href="{home}">{back}</a></p>', code=code, message=message,
+                home=url("/"), back=v.t("error.back"))
     return page(v, f"{v.t('error.title')} {status}", body, status=status)
 
 

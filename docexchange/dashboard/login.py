@@ -10,6 +10,7 @@ from aiohttp import web
 
 from docexchange.accounts.operators import check_login
 from docexchange.appkeys import HUB_KEY, LOGIN_THROTTLE_KEY
+from docexchange.dashboard.i18n import t
 from docexchange.dashboard.layout import View, page, redirect, url, view
 from docexchange.dashboard.markup import Safe, html
 from docexchange.dashboard.middlewares import safe_next
@@ -22,6 +23,7 @@ from docexchange.dashboard.sessions import (
     set_cookie,
     set_session_cookie,
 )
+from docexchange.errors import DocExchangeError
 
 routes = web.RouteTableDef()
 
@@ -39,7 +41,8 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login", name="login")
 async def login(request: web.Request) -> web.Response:
-    """Throttled per client address and per name; a wrong password re-shows the form."""
+    """Throttled per client address and per name (429 DX_RATE_LIMITED, checked before the
+    password so that a blocked guess costs nothing); a wrong password re-shows the form."""
     v = view(request)
     form = await request.post()
     name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
@@ -48,10 +51,9 @@ async def login(request: web.Request) -> web.Response:
     wait = throttle.retry_after(address, name)
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
-        response = _form(request, v, str(form.get("next", "")), name,
-                         v.t("error.429", minutes=minutes), error=True, status=429)
-        response.headers["Retry-After"] = str(math.ceil(wait))
-        return response
+        raise DocExchangeError("DX_RATE_LIMITED", t("vi", "error.429", minutes=minutes),
+                               t("en", "error.429", minutes=minutes),
+                               retry_after=math.ceil(wait))
     operator = await check_login(request.config_dict[HUB_KEY].db, name, password)
     if operator is None:
         throttle.failed(address, name)
@@ -76,7 +78,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def _form(request: web.Request, v: View, next_url: str, name: str, message: str, *,
-          error: bool, status: int = 200) -> web.Response:
+          error: bool) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     note = (html('<p class="{cls}" data-testid="{tid}" role="alert">{message}</p>',
                  cls="error" if error else "notice", tid="login-error" if error else "notice",
@@ -92,6 +94,6 @@ def _form(request: web.Request, v: View, next_url: str, name: str, message: str,
         '<button type="submit">{submit}</button></form>',
         action=url("/login"), note=note, token=token, next=next_url, name=name,
         l_name=v.t("login.name"), l_password=v.t("login.password"), submit=v.t("login.submit"))
-    response = page(v, v.t("login.title"), body, status=status)
+    response = page(v, v.t("login.title"), body)
     set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
     return response

@@ -67,7 +67,10 @@ async def dashboard_pages(request: web.Request, handler: Handler) -> web.StreamR
         response = error_page(view(request), 403, view(request).t("error.csrf"))
     except DocExchangeError as exc:
         v = view(request)
-        response = error_page(v, exc.status, exc.message_en if v.lang == "en" else exc.message_vi)
+        response = error_page(v, exc.status, exc.message_en if v.lang == "en" else exc.message_vi,
+                              code=exc.code)
+        if "retry_after" in exc.details:
+            response.headers["Retry-After"] = str(exc.details["retry_after"])
     except Exception:
         request_id = request.get(REQUEST_ID_KEY, "")
         log.exception("dashboard error [request_id=%s]", request_id)
@@ -85,6 +88,8 @@ async def dashboard_pages(request: web.Request, handler: Handler) -> web.StreamR
 async def session_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Pages need a live session (else: to the login page); every POST needs its CSRF token."""
     route = request.match_info.route.name
+    if route == "static":
+        return await handler(request)
     session = await find_session(request.config_dict[HUB_KEY].db,
                                  request.cookies.get(SESSION_COOKIE))
     if session is not None:

@@ -17,6 +17,7 @@ from docexchange.dashboard.widgets import (
     unit_cell,
     unit_name,
     unit_state_badge,
+    when,
 )
 from docexchange.directory.model import KINDS
 from docexchange.hub import Hub
@@ -103,10 +104,11 @@ def _table(v: View, hub: Hub, statuses: list[UnitStatus]) -> Safe:
     head = [v.t(k) for k in ("units.code", "units.name", "units.kind", "units.parent",
                              "units.state", "units.last_contact", "units.backlog",
                              "units.credential_expiry")]
-    rows = [[s.organ_id, unit_cell(hub, s.organ_id), v.label("kind", s.kind),
+    rows = [[s.organ_id, html('<a href="{href}">{name}</a>', href=url(f"/units/{s.organ_id}"),
+                              name=s.name), v.label("kind", s.kind),
              unit_name(hub, s.parent_id) or "–", unit_state_badge(v, s.state),
-             v.when(s.last_contact_ts) if s.last_contact_ts else v.t("units.never"),
-             s.backlog, v.when(s.credential_expiry_ts)] for s in statuses]
+             when(v.when(s.last_contact_ts)) if s.last_contact_ts else v.t("units.never"),
+             s.backlog, when(v.when(s.credential_expiry_ts))] for s in statuses]
     marks = [attrs(data_testid="unit-row", data_organ_id=s.organ_id, data_state=s.state,
                    data_kind=s.kind) for s in statuses]
     return table(head, rows, testid="units-table", row_attrs=marks)
@@ -125,7 +127,7 @@ def _status(v: View, hub: Hub, s: dict[str, Any], keys: list[dict[str, Any]]) ->
         (v.t("units.backlog"), s["backlog"]),
         (v.t("units.oldest_backlog"), v.when_iso(s["oldest_backlog_at"])),
         (v.t("units.credential_expiry"), v.when_iso(s["credential_expiry_at"])),
-        ("API", join((k["key_id"] for k in keys), ", ") or "–"),
+        (v.t("units.api_keys"), join((k["key_id"] for k in keys), ", ") or "–"),
     ]
     dl = join(html("<dt>{k}</dt><dd>{val}</dd>", k=k, val=val) for k, val in items)
     return html('<h2>{h}</h2><dl class="meta" data-testid="unit-status">{dl}</dl>',
@@ -149,7 +151,7 @@ def _docs(v: View, hub: Hub, docs: list[dict[str, Any]], counterpart: str) -> Sa
         return html('<p class="empty">{t}</p>', t=v.t("docs.none"))
     head = [v.t(k) for k in ("docs.accepted", "docs.document_id", "docs.subject", counterpart,
                              "doc.state")]
-    rows = [[v.when_iso(d["accepted_at"]),
+    rows = [[when(v.when_iso(d["accepted_at"])),
              html('<a href="{href}">{text}</a>', href=url(f"/documents/{d['message_id']}"),
                   text=d["document_id"]), d["subject"], unit_cell(hub, d["counterpart"]),
              state_badge(v, d["state"])] for d in docs]

@@ -34,6 +34,11 @@ def table(head: Sequence[str], rows: Sequence[Sequence[Any]], *, testid: str,
                 '<tbody>{body}</tbody></table>', testid=testid, thead=thead, body=body)
 
 
+def when(text: str) -> Safe:
+    """A date and time that never breaks across lines."""
+    return html('<span class="when">{text}</span>', text=text)
+
+
 def state_badge(v: View, state: str) -> Safe:
     return html('<span class="badge {state}">{text}</span>', state=state,
                 text=v.label("dstate", state))

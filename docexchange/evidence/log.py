@@ -35,7 +35,10 @@ class EvidenceLog:
         """Add one event; returns its leaf index. Must run inside the change's transaction."""
         ts = now_ms()
         index = sql.next_leaf_index_txn(conn)
-        data = canonical_json({"event": event, "leaf_index": index, "time": ts, **body})
+        reserved = {"event", "leaf_index", "time"} & body.keys()
+        if reserved:
+            raise ValueError(f"event body must not set {sorted(reserved)}")
+        data = canonical_json({**body, "event": event, "leaf_index": index, "time": ts})
         sql.insert_leaf_txn(conn, index, leaf_hash(data), data, event, units_field(units),
                             message_id, ts)
         return index

@@ -61,6 +61,7 @@ async def disable_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
     unit = _unit(hub, organ_id, operator)
     revoked = await hub.db.write("disable_credentials", lambda c: _revoke_txn(
         hub, c, unit.organ_id, operator, "disable_credentials"))
+    hub.key_cache.clear()  # revoked keys stop working now, not when their cache entry ages
     return CredentialChange(unit.organ_id, revoked)
 
 
@@ -80,4 +81,5 @@ async def reissue_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
         unit_store.insert_api_key_txn(conn, key_id, unit.organ_id, hash_secret(key))
         return revoked
     revoked = await hub.db.write("reissue_credentials", txn)
+    hub.key_cache.clear()
     return CredentialChange(unit.organ_id, revoked, key, key_id)

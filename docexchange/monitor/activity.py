@@ -73,8 +73,10 @@ class ActivityTracker:
         """Record that `organ_id` authenticated (and did `event`); no I/O, O(1)."""
         if event not in EVENTS:
             raise ValueError(f"unknown activity event {event!r}")
-        self._pending.setdefault(organ_id, Activity()).note(event, self._clock() if ts is None
-                                                            else ts)
+        activity = self._pending.get(organ_id)
+        if activity is None:
+            activity = self._pending[organ_id] = Activity()
+        activity.note(event, self._clock() if ts is None else ts)
 
     def pending(self) -> dict[str, Activity]:
         """What this process saw since the last flush (a copy)."""

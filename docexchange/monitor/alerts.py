@@ -112,10 +112,11 @@ def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: 
         sql.set_log_index_txn(conn, alert_id, index)
         raised.append(alert_id)
     holding = {(c.rule, c.subject) for c in found}
-    for (rule, subject), alert_id in open_now.items():
+    for (rule, subject), (alert_id, organ_id) in open_now.items():
         if (rule, subject) not in holding and sql.close_alert_txn(conn, alert_id, now):
             hub.evidence.append_txn(conn, "alert_closed", {
-                "alert_id": alert_id, "rule": rule, "subject": subject})
+                "alert_id": alert_id, "rule": rule, "subject": subject, "unit": organ_id},
+                units=(organ_id,) if organ_id else ())
     return raised
 
 
@@ -150,7 +151,8 @@ async def notify(hub: Hub, session: aiohttp.ClientSession) -> int:
     rules = hub.config.alerts
     if not rules.webhook_url:
         return 0
-    delivered, failed = [], []
+    delivered: list[str] = []
+    failed: list[str] = []
     for row in await sql.unnotified(hub.db, NOTIFY_BATCH):
         ok = await post_json(session, rules.webhook_url, alert_json(row),
                              retries=rules.webhook_retries, backoff_ms=rules.webhook_backoff_ms)

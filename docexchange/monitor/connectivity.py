@@ -56,10 +56,14 @@ async def unit_statuses(hub: Hub, *, kind: str | None = None, parent: str | None
                         ) -> list[UnitStatus]:
     """Every unit valid today, by OrganId, optionally filtered by kind, parent and state."""
     now = _now(now_ms)
-    today = local_day(now, hub.config.zone)
-    units = [u for u in hub.directory.all_units() if u.is_valid_on(today)
-             and kind in (None, u.kind) and parent in (None, u.parent_id)]
+    units = _valid_units(hub, local_day(now, hub.config.zone), kind, parent)
     return [s for s in await _statuses(hub, units, now) if state in (None, s.state)]
+
+
+def _valid_units(hub: Hub, day: dt.date, kind: str | None = None, parent: str | None = None
+                 ) -> list[Unit]:
+    return [u for u in hub.directory.all_units() if u.is_valid_on(day)
+            and kind in (None, u.kind) and parent in (None, u.parent_id)]
 
 
 async def unit_detail(hub: Hub, organ_id: str, *, now_ms: int | None = None) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def _document(row: Any) -> dict[str, Any]:
 async def _kpis_of_day(hub: Hub, day: dt.date, now: int) -> dict[str, Any]:
     zone = hub.config.zone
     start, end = day_bounds(day, zone)
-    units = await unit_statuses(hub, now_ms=now)
+    units = await _statuses(hub, _valid_units(hub, day), now)  # the day's units, state now
     deliveries = await sql.deliveries_created(hub.db, start, min(end, now + 1))
     today = local_day(now, zone).isoformat()
     overdue_counts = Counter({r["recipient_id"]: r["overdue"]

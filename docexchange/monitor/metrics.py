@@ -37,7 +37,7 @@ class RequestLatency:
     def lines(self, name: str) -> Iterable[str]:
         for (method, route), (counts, total) in sorted(self._series.items()):
             labels = f'method="{_escape(method)}",route="{_escape(route)}"'
-            for bound, count in zip(self.buckets, counts):
+            for bound, count in zip(self.buckets, counts, strict=True):
                 yield f'{name}_bucket{{{labels},le="{_bound(bound)}"}} {count}'
             yield f"{name}_sum{{{labels}}} {total[0]:.6f}"
             yield f"{name}_count{{{labels}}} {counts[-1]}"
@@ -75,10 +75,10 @@ async def render_metrics(hub: Hub, latency: RequestLatency) -> str:
     out += _family("docexchange_inbox_backlog", "gauge",
                    "Unacknowledged deliveries in all inboxes.",
                    [f"docexchange_inbox_backlog {backlog}"])
+    age = max(0, now - oldest) / 1000 if oldest else 0.0
     out += _family("docexchange_inbox_oldest_age_seconds", "gauge",
                    "Age of the oldest unacknowledged delivery (0 when none).",
-                   [f"docexchange_inbox_oldest_age_seconds "
-                    f"{max(0, now - oldest) / 1000 if oldest else 0:.3f}"])
+                   [f"docexchange_inbox_oldest_age_seconds {age:.3f}"])
     out += _family("docexchange_units", "gauge", "Units valid today by connectivity state.",
                    [f'docexchange_units{{state="{s}"}} {n}' for s, n in states.items()])
     out += _family("docexchange_http_request_duration_seconds", "histogram",

@@ -12,9 +12,10 @@ COLUMNS = ("alert_id, rule, subject, organ_id, message_vi, message_en, details_j
            "closed_ts, notified_ts, notify_attempts, log_index")
 
 
-def open_alerts_txn(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    return {(r[0], r[1]): r[2] for r in conn.execute(
-        "SELECT rule, subject, alert_id FROM alerts WHERE closed_ts IS NULL")}
+def open_alerts_txn(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(rule, subject) -> (alert_id, organ_id) of every open alert."""
+    return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(
+        "SELECT rule, subject, alert_id, organ_id FROM alerts WHERE closed_ts IS NULL")}
 
 
 def ever_raised_txn(conn: sqlite3.Connection, rule: str, subject: str) -> bool:

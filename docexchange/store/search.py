@@ -34,12 +34,14 @@ def _like(text: str) -> str:
 
 
 def _unit_match(column: str, text: str) -> tuple[str, list[Any]]:
-    return (f"({column} = ? OR {column} IN (SELECT organ_id FROM units WHERE name LIKE ? "
-            "ESCAPE '\\'))", [text, _like(text)])
+    clause = (f"({column} = ? OR {column} IN (SELECT organ_id FROM units WHERE name LIKE ? "
+              "ESCAPE '\\'))")
+    return clause, [text, _like(text)]
 
 
 def _where(q: DocumentQuery) -> tuple[list[str], list[Any]]:
-    clauses, params = ["m.kind = 'document'"], []
+    clauses: list[str] = ["m.kind = 'document'"]
+    params: list[Any] = []
     if q.document_id:
         clauses.append("m.document_id LIKE ? ESCAPE '\\'")
         params.append(_like(q.document_id))

@@ -65,6 +65,11 @@ async def test_unknown_unit_and_route_are_404_problems(client: TestClient,
     await _problem(await client.get("/api/v1/nowhere"), 404, "DX_NOT_FOUND")
 
 
+async def test_wrong_method_is_405_problem(client: TestClient, hub_env: HubEnv) -> None:
+    await _problem(await client.put("/api/v1/documents", headers=hub_env.auth(SO_NOI_VU)),
+                   405, "DX_METHOD_NOT_ALLOWED")
+
+
 async def test_internal_error_reveals_nothing(hub_env: HubEnv, aiohttp_client: Any) -> None:
     from docexchange.api.problems import problem_middleware
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import HubEnv
@@ -22,7 +23,8 @@ def admin_password(env: HubEnv) -> str:
     return str(env.credentials["operators"]["admin"]["password"])
 
 
-async def post_login(client: TestClient, name: str, password: str, **extra: str) -> object:
+async def post_login(client: TestClient, name: str, password: str,
+                     **extra: str) -> ClientResponse:
     page = await (await client.get("/dashboard/login")).text()
     return await client.post("/dashboard/login", allow_redirects=False,
                              data={"csrf": csrf_of(page), "name": name, "password": password,
@@ -33,5 +35,5 @@ async def login(client: TestClient, env: HubEnv, name: str = "admin",
                 password: str | None = None) -> str:
     """Log in; returns the session's CSRF token (from the overview's logout form)."""
     resp = await post_login(client, name, password or admin_password(env))
-    assert resp.status == 303, await resp.text()  # type: ignore[attr-defined]
+    assert resp.status == 303, await resp.text()
     return csrf_of(await (await client.get("/dashboard/units?kind=province")).text())

@@ -5,6 +5,7 @@ document's timeline, and see a POST without its CSRF token refused."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -52,8 +53,9 @@ async def _seed_history(live: LiveHub, now: dict[str, Any], days: int = 29) -> N
         body = {"ever_connected_pct": ever, "connected_now_pct": round(ever * 0.85, 1),
                 "acked_same_day_pct": float(70 + (back * 7) % 25),
                 "documents": 30 + (back * 13) % 40}
-        await live.hub.db.write("seed_snapshot", lambda c, d=day, b=body: (
-            monitor_store.upsert_snapshot_txn(c, d, [("overall", json.dumps(b))], now_ms())))
+        rows = [("overall", json.dumps(body))]
+        await live.hub.db.write("seed_snapshot", functools.partial(
+            monitor_store.upsert_snapshot_txn, day=day, payloads=rows, ts=now_ms()))
 
 
 async def _screenshot(page: Any, name: str) -> None:

@@ -56,7 +56,7 @@ def test_bad_csv_names_line_and_column(hub_env: HubEnv, tmp_path: Path,
     bad.write_text("organ_id,name,kind\nX1,Đơn vị,planet\n", encoding="utf-8")
     assert _cli(hub_env, "units", "import", str(bad)) == 2
     err = capsys.readouterr().err
-    assert "Line 2" in err and "kind" in err
+    assert "DX_INVALID_UNIT" in err and "Line 2" in err and "kind" in err
 
 
 async def _retire_and_client(env: HubEnv, aiohttp_client: Any, policy: str) -> TestClient:

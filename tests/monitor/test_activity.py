@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from docexchange.app import create_app
+from docexchange.config import ConfigError, config_from_dict
 from docexchange.hub import Hub
 from docexchange.monitor.activity import ActivityTracker
 from docexchange.monitor.connectivity import unit_statuses
@@ -117,3 +120,15 @@ async def test_shutdown_writes_the_last_contacts(hub_env: HubEnv, aiohttp_client
         assert row is not None and row["last_poll_ts"] is not None
     finally:
         await hub.close()
+
+
+@pytest.mark.parametrize("raw, key", [
+    ({"monitor": {"stale_window": 60}}, "monitor.stale_window"),
+    ({"monitor": {"connected_window": 0}}, "monitor.connected_window"),
+    ({"alerts": {"webhook_url": "ftp://ops.example/hook"}}, "alerts.webhook_url"),
+    ({"alerts": {"classified_refused": 1}}, "alerts.classified_refused"),
+])
+def test_bad_monitor_options_name_the_key(raw: dict[str, Any], key: str,
+                                          tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        config_from_dict(raw, base_dir=tmp_path)
