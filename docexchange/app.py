@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from docexchange.api import documents, evidence, health, metrics, openapi, ops, units
+from docexchange.api import audit, documents, evidence, health, metrics, openapi, ops, units
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
@@ -21,7 +21,7 @@ from docexchange.monitor.metrics import RequestLatency
 
 def create_api_app() -> web.Application:
     api = web.Application(middlewares=[problem_middleware])
-    for module in (units, documents, evidence, ops, openapi):
+    for module in (units, documents, evidence, audit, ops, openapi):
         api.add_routes(module.routes)
     return api
 

@@ -92,14 +92,3 @@ async def receipt(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     body = await stored_receipt(_db(request), caller, request.match_info["message_id"])
     return web.json_response(body)
-
-
-@routes.get("/audit/export")
-async def audit_export(request: web.Request) -> web.Response:
-    """Exports are for operators and auditors; until operator accounts exist (a later issue)
-    they are made with `docexchange audit export`, and unit credentials are refused."""
-    await authenticate(request)
-    raise DocExchangeError(
-        "DX_FORBIDDEN", "Chỉ người vận hành được xuất nhật ký kiểm toán; hãy dùng lệnh "
-        "`docexchange audit export` trên máy chủ.", "Audit exports are for operators only; "
-        "use `docexchange audit export` on the hub host.")

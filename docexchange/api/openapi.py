@@ -104,10 +104,15 @@ PATHS: dict[str, dict[str, Any]] = {
         params=(_query("first", "Size of the older head (required)", "integer"),
                 _query("second", "Size of the newer head (default: latest)", "integer")))},
     "/audit/export": {"get": _op(
-        "Audit export (operators only)", AUTH + ("DX_FORBIDDEN",),
-        description="Operator accounts come with a later version: for now every unit "
-                    "credential is refused with 403 DX_FORBIDDEN. Operators export on the hub "
-                    "host with `docexchange audit export` (format: docs/evidence.md §8).")},
+        "Audit export, streamed (operators only)",
+        AUTH + ("DX_FORBIDDEN", "DX_BAD_REQUEST", "DX_NOT_FOUND"), params=(
+            _query("from", "First local day (yyyy-mm-dd)"),
+            _query("to", "Last local day, included (yyyy-mm-dd)"),
+            _query("unit", "Only this unit's events, each with an inclusion proof"),
+            _query("format", "jsonl (default) or csv")),
+        description="Bearer operator token (`docexchange operators token NAME`); unit "
+                    "credentials get 403. Records as docs/evidence.md §8; check offline with "
+                    "`docexchange audit verify FILE --hub-cert keys/hub.crt`.")},
 }
 
 

@@ -70,7 +70,7 @@ async def test_login_shows_an_error_then_lets_the_admin_in(page: Any, live_hub: 
     error = page.get_by_test_id("login-error")
     assert await error.inner_text() == "Tên đăng nhập hoặc mật khẩu không đúng."
     await _log_in(page, live_hub)
-    assert page.url == live_hub.url + "/dashboard/"
+    await page.wait_for_url(live_hub.url + "/dashboard/")
     assert await page.get_by_test_id("operator").inner_text() == "admin"
     [session] = [c for c in await page.context.cookies() if c["name"] == "dx_session"]
     assert session["httpOnly"] and session["sameSite"] == "Strict"

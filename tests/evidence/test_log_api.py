@@ -220,6 +220,26 @@ async def test_audit_export_endpoint_refuses_units(client: TestClient, hub_env: 
     assert resp.status == 401
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_operators_export_over_http_and_it_verifies_offline(
+        client: TestClient, hub_env: HubEnv, tmp_path: Path, fmt: str) -> None:
+    for _ in range(3):
+        await _send(client, hub_env, [SO_NOI_VU, SONG_HINH])
+    token = hub_env.credentials["operators"]["admin"]["api_token"]
+    operator = {"Authorization": f"Bearer {token}"}
+    for query in (f"?format={fmt}", f"?format={fmt}&unit={SONG_HINH}&from=2000-01-01"):
+        resp = await client.get(f"/api/v1/audit/export{query}", headers=operator)
+        assert resp.status == 200
+        export = tmp_path / f"export.{fmt}"
+        export.write_bytes(await resp.read())
+        code = await asyncio.to_thread(main, [
+            "--config", str(hub_env.config_path), "audit", "verify", str(export),
+            "--hub-cert", str(hub_env.config.keys.dir / "hub.crt")])
+        assert code == 0, query
+    bad = await client.get("/api/v1/audit/export?from=yesterday", headers=operator)
+    assert bad.status == 400 and (await bad.json())["code"] == "DX_BAD_REQUEST"
+
+
 async def test_leaf_hash_in_the_log_matches_the_receipt(client: TestClient,
                                                         hub_env: HubEnv) -> None:
     receipt = await _send(client, hub_env)
