@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/hub.toml
 
-.PHONY: run test install init clean bench
+.PHONY: run test install init clean bench lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: init
 test: $(STAMP)
 	bash scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	$(BIN)/ruff check docexchange tests bench
+	$(BIN)/mypy docexchange
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_send.py

@@ -111,10 +111,11 @@ def main() -> None:
                                    str(args.workers)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if args.profile:
-            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
-                                    "-o", args.profile, "-f", "raw", "--pid", str(server.pid),
-                                    "--nonblocking"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+            # py-spy (pip install py-spy) stops by itself when the server exits
+            subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
+                              "-o", args.profile, "-f", "raw", "--pid", str(server.pid),
+                              "--nonblocking"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
         try:
             time.sleep(1.5)
             elapsed, lat, errors = asyncio.run(_run(f"http://127.0.0.1:{port}", creds, packets,

@@ -6,6 +6,7 @@ Roles: `viewer` reads everything operators may see (metadata, never document bod
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import secrets
@@ -38,6 +39,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+async def password_matches_async(password_hash: str, password: str) -> bool:
+    """argon2 is deliberately slow (tens of ms): never on the event loop."""
+    return await asyncio.to_thread(password_matches, password_hash, password)
+
+
 def password_matches(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -50,7 +56,7 @@ async def add_operator(db: Database, name: str, role: str, password: str) -> Non
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not name or len(name) > 64 or not name.replace("-", "").replace("_", "").isalnum():
         raise ValueError("operator names are 1-64 letters, digits, '-' or '_'")
-    hashed = hash_password(password)
+    hashed = await asyncio.to_thread(hash_password, password)
     await db.write("add_operator", lambda c: sql.upsert_operator_txn(c, name, role, hashed))
 
 
@@ -83,10 +89,11 @@ async def operator_for_token(db: Database, token: str) -> Operator | None:
 
 async def check_login(db: Database, name: str, password: str) -> Operator | None:
     row = await sql.operator(db, name)
-    if row is None:
-        password_matches(_dummy_hash(), password)  # same cost whether or not the name exists
+    if row is None:  # same cost whether or not the name exists
+        await password_matches_async(_dummy_hash(), password)
         return None
-    if row["disabled_ts"] is not None or not password_matches(row["password_hash"], password):
+    if row["disabled_ts"] is not None or not await password_matches_async(
+            row["password_hash"], password):
         return None
     return Operator(row["name"], row["role"])
 

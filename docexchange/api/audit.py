@@ -29,8 +29,9 @@ class _QueueWriter:
     """A text file for write_records that hands ~64 KB chunks to the event loop."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes]) -> None:
-        self._loop, self._queue, self._parts, self._size = loop, queue, [], 0
-        self._parts: list[str]
+        self._loop, self._queue = loop, queue
+        self._parts: list[str] = []
+        self._size = 0
 
     def write(self, text: str) -> None:
         self._parts.append(text)

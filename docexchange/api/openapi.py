@@ -52,9 +52,11 @@ def _query(name: str, text: str, typ: str = "string") -> dict[str, Any]:
 AUTH = ("DX_UNAUTHENTICATED",)
 PATHS: dict[str, dict[str, Any]] = {
     "/units": {"get": _op("List the unit directory", AUTH, params=(
-        _query("kind", "Only units of this kind"), _query("parent", "Only children of this unit")))},
-    "/units/{code}": {"get": _op("One unit with its parent and children", AUTH + ("DX_NOT_FOUND",),
-                                 params=(_path_param("code", "OrganId or a former code"),))},
+        _query("kind", "Only units of this kind"),
+        _query("parent", "Only children of this unit")))},
+    "/units/{code}": {"get": _op(
+        "One unit with its parent and children", AUTH + ("DX_NOT_FOUND",),
+        params=(_path_param("code", "OrganId or a former code"),))},
     "/openapi.json": {"get": _op("This document", (), auth=False)},
     "/documents": {"post": _op(
         "Send an edXML document packet", AUTH + (
@@ -65,8 +67,10 @@ PATHS: dict[str, dict[str, Any]] = {
         description="Answers 202 with a receipt once the document is durably stored and "
                     "routed; a repeat of the same bytes answers 200 with the first receipt.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
-        "DX_BAD_REQUEST",), params=(_query("wait", "Seconds to wait for a first item (capped at exchange.inbox_max_wait)", "integer"),
-                                   _query("limit", "Most items (1-1000)", "integer")))},
+        "DX_BAD_REQUEST",), params=(
+            _query("wait", "Seconds to wait for a first item (capped at "
+                           "exchange.inbox_max_wait)", "integer"),
+            _query("limit", "Most items (1-1000)", "integer")))},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
         AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),))},

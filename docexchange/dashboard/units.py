@@ -76,7 +76,8 @@ async def _unit_response(request: web.Request, message: Safe) -> web.Response:
     body = html('{message}{status}{actions}<h2>{h_in}</h2>{docs_in}<h2>{h_out}</h2>{docs_out}',
                 message=message, status=_status(v, hub, status, detail["api_keys"]),
                 actions=_actions(v, status["organ_id"]) if v.is_admin() else Safe(""),
-                h_in=v.t("units.docs_in"), docs_in=_docs(v, hub, detail["documents_in"], "docs.sender"),
+                h_in=v.t("units.docs_in"),
+                docs_in=_docs(v, hub, detail["documents_in"], "docs.sender"),
                 h_out=v.t("units.docs_out"), docs_out=_docs(v, hub, detail["documents_out"],
                                                                 "docs.recipient"))
     return page(v, f"{status['name']} ({status['organ_id']})", body, active="units")

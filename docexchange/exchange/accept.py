@@ -6,9 +6,7 @@ runs before the single write transaction; refusals are recorded (hash, sender, r
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable
@@ -201,13 +199,13 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         await ctx.record_refusal(caller, sha256, exc)
         raise
     if duplicate and row["sha256"] != sha256:
-        exc = DocExchangeError(
+        conflict = DocExchangeError(
             "DX_DUPLICATE_DOCUMENT",
             f"Văn bản {packet.document_id} (loại nghiệp vụ {btype}) đã được gửi với nội dung "
             "khác.", f"Document {packet.document_id} (business type {btype}) was already sent "
             "with different content.", first_message_id=row["message_id"])
-        await ctx.record_refusal(caller, sha256, exc)
-        raise exc
+        await ctx.record_refusal(caller, sha256, conflict)
+        raise conflict
     if not duplicate:
         ctx.notify(d["recipient_id"] for d in deliveries)
     proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)

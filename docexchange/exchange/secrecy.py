@@ -63,7 +63,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern)
     for pattern in (
         rf"^{_EDGE}{_RUN}(?:{_EDGE}$|{_SEPARATOR})",  # alone, or prefix: "MẬT - V/v ..."
-        rf"^{_EDGE}(?:{_URGENCY}{_GAP}){{0,3}}(?P<level>tuyệt mật|tối mật)(?!\w)",  # unambiguous words
+        # the unambiguous words, even without punctuation after them
+        rf"^{_EDGE}(?:{_URGENCY}{_GAP}){{0,3}}(?P<level>tuyệt mật|tối mật)(?!\w)",
         rf"{_OPEN}\s*{_RUN}\s*{_CLOSE}",  # "[MẬT]", "(TỐI MẬT)", "«Mật»", "(KHẨN, MẬT)"
         rf"(?<!\w)(?:độ mật|do mat)\s*[:=\-–—]\s*{_ANY_LEVEL}",  # "Độ mật: Mật", "Do mat: Mat"
         rf"\s[-–—|]\s*{_RUN}{_EDGE}$",  # suffix: "V/v ... - MẬT"

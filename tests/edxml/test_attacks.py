@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from docexchange.edxml import parse_packet, parse_xml
+from docexchange.edxml import parse_packet
 from docexchange.errors import DocExchangeError
 
 from .conftest import sample_bytes

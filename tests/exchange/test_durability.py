@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -82,7 +81,7 @@ async def _client_loop(env: HubEnv, url: str, sender: str, ledger: Ledger, stop:
         while not stop.is_set():
             try:
                 await _one_round(env, url, sender, session, headers, ledger, rng)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError):
+            except (TimeoutError, aiohttp.ClientError, ConnectionError):
                 await asyncio.sleep(0.02)
 
 

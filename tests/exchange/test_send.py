@@ -161,7 +161,7 @@ async def test_signed_packet_is_accepted_and_recorded(client: TestClient,
 
 async def test_tampered_signature_is_refused(client: TestClient, hub_env: HubEnv) -> None:
     data = sign_as(hub_env, PROVINCE, document(PROVINCE, [SO_NOI_VU], subject="V/v họp"))
-    tampered = data.replace("V/v họp".encode(), "V/v hop".encode())
+    tampered = data.replace("V/v họp".encode(), b"V/v hop")
     resp = await _send(client, hub_env, PROVINCE, tampered)
     assert resp.status == 422 and await _code(resp) == "DX_BAD_SIGNATURE"
 
