@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import socket
@@ -47,6 +48,17 @@ def _project(root: Path) -> Path:
 class _Env:  # what tests.exchange.helpers.sign_as needs
     def __init__(self, credentials: dict) -> None:
         self.credentials = credentials
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own = sum(int(v) for v in fields[11:13])
+    total = own / ticks
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        total += _cpu_seconds(int(child))
+    return total
 
 
 def _packets(creds: dict, n: int, signed: bool) -> list[tuple[str, bytes]]:
@@ -118,8 +130,10 @@ def main() -> None:
                              stderr=subprocess.DEVNULL)
         try:
             time.sleep(1.5)
+            cpu_before = _cpu_seconds(server.pid)
             elapsed, lat, errors = asyncio.run(_run(f"http://127.0.0.1:{port}", creds, packets,
                                                     args.concurrency))
+            server_cpu = _cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait()
@@ -132,6 +146,8 @@ def main() -> None:
           f"{args.workers} hub process(es)")
     print(f"throughput: {args.documents / elapsed:.0f} documents/s over {elapsed:.2f} s, "
           f"errors {errors}")
+    print(f"hub CPU: {server_cpu * 1000 / args.documents:.2f} ms per document "
+          f"(all hub processes; the load generator shares the same cores)")
     print(f"latency ms: p50 {lat[len(lat) // 2] * 1000:.1f}  p95 "
           f"{lat[int(len(lat) * .95)] * 1000:.1f}  p99 {lat[int(len(lat) * .99)] * 1000:.1f}")
     print(f"evidence: {leaves} leaves, {heads} signed tree heads "

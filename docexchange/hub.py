@@ -46,6 +46,7 @@ class Hub:
         await db.open()
         evidence = EvidenceLog(keyring)
         db.add_batch_hook(evidence.seal_txn)
+        db.add_commit_hook(evidence.committed)
         blobs = BlobStore(storage.blobs)
         blobs.open()
         directory = Directory(db)

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from docexchange.evidence.canonical import canonical_json
-from docexchange.evidence.merkle import MerkleAccumulator, leaf_hash
-from docexchange.evidence.tree_head import sign_tree_head
+from docexchange.evidence.merkle import (
+    MerkleAccumulator,
+    decode_proof,
+    inclusion_proof,
+    leaf_hash,
+)
+from docexchange.evidence.proofs import LeafProof
+from docexchange.evidence.tree_head import TreeHead, sign_tree_head
 from docexchange.signing.keyring import KeyRing
 from docexchange.store import evidence as sql
 from docexchange.store.engine import now_ms
@@ -29,18 +36,31 @@ class EvidenceLog:
         self._keyring = keyring
         self._acc: MerkleAccumulator | None = None
         self.heads_signed = 0
+        self._wanted: dict[int, tuple[bytes, str]] = {}  # receipts asked for in this batch
+        self._staged: dict[int, LeafProof] = {}  # proved at seal, not yet committed
+        self._ready: dict[int, LeafProof] = {}  # committed: handed out once by take_proof()
+        self._lock = threading.Lock()
+        self.proofs_from_memory = 0
 
     def append_txn(self, conn: sqlite3.Connection, event: str, body: dict[str, Any],
-                   units: Iterable[str] = (), message_id: str | None = None) -> int:
-        """Add one event; returns its leaf index. Must run inside the change's transaction."""
+                   units: Iterable[str] = (), message_id: str | None = None, *,
+                   receipt: bool = False) -> int:
+        """Add one event; returns its leaf index. Must run inside the change's transaction.
+
+        `receipt`: the caller will want this leaf's inclusion proof against the batch's tree
+        head; it is computed in memory when the batch is sealed (see take_proof).
+        """
         ts = now_ms()
         index = sql.next_leaf_index_txn(conn)
         reserved = {"event", "leaf_index", "time"} & body.keys()
         if reserved:
             raise ValueError(f"event body must not set {sorted(reserved)}")
         data = canonical_json({**body, "event": event, "leaf_index": index, "time": ts})
-        sql.insert_leaf_txn(conn, index, leaf_hash(data), data, event, units_field(units),
+        units_text = units_field(units)
+        sql.insert_leaf_txn(conn, index, leaf_hash(data), data, event, units_text,
                             message_id, ts)
+        if receipt:
+            self._wanted[index] = (data, units_text)
         return index
 
     def seal_txn(self, conn: sqlite3.Connection) -> None:
@@ -55,11 +75,15 @@ class EvidenceLog:
                 sql.StoredLeafHashes(conn, signed_size),
                 cache=sql.StoredSubtrees(conn, persist=True))
         new = sql.leaf_hashes_from_txn(conn, acc.size)
+        wanted, self._wanted = self._wanted, {}
+        self._staged = {}
         if not new:
             self._acc = acc
             return
+        old = acc
         acc = acc.copy()
-        sql.insert_nodes_txn(conn, acc.extend(new))
+        completed = acc.extend(new)
+        sql.insert_nodes_txn(conn, completed)
         current = self._keyring.current
         tree_head = sign_tree_head(acc.size, acc.root(), now_ms(), current.private_key,
                                    current.key_id)
@@ -68,3 +92,66 @@ class EvidenceLog:
                                  base64.b64encode(tree_head.signature).decode("ascii"))
         self._acc = acc
         self.heads_signed += 1
+        self._staged = _batch_proofs(old, new, completed, wanted, tree_head)
+
+    def committed(self) -> None:
+        """Commit hook: the batch is durable, so its proofs may be handed out."""
+        with self._lock:
+            self._ready.update(self._staged)
+            while len(self._ready) > MAX_READY:  # callers that never came back
+                del self._ready[next(iter(self._ready))]
+        self._staged = {}
+
+    def take_proof(self, index: int) -> LeafProof | None:
+        """The proof prepared for leaf `index` when its batch was sealed, once."""
+        with self._lock:
+            proof = self._ready.pop(index, None)
+        self.proofs_from_memory += proof is not None
+        return proof
+
+
+MAX_READY = 10_000
+
+
+class _BatchLeaves(Sequence[bytes]):
+    """Leaf hashes of the tree after a batch, where only the batch's own leaves are known:
+    everything before them is covered by the accumulator's peaks in the cache."""
+
+    def __init__(self, start: int, leaves: list[bytes], before: dict[int, bytes]) -> None:
+        self._start, self._leaves, self._before = start, leaves, before
+
+    def __len__(self) -> int:
+        return self._start + len(self._leaves)
+
+    def __getitem__(self, index: int) -> bytes:  # type: ignore[override]
+        if index < self._start:  # only a one-leaf peak is ever read this way
+            return self._before[index]
+        return self._leaves[index - self._start]
+
+
+def _peak_ranges(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees an accumulator of `size` leaves holds, largest first."""
+    ranges, lo = [], 0
+    for bit in reversed(range(size.bit_length())):
+        if size >> bit & 1:
+            ranges.append((lo, lo + (1 << bit)))
+            lo += 1 << bit
+    return ranges
+
+
+def _batch_proofs(old: MerkleAccumulator, new: list[bytes],
+                  completed: list[tuple[int, int, bytes]],
+                  wanted: dict[int, tuple[bytes, str]], head: TreeHead) -> dict[int, LeafProof]:
+    """Inclusion proofs for the batch's receipts, from memory only (no database reads)."""
+    cache: dict[tuple[int, int], bytes] = dict(zip(
+        _peak_ranges(old.size), decode_proof(old.to_state()["peaks"]), strict=True))
+    cache.update({(lo, hi): node for lo, hi, node in completed})
+    singles = {lo: node for (lo, hi), node in cache.items() if hi - lo == 1}
+    leaves = _BatchLeaves(old.size, new, singles)
+    proofs = {}
+    for index, (data, units) in wanted.items():
+        if not old.size <= index < len(leaves) or leaves[index] != leaf_hash(data):
+            continue  # its job was rolled back; the index may now hold another leaf
+        proof = inclusion_proof(index, leaves, cache=cache)
+        proofs[index] = LeafProof(index, data, units, proof, head)
+    return proofs

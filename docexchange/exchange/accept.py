@@ -189,7 +189,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             "business_type": btype, "sha256": sha256, "size": len(data),
             "recipients": list(recipients), "related_message_id": related,
             "routing": [r.to_json() for r in routing], "signer_key_id": signer,
-        }, units=(caller, *recipients), message_id=message_id)
+        }, units=(caller, *recipients), message_id=message_id, receipt=True)
         sql.set_message_log_index_txn(conn, message_id, index)
         return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
 
@@ -208,7 +208,9 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         raise conflict
     if not duplicate:
         ctx.notify(d["recipient_id"] for d in deliveries)
-    proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
+    proof = None if duplicate else ctx.evidence.take_proof(row["log_index"])
+    if proof is None:  # a repeat (fresh proof on the latest head), or another process sealed
+        proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
     return Accepted(document_receipt(row, deliveries, proof.to_json()), duplicate, recipients)
 
 

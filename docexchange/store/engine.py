@@ -76,6 +76,7 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_list: list[aiosqlite.Connection] = []
         self._hooks: list[BatchHook] = []
+        self._commit_hooks: list[Callable[[], None]] = []
         self._after_commit: list[Callable[[], None]] = []
         self._sync_readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._sync_reader_list: list[sqlite3.Connection] = []
@@ -118,6 +119,11 @@ class Database:
     def add_batch_hook(self, hook: BatchHook) -> None:
         """Run `hook(conn)` inside every write batch, after its jobs, before COMMIT."""
         self._hooks.append(hook)
+
+    def add_commit_hook(self, hook: Callable[[], None]) -> None:
+        """Run `hook()` in the writer thread once a batch is durable, before its callers
+        are answered (e.g. to publish what a batch hook prepared)."""
+        self._commit_hooks.append(hook)
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` on the event loop after every durable commit (inbox wake-ups)."""
@@ -172,6 +178,11 @@ class Database:
             for job in batch:
                 self._settle(job, False, exc)
             return
+        for commit_hook in self._commit_hooks:
+            try:
+                commit_hook()
+            except Exception:  # the batch IS durable: its callers must still hear so
+                log.exception("commit hook failed")
         self.stats.batches += 1
         self.stats.jobs += len(batch)
         for job, (ok, value) in zip(batch, results, strict=True):

@@ -247,3 +247,17 @@ async def test_leaf_hash_in_the_log_matches_the_receipt(client: TestClient,
         "SELECT leaf_hash FROM log_leaves WHERE leaf_index = ?", (receipt["leaf_index"],))
     assert bytes(row[0]) == leaf_hash(base64.b64decode(receipt["leaf"]))
     assert TreeHead.from_json(receipt["tree_head"]).tree_size > receipt["leaf_index"]
+
+
+async def test_receipts_proved_in_memory_equal_the_stored_proofs(client: TestClient,
+                                                                 hub_env: HubEnv) -> None:
+    """Receipts of concurrent sends are proved at seal time from memory; the same proofs
+    must come out of the stored log, and every one must verify."""
+    from docexchange.evidence import proofs
+    hub = client.app[HUB_KEY]
+    receipts = await asyncio.gather(*(_send(client, hub_env) for _ in range(40)))
+    assert hub.evidence.proofs_from_memory == 40
+    for receipt in receipts:
+        stored = await proofs.receipt_proof(hub.db, receipt["leaf_index"], same_batch=True)
+        assert stored.to_json() == {k: receipt[k] for k in stored.to_json()}
+        check_receipt(receipt, _certs(hub_env))
