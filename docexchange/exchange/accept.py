@@ -14,18 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-
 from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.proofs import receipt_proof
+from docexchange.exchange.checks import check_sender, check_signature, refusals_recorded
 from docexchange.exchange.context import ExchangeContext
-from docexchange.exchange.inspect import Inspection
 from docexchange.exchange.receipts import document_receipt
 from docexchange.exchange.secrecy import find_secrecy_mark
 from docexchange.ids import new_ulid
-from docexchange.signing.certificates import key_id
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
 from docexchange.store.units import dumps
@@ -57,7 +54,7 @@ def secrecy_fields(packet: DocumentPacket) -> Iterable[tuple[str, str]]:
 async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                           spool: Path | None) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
-    try:
+    async with refusals_recorded(ctx, caller, sha256, spool):
         inspection = await ctx.inspect(data)
         packet = inspection.packet
         if isinstance(packet, StatusPacket):
@@ -65,25 +62,11 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 "DX_INVALID_PACKET", "Gói tin trạng thái phải gửi tới /api/v1/statuses.",
                 "Status packets go to /api/v1/statuses.",
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
-        _check_sender(packet, caller)
+        check_sender(packet.sender_id, caller)
         _check_secrecy(packet)
-        signer = await _check_signature(ctx, inspection, caller)
+        signer = await check_signature(ctx, inspection, caller)
         routing, recipients = _route(ctx, packet)
-    except DocExchangeError as exc:
-        if spool is not None:
-            spool.unlink(missing_ok=True)
-        await ctx.record_refusal(caller, sha256, exc)
-        raise
     return await _store(ctx, caller, packet, data, sha256, spool, signer, routing, recipients)
-
-
-def _check_sender(packet: DocumentPacket, caller: str) -> None:
-    if packet.sender_id != caller:
-        raise DocExchangeError(
-            "DX_SENDER_MISMATCH",
-            f"Đơn vị gửi trong gói tin ({packet.sender_id}) khác đơn vị đã xác thực ({caller}).",
-            f"The packet's From ({packet.sender_id}) is not the authenticated unit ({caller}).",
-            errors=[{"element": "From/OrganId", "value": packet.sender_id}])
 
 
 def _check_secrecy(packet: DocumentPacket) -> None:
@@ -96,26 +79,6 @@ def _check_secrecy(packet: DocumentPacket) -> None:
             f"The document bears the secrecy mark '{finding.mark}' ({finding.field}): classified "
             "documents must not pass through this system. The packet was not stored.",
             errors=[{"element": finding.field, "mark": finding.mark}])
-
-
-async def _check_signature(ctx: ExchangeContext, inspection: Inspection, caller: str
-                           ) -> str | None:
-    """The signer's key id when signed by a certificate registered to the sender."""
-    if inspection.signature_error is not None:
-        raise inspection.signature_error
-    if inspection.signer_cert_der is None:
-        if ctx.config.exchange.require_sender_signature:
-            raise DocExchangeError(
-                "DX_BAD_SIGNATURE", "Gói tin phải có chữ ký số của đơn vị gửi.",
-                "The packet must carry the sending unit's XML signature.", reason="missing")
-        return None
-    kid = key_id(x509.load_der_x509_certificate(inspection.signer_cert_der))
-    if kid not in await ctx.registered_key_ids(caller):
-        raise DocExchangeError(
-            "DX_BAD_SIGNATURE", "Chứng thư ký số không được đăng ký cho đơn vị gửi.",
-            "The signing certificate is not registered to the sending unit.",
-            reason="unregistered_certificate", key_id=kid)
-    return kid
 
 
 def _route(ctx: ExchangeContext, packet: DocumentPacket
@@ -193,11 +156,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         sql.set_message_log_index_txn(conn, message_id, index)
         return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
 
-    try:
+    async with refusals_recorded(ctx, caller, sha256, None):  # e.g. an unknown reference
         duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
-    except DocExchangeError as exc:
-        await ctx.record_refusal(caller, sha256, exc)
-        raise
     if duplicate and row["sha256"] != sha256:
         conflict = DocExchangeError(
             "DX_DUPLICATE_DOCUMENT",

@@ -19,7 +19,7 @@ from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
 from docexchange.edxml.values import format_timestamp
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.accept import _check_signature
+from docexchange.exchange.checks import check_sender, check_signature, refusals_recorded
 from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
@@ -51,7 +51,7 @@ def _unknown_reference(document_id: str) -> DocExchangeError:
 
 async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                         spool: Path | None) -> StatusOutcome:
-    try:
+    async with refusals_recorded(ctx, caller, sha256, spool):
         inspection = await ctx.inspect(data)
         packet = inspection.packet
         if isinstance(packet, DocumentPacket):
@@ -59,19 +59,13 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 "DX_INVALID_PACKET", "Gói tin văn bản phải gửi tới /api/v1/documents.",
                 "Document packets go to /api/v1/documents.",
                 errors=[{"element": "StatusCode", "reason": "missing: not a status packet"}])
-        if packet.from_.organ_id != caller:
-            _check_sender_status(packet, caller)
+        check_sender(packet.from_.organ_id, caller)
         if packet.status_code not in ALL_CODES:
             raise DocExchangeError(
                 "DX_INVALID_PACKET", f"Mã trạng thái không hợp lệ: {packet.status_code}.",
                 f"Unknown status code {packet.status_code}.",
                 errors=[{"element": "StatusCode", "value": packet.status_code}])
-        await _check_signature(ctx, inspection, caller)
-    except DocExchangeError as exc:
-        if spool is not None:
-            spool.unlink(missing_ok=True)
-        await ctx.record_refusal(caller, sha256, exc)
-        raise
+        await check_signature(ctx, inspection, caller)
     await ctx.payloads.make_durable(sha256, spool)
     stamp = format_timestamp(packet.timestamp)
     fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
@@ -84,14 +78,6 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
     outcome, notify = await ctx.db.write(f"status_{packet.status_code}", txn)
     ctx.notify(notify)
     return outcome
-
-
-def _check_sender_status(packet: StatusPacket, caller: str) -> None:
-    raise DocExchangeError(
-        "DX_SENDER_MISMATCH",
-        f"Đơn vị gửi trong gói tin ({packet.from_.organ_id}) khác đơn vị đã xác thực ({caller}).",
-        f"The packet's From ({packet.from_.organ_id}) is not the authenticated unit ({caller}).",
-        errors=[{"element": "From/OrganId", "value": packet.from_.organ_id}])
 
 
 def _store_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
