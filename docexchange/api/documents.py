@@ -6,6 +6,7 @@ from aiohttp import web
 
 from docexchange.api.auth import authenticate
 from docexchange.api.body import read_body
+from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.delivery import service
 from docexchange.errors import DocExchangeError
@@ -44,7 +45,7 @@ async def send_document(request: web.Request) -> web.Response:
     accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.spool)
     hub.activity.note(caller, "send")
     receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
-    return web.json_response(receipt, status=200 if accepted.duplicate else 202)
+    return json_response(receipt, status=200 if accepted.duplicate else 202)
 
 
 @routes.get("/inbox")
@@ -55,7 +56,7 @@ async def get_inbox(request: web.Request) -> web.Response:
     wait = min(_int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
     limit = _int_query(request, "limit", 100, 1, 1000)
     items = await service.inbox(hub.exchange, caller, wait, limit)
-    return web.json_response({"count": len(items), "items": items})
+    return json_response({"count": len(items), "items": items})
 
 
 @routes.get("/documents/{message_id}")
@@ -72,7 +73,7 @@ async def get_deliveries(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     body = await service.timeline(_hub(request).exchange, caller,
                                   request.match_info["message_id"])
-    return web.json_response(body)
+    return json_response(body)
 
 
 @routes.post("/deliveries/{delivery_id}/ack")
@@ -81,7 +82,7 @@ async def ack_delivery(request: web.Request) -> web.Response:
     result = await service.acknowledge(_hub(request).exchange, caller,
                                        request.match_info["delivery_id"])
     _hub(request).activity.note(caller, "ack")
-    return web.json_response(result)
+    return json_response(result)
 
 
 @routes.post("/statuses")
@@ -91,4 +92,4 @@ async def send_status(request: web.Request) -> web.Response:
     body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
     outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
-    return web.json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)
+    return json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

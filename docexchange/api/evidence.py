@@ -12,6 +12,7 @@ import re
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
+from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
 from docexchange.evidence import proofs
@@ -47,7 +48,7 @@ def _int_param(request: web.Request, name: str, *, required: bool = False, low: 
 async def latest_tree_head(request: web.Request) -> web.Response:
     await authenticate(request)
     head = await proofs.latest_head(_db(request))
-    return web.json_response(head.to_json())
+    return json_response(head.to_json())
 
 
 @routes.get("/evidence/tree-heads")
@@ -59,7 +60,7 @@ async def list_tree_heads(request: web.Request) -> web.Response:
     limit = _int_param(request, "limit", low=1, high=PAGE_LIMIT) or 100
     heads = await proofs.heads_by_time(_db(request), from_ts, MAX_INDEX if to_ts is None
                                        else to_ts, after, limit)
-    return web.json_response({
+    return json_response({
         "count": len(heads), "tree_heads": [h.to_json() for h in heads],
         "next_after": heads[-1].tree_size if len(heads) == limit else None})
 
@@ -71,7 +72,7 @@ async def inclusion(request: web.Request) -> web.Response:
     tree_size = _int_param(request, "tree_size", low=1)
     assert index is not None
     found = await proofs.inclusion_for_unit(_db(request), caller, index, tree_size)
-    return web.json_response(found.to_json())
+    return json_response(found.to_json())
 
 
 @routes.get("/evidence/consistency")
@@ -81,7 +82,7 @@ async def consistency(request: web.Request) -> web.Response:
     second = _int_param(request, "second", low=1)
     assert first is not None
     old, new, proof = await proofs.consistency(_db(request), first, second)
-    return web.json_response({"first": old.tree_size, "second": new.tree_size,
+    return json_response({"first": old.tree_size, "second": new.tree_size,
                               "consistency_proof": encode_proof(proof),
                               "first_tree_head": old.to_json(),
                               "second_tree_head": new.to_json()})
@@ -91,4 +92,4 @@ async def consistency(request: web.Request) -> web.Response:
 async def receipt(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     body = await stored_receipt(_db(request), caller, request.match_info["message_id"])
-    return web.json_response(body)
+    return json_response(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 
 routes = web.RouteTableDef()
@@ -11,7 +12,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "alive"})
+    return json_response({"status": "alive"})
 
 
 @routes.get("/readyz")
@@ -20,5 +21,5 @@ async def readyz(request: web.Request) -> web.Response:
     checks = {"database_writable": await hub.db.is_writable(),
               "keys_loaded": hub.keyring is not None}
     ready = all(checks.values())
-    return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
+    return json_response({"status": "ready" if ready else "not_ready", "checks": checks},
                              status=200 if ready else 503)

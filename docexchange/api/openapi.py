@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from docexchange.api.responses import json_response
 from docexchange.errors import ERROR_CODES
 
 routes = web.RouteTableDef()
@@ -205,7 +206,7 @@ def document() -> dict[str, Any]:
 
 @routes.get("/openapi.json")
 async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(document())
+    return json_response(document())
 
 
 DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -12,6 +12,7 @@ import re
 from aiohttp import web
 
 from docexchange.api.auth import authenticate_operator
+from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
@@ -58,7 +59,7 @@ def _day_query(request: web.Request, name: str) -> dt.date | None:
 
 
 def _items(items: list[dict[str, object]], **extra: object) -> web.Response:
-    return web.json_response({**extra, "count": len(items), "items": items})
+    return json_response({**extra, "count": len(items), "items": items})
 
 
 @routes.get("/ops/connectivity")
@@ -67,26 +68,26 @@ async def connectivity_list(request: web.Request) -> web.Response:
     units = await connectivity.unit_statuses(
         _hub(request), kind=request.query.get("kind"), parent=request.query.get("parent"),
         state=_choice(request, "state", connectivity.STATES))
-    return web.json_response({"count": len(units), "units": [u.to_json() for u in units]})
+    return json_response({"count": len(units), "units": [u.to_json() for u in units]})
 
 
 @routes.get("/ops/kpis")
 async def kpis(request: web.Request) -> web.Response:
     await authenticate_operator(request)
-    return web.json_response(await connectivity.kpis(_hub(request)))
+    return json_response(await connectivity.kpis(_hub(request)))
 
 
 @routes.get("/ops/trend")
 async def trend(request: web.Request) -> web.Response:
     await authenticate_operator(request)
     days = _int_query(request, "days", 30, 1, 366)
-    return web.json_response({"days": await connectivity.trend(_hub(request), days)})
+    return json_response({"days": await connectivity.trend(_hub(request), days)})
 
 
 @routes.post("/ops/snapshots")
 async def take_snapshot(request: web.Request) -> web.Response:
     await authenticate_operator(request)
-    return web.json_response(await connectivity.take_snapshot(_hub(request)))
+    return json_response(await connectivity.take_snapshot(_hub(request)))
 
 
 @routes.get("/ops/stuck")
@@ -123,7 +124,7 @@ async def expiring(request: web.Request) -> web.Response:
 @routes.get("/ops/units/{code}")
 async def unit_detail(request: web.Request) -> web.Response:
     await authenticate_operator(request)
-    return web.json_response(await connectivity.unit_detail(_hub(request),
+    return json_response(await connectivity.unit_detail(_hub(request),
                                                             request.match_info["code"]))
 
 
@@ -141,7 +142,7 @@ async def disable_credentials(request: web.Request) -> web.Response:
     operator = await authenticate_operator(request, admin=True)
     change = await actions.disable_credentials(_hub(request), request.match_info["code"],
                                                operator)
-    return web.json_response(change.to_json())
+    return json_response(change.to_json())
 
 
 @routes.post("/ops/units/{code}/reissue-credentials")
@@ -149,4 +150,4 @@ async def reissue_credentials(request: web.Request) -> web.Response:
     operator = await authenticate_operator(request, admin=True)
     change = await actions.reissue_credentials(_hub(request), request.match_info["code"],
                                                operator)
-    return web.json_response(change.to_json(), status=201, headers=NO_STORE)
+    return json_response(change.to_json(), status=201, headers=NO_STORE)

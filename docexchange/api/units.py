@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
+from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
 
@@ -19,7 +20,7 @@ async def list_units(request: web.Request) -> web.Response:
     parent = request.query.get("parent")
     units = [u for u in directory.all_units()
              if (kind is None or u.kind == kind) and (parent is None or u.parent_id == parent)]
-    return web.json_response({"count": len(units), "units": [u.to_json() for u in units]})
+    return json_response({"count": len(units), "units": [u.to_json() for u in units]})
 
 
 @routes.get("/units/{code}")
@@ -35,4 +36,4 @@ async def show_unit(request: web.Request) -> web.Response:
     body["parent_unit"] = parent.to_json() if parent else None
     body["children"] = [{"organ_id": c.organ_id, "name": c.name, "kind": c.kind}
                         for c in directory.children(unit.organ_id)]
-    return web.json_response(body)
+    return json_response(body)
