@@ -34,9 +34,12 @@ def _free_port() -> int:
 
 
 class HubProcess:
-    def __init__(self, env: HubEnv) -> None:
+    """`docexchange serve` as a real process on a free loopback port."""
+
+    def __init__(self, env: HubEnv, *extra_args: str) -> None:
         self.env = env
         self.port = _free_port()
+        self.extra_args = extra_args
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -46,7 +49,8 @@ class HubProcess:
     async def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "docexchange", "--config", str(self.env.config_path), "serve",
-             "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--port", str(self.port), *self.extra_args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:
@@ -63,6 +67,12 @@ class HubProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+
+    def stop(self) -> None:
+        """SIGTERM: the hub shuts down cleanly (and stops its worker processes)."""
+        assert self.proc is not None
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 class Ledger:
@@ -165,6 +175,7 @@ async def test_sigkill_at_random_moments_loses_nothing_acknowledged(hub_env: Hub
     hub = HubProcess(hub_env)
     for _cycle in range(CYCLES):
         await hub.start()
+        await _verify(hub_env, hub.url, ledger)  # after each restart, not only the last
         stop = asyncio.Event()
         clients = [asyncio.create_task(_client_loop(hub_env, hub.url, s, ledger, stop,
                                                     random.Random(rng.random())))
