@@ -49,6 +49,10 @@ _CHILD_ORDER: dict[str, tuple[str, ...]] = {
     "TraceHeaderList": ("TraceHeader", "Bussiness"),
 }
 
+_RANKS: dict[str, dict[str, int]] = {
+    f"{{{NS}}}{parent}": {f"{{{NS}}}{name}": i for i, name in enumerate(order)}
+    for parent, order in _CHILD_ORDER.items()
+}
 _ROOTS = ("edXML", "edXMLEnvelope")
 _SIGNATURES = (f"{{{NS}}}Signature", f"{{{DSIG_NS}}}Signature")
 
@@ -123,6 +127,29 @@ def signatures(root: Element) -> list[Element]:
         for child in place
         if child.tag in _SIGNATURES
     ]
+
+
+def schema_view(root: Element) -> Element:
+    """What to validate: the packet itself when it is already in canonical form (what the
+    builder and most DMS write), otherwise a canonical copy. Saves a deep copy per packet."""
+    check_root(root)
+    return root if _is_canonical(root) else canonical_copy(root)
+
+
+def _is_canonical(root: Element) -> bool:
+    if root.tag != q("edXML") or signatures(root):
+        return False
+    head = message_header(root)
+    if head is not None and head.tag != q("MessageHeader"):
+        return False
+    for element in root.iter(*_RANKS):
+        rank, last = _RANKS[element.tag], 0
+        for child in element:
+            position = rank.get(child.tag, len(rank))  # type: ignore[call-overload]
+            if position < last:
+                return False
+            last = position
+    return True
 
 
 def canonical_copy(root: Element) -> Element:

@@ -3,8 +3,9 @@
 No official XSD exists; schemas/edxml-document.xsd and schemas/edxml-status.xsd (sharing
 schemas/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits.
 
-Design for lenient input: the XSDs describe ONE canonical shape, and ``validate`` checks a
-normalised copy made by ``layout.canonical_copy`` (root edXML, Status renamed MessageHeader,
+Design for lenient input: the XSDs describe ONE canonical shape, and ``validate`` checks the
+packet itself when it already has that shape, else a normalised copy made by
+``layout.canonical_copy`` (root edXML, Status renamed MessageHeader,
 Signature elements removed, edXMLHeader / MessageHeader / TraceHeaderList children put in table
 order). Groups whose children occur at most once use ``xs:all``, so they need no reordering. This
 keeps cardinalities (exactly one DocumentId, at least one To, ...) in the schema rather than in
@@ -53,7 +54,7 @@ def validate(root: etree._Element) -> None:
     Raises DX_INVALID_PACKET whose errors list each failing element (local name) with the
     reason and the input line; message_en names the first one.
     """
-    canon = layout.canonical_copy(root)
+    canon = layout.schema_view(root)
     schema = _schema("status" if layout.is_status(canon) else "document")
     with _LOCK:
         if schema.validate(canon):
