@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from docexchange.commands import (
 )
 from docexchange.config import ConfigError
 from docexchange.errors import DocExchangeError
+from docexchange.logs import configure as configure_logging
 from docexchange.store.migrations import MigrationError
 
 COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
@@ -43,8 +43,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("text", args.verbose)
     try:
         return asyncio.run(args.run(args.config, args))
     except ConfigError as exc:

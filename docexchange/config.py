@@ -30,6 +30,9 @@ class ServerConfig:
     public_url: str = _opt("", "Base URL shown to users; empty means http://host:port.")
     workers: int = _opt(1, "Hub processes sharing the port (SO_REUSEPORT), for more cores.",
                         min=1, max=64)
+    log_format: str = _opt("text", "Log lines as text (people) or json (log collectors).",
+                           choices=("text", "json"))
+    access_log: bool = _opt(True, "One log line per HTTP request (no bodies, no queries).")
 
 
 @dataclass(frozen=True)

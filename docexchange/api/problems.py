@@ -11,6 +11,7 @@ from aiohttp import web
 
 from docexchange.appkeys import REQUEST_ID_KEY
 from docexchange.errors import DocExchangeError
+from docexchange.logs import request_id_var
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,6 +44,7 @@ def _from_http(exc: web.HTTPException) -> DocExchangeError:
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
     request[REQUEST_ID_KEY] = request_id
+    request_id_var.set(request_id)  # every log line of this request carries it
     try:
         response = await handler(request)
     except DocExchangeError as exc:

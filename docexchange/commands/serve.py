@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from aiohttp import web
 from docexchange.app import create_app
 from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
+from docexchange.logs import AccessLogger
+from docexchange.logs import configure as configure_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,7 +57,10 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
     workers = 1 if args.worker_child else (args.workers or config.server.workers)
-    runner = web.AppRunner(create_app(config), access_log=None)
+    configure_logging(config.server.log_format, args.verbose)
+    runner = web.AppRunner(create_app(config), access_log_class=AccessLogger,
+                           access_log=logging.getLogger("docexchange.access")
+                           if config.server.access_log else None)
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child).start()
     children = _children(config_path, host, port, workers - 1) if workers > 1 else []
