@@ -56,7 +56,8 @@ def _day(request: web.Request, name: str) -> dt.date | None:
                                errors=[{"parameter": name, "value": raw}]) from None
 
 
-def _scope(request: web.Request) -> tuple[ExportScope, str]:
+def export_scope(request: web.Request) -> tuple[ExportScope, str]:
+    """from, to (local days, `to` included), unit and format from the query string."""
     hub = request.config_dict[HUB_KEY]
     zone = hub.config.zone
     fmt = request.query.get("format", "jsonl")
@@ -78,7 +79,13 @@ def _scope(request: web.Request) -> tuple[ExportScope, str]:
 @routes.get("/audit/export")
 async def audit_export(request: web.Request) -> web.StreamResponse:
     await authenticate_operator(request)
-    scope, fmt = _scope(request)
+    scope, fmt = export_scope(request)
+    return await stream_export(request, scope, fmt)
+
+
+async def stream_export(request: web.Request, scope: ExportScope, fmt: str
+                        ) -> web.StreamResponse:
+    """Stream the export (also used by the dashboard, behind its own session check)."""
     hub = request.config_dict[HUB_KEY]
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=16)

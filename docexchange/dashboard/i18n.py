@@ -16,6 +16,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.overview": ("Tổng quan", "Overview"),
     "nav.units": ("Đơn vị", "Units"),
     "nav.documents": ("Văn bản", "Documents"),
+    "nav.audit": ("Kiểm toán", "Audit"),
+    # audit export
+    "audit.title": ("Xuất nhật ký kiểm toán", "Audit log export"),
+    "audit.intro": (("Tải nhật ký sự kiện (cây Merkle, RFC 9162) kèm các tree head đã ký và "
+                     "bằng chứng; kiểm tra ngoại tuyến bằng lệnh: "),
+                    ("Download the event log (Merkle tree, RFC 9162) with its signed tree heads "
+                     "and proofs; verify it offline with: ")),
+    "audit.from": ("Từ ngày", "From"),
+    "audit.to": ("Đến ngày", "To"),
+    "audit.unit": ("Chỉ đơn vị (mã)", "Only unit (code)"),
+    "audit.format": ("Định dạng", "Format"),
+    "audit.download": ("Tải xuống", "Download"),
     "nav.logout": ("Đăng xuất", "Log out"),
     "nav.switch": ("English", "Tiếng Việt"),
     "role.admin": ("quản trị", "admin"),

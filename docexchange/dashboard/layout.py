@@ -15,7 +15,7 @@ from docexchange.dashboard.markup import Safe, html, join
 from docexchange.dashboard.sessions import DashboardSession
 
 PREFIX = "/dashboard"
-NAV = (("overview", "/"), ("units", "/units"), ("documents", "/documents"))
+NAV = (("overview", "/"), ("units", "/units"), ("documents", "/documents"), ("audit", "/audit"))
 DASH = "–"
 
 

@@ -125,3 +125,24 @@ def test_every_string_the_pages_use_is_translated() -> None:
     for key, (vi, en) in i18n.MESSAGES.items():
         assert vi and en, key
         assert re.findall(r"\{(\w+)\}", vi) == re.findall(r"\{(\w+)\}", en), key
+
+
+async def test_the_audit_page_downloads_an_export_that_verifies(
+        client: TestClient, hub_env: HubEnv, tmp_path: Path) -> None:
+    import asyncio
+
+    from docexchange.cli import main
+    assert (await client.get("/dashboard/audit/export", allow_redirects=False)).status in (
+        302, 303)  # no session: to the login page, nothing exported
+    await _send(client, hub_env, document(PROVINCE, [SO_NOI_VU]))
+    await login(client, hub_env)
+    page = await client.get("/dashboard/audit")
+    assert 'data-testid="audit-export"' in await page.text()
+    resp = await client.get(f"/dashboard/audit/export?format=jsonl&unit={SO_NOI_VU}")
+    assert resp.status == 200
+    export = tmp_path / "audit.jsonl"
+    export.write_bytes(await resp.read())
+    code = await asyncio.to_thread(main, [
+        "--config", str(hub_env.config_path), "audit", "verify", str(export),
+        "--hub-cert", str(hub_env.config.keys.dir / "hub.crt")])
+    assert code == 0
