@@ -6,11 +6,9 @@ import asyncio
 import json
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from docexchange.accounts.operators import check_login, operator_for_token
-from docexchange.api.auth import authenticate_operator
 from docexchange.cli import main
 from docexchange.hub import Hub
 from tests.conftest import SO_NOI_VU, HubEnv
@@ -54,17 +52,11 @@ def test_init_wrote_a_demo_admin(hub_env: HubEnv) -> None:
     assert admin["password"] and admin["api_token"].startswith("dxop_")
 
 
-async def test_operator_auth_rejects_unit_keys(client: TestClient, hub_env: HubEnv,
-                                               aiohttp_client: object) -> None:
-    async def probe(request: web.Request) -> web.Response:
-        operator = await authenticate_operator(request)
-        return web.json_response({"name": operator.name})
-    client.app.router._frozen = False  # the test app adds one probe route
-    client.app.router.add_get("/probe", probe)
+async def test_operator_auth_rejects_unit_keys(client: TestClient, hub_env: HubEnv) -> None:
     admin = hub_env.credentials["operators"]["admin"]["api_token"]
-    ok = await client.get("/probe", headers={"Authorization": f"Bearer {admin}"})
-    assert (await ok.json())["name"] == "admin"
-    unit = await client.get("/probe", headers=hub_env.auth(SO_NOI_VU))
+    ok = await client.get("/api/v1/ops/kpis", headers={"Authorization": f"Bearer {admin}"})
+    assert ok.status == 200 and "overall" in await ok.json()
+    unit = await client.get("/api/v1/ops/kpis", headers=hub_env.auth(SO_NOI_VU))
     assert unit.status == 403 and (await unit.json())["code"] == "DX_FORBIDDEN"
-    bad = await client.get("/probe", headers={"Authorization": "Bearer dxop_x_y"})
-    assert bad.status == 401
+    bad = await client.get("/api/v1/ops/kpis", headers={"Authorization": "Bearer dxop_x_y"})
+    assert bad.status == 401 and (await bad.json())["code"] == "DX_UNAUTHENTICATED"
