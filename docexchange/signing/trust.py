@@ -9,13 +9,20 @@ certificates must pass cryptography's WebPKI CA profile. No revocation (CRL/OCSP
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import verification
 
 from docexchange.signing.signature_placement import bad_signature
+
+#: A validated chain is trusted again without rebuilding it for this long. The leaf's own
+#: validity dates are still checked on every signature (CertificateTrust.signer).
+CACHE_SECONDS = 300.0
+CACHE_ENTRIES = 10_000
 
 
 class CertificateTrust:
@@ -33,6 +40,7 @@ class CertificateTrust:
             )
         )
         self._ca_policy = verification.ExtensionPolicy.webpki_defaults_ca()
+        self._validated: dict[tuple[bytes, ...], float] = {}  # chain -> valid until (monotonic)
 
     def signer(
         self,
@@ -66,6 +74,9 @@ class CertificateTrust:
         """Chain to a trusted CA; without CAs, pinning in ``expected`` is the only trust."""
         if self._store is None:
             return expected is not None
+        key = tuple(c.fingerprint(hashes.SHA256()) for c in (leaf, *intermediates))
+        if self._validated.get(key, 0.0) > time.monotonic():
+            return True  # the same chain validated moments ago (a unit signs every packet)
         builder = (
             verification.PolicyBuilder()
             .store(self._store)
@@ -76,6 +87,9 @@ class CertificateTrust:
             builder.build_client_verifier().verify(leaf, intermediates)
         except verification.VerificationError:
             return False
+        if len(self._validated) >= CACHE_ENTRIES:
+            self._validated.clear()
+        self._validated[key] = time.monotonic() + CACHE_SECONDS
         return True
 
 
