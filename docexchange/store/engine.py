@@ -11,7 +11,9 @@ transaction just before COMMIT (the evidence log signs its tree head there).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -140,27 +142,40 @@ class Database:
 
     # -- writer thread -------------------------------------------------------------------
     def _run_writer(self, conn: sqlite3.Connection) -> None:
+        lock = os.open(self.path.with_name(self.path.name + ".writelock"),
+                       os.O_RDWR | os.O_CREAT, 0o600)
         try:
             while True:
                 first = self._jobs.get()
                 if first is None:
                     return
-                batch = [first]
-                stop = False
-                while len(batch) < self._max_batch:
-                    try:
-                        job = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if job is None:
-                        stop = True
-                        break
-                    batch.append(job)
-                self._run_batch(conn, batch)
+                # Hub processes sharing the database take turns here: a blocked flock wakes
+                # the moment the holder commits, where SQLite's busy handler would sleep and
+                # retry (long tails). Jobs arriving meanwhile join the batch.
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    batch, stop = self._drain(first)
+                    self._run_batch(conn, batch)
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
                 if stop:
                     return
         finally:
+            os.close(lock)
             conn.close()
+
+    def _drain(self, first: _Job) -> tuple[list[_Job], bool]:
+        """The first job and whatever else is already queued (up to max_batch)."""
+        batch = [first]
+        while len(batch) < self._max_batch:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return batch, False
+            if job is None:
+                return batch, True
+            batch.append(job)
+        return batch, False
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         results: list[tuple[bool, Any]] = []
