@@ -6,10 +6,10 @@ from aiohttp import web
 
 from docexchange.api.auth import authenticate
 from docexchange.api.body import read_body
+from docexchange.api.params import int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.delivery import service
-from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
 from docexchange.exchange.statuses import accept_status
 from docexchange.hub import Hub
@@ -19,21 +19,6 @@ routes = web.RouteTableDef()
 
 def _hub(request: web.Request) -> Hub:
     return request.config_dict[HUB_KEY]
-
-
-def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise DocExchangeError("DX_BAD_REQUEST", f"Tham số {name} phải từ {low} đến {high}.",
-                               f"Parameter {name} must be an integer from {low} to {high}.",
-                               errors=[{"parameter": name, "value": raw}])
-    return value
 
 
 @routes.post("/documents")
@@ -53,8 +38,8 @@ async def get_inbox(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
     hub.activity.note(caller, "poll")
-    wait = min(_int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
-    limit = _int_query(request, "limit", 100, 1, 1000)
+    wait = min(int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
+    limit = int_query(request, "limit", 100, 1, 1000)
     items = await service.inbox(hub.exchange, caller, wait, limit)
     return json_response({"count": len(items), "items": items})
 

@@ -7,19 +7,17 @@ Definitions of every figure: docs/operations.md. Handlers parse, call one servic
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from aiohttp import web
 
 from docexchange.api.auth import authenticate_operator
+from docexchange.api.params import bad_parameter, int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
-from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.monitor import actions, alerts, connectivity
 
 routes = web.RouteTableDef()
-_INTEGER = re.compile(r"[0-9]{1,10}")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -27,26 +25,10 @@ def _hub(request: web.Request) -> Hub:
     return request.config_dict[HUB_KEY]
 
 
-def _bad(name: str, raw: str, expected_vi: str, expected_en: str) -> DocExchangeError:
-    return DocExchangeError("DX_BAD_REQUEST", f"Tham số {name} phải là {expected_vi}.",
-                            f"Parameter {name} must be {expected_en}.",
-                            errors=[{"parameter": name, "value": raw}])
-
-
-def _int_query(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not _INTEGER.fullmatch(raw) or not low <= int(raw) <= high:
-        raise _bad(name, raw, f"số nguyên từ {low} đến {high}",
-                   f"an integer from {low} to {high}")
-    return int(raw)
-
-
 def _choice(request: web.Request, name: str, choices: tuple[str, ...]) -> str | None:
     raw = request.query.get(name)
     if raw is not None and raw not in choices:
-        raise _bad(name, raw, " hoặc ".join(choices), " or ".join(choices))
+        raise bad_parameter(name, raw, " hoặc ".join(choices), " or ".join(choices))
     return raw
 
 
@@ -55,7 +37,7 @@ def _day_query(request: web.Request, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw) if raw is not None else None
     except ValueError:
-        raise _bad(name, raw or "", "ngày dạng yyyy-mm-dd", "a date yyyy-mm-dd") from None
+        raise bad_parameter(name, raw or "", "ngày dạng yyyy-mm-dd", "a date yyyy-mm-dd") from None
 
 
 def _items(items: list[dict[str, object]], **extra: object) -> web.Response:
@@ -80,7 +62,7 @@ async def kpis(request: web.Request) -> web.Response:
 @routes.get("/ops/trend")
 async def trend(request: web.Request) -> web.Response:
     await authenticate_operator(request)
-    days = _int_query(request, "days", 30, 1, 366)
+    days = int_query(request, "days", 30, 1, 366)
     return json_response({"days": await connectivity.trend(_hub(request), days)})
 
 
@@ -94,7 +76,7 @@ async def take_snapshot(request: web.Request) -> web.Response:
 async def stuck(request: web.Request) -> web.Response:
     await authenticate_operator(request)
     hub = _hub(request)
-    older_than = _int_query(request, "older_than", hub.config.monitor.stuck_after, 0,
+    older_than = int_query(request, "older_than", hub.config.monitor.stuck_after, 0,
                             366 * 86400)
     return _items(await connectivity.stuck(hub, older_than_s=older_than),
                   older_than=older_than)
@@ -116,7 +98,7 @@ async def not_acked(request: web.Request) -> web.Response:
 @routes.get("/ops/expiring-credentials")
 async def expiring(request: web.Request) -> web.Response:
     await authenticate_operator(request)
-    within = _int_query(request, "within_days", 30, 0, 3660)
+    within = int_query(request, "within_days", 30, 0, 3660)
     return _items(await connectivity.expiring_credentials(_hub(request), within),
                   within_days=within)
 
@@ -133,7 +115,7 @@ async def alert_list(request: web.Request) -> web.Response:
     await authenticate_operator(request)
     found = await alerts.list_alerts(
         _hub(request), state=_choice(request, "state", ("open", "closed")),
-        organ_id=request.query.get("unit"), limit=_int_query(request, "limit", 100, 1, 1000))
+        organ_id=request.query.get("unit"), limit=int_query(request, "limit", 100, 1, 1000))
     return _items(found)
 
 
