@@ -11,8 +11,11 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,7 @@ from aiohttp.test_utils import TestClient
 
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
+from docexchange.store.migrations import MIGRATIONS_DIR, apply_migrations
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
 from tests.dashboard.forms import login
 from tests.exchange.helpers import XML, document, sign_as, status
@@ -246,3 +250,21 @@ async def test_the_dashboard_document_page_shows_the_signature(client: TestClien
         text = await page.text()
         assert page.status == 200
         assert f'data-signature="{expected}">{english}' in text
+
+
+def test_migration_0006_marks_earlier_signed_messages_verified(tmp_path: Path) -> None:
+    """Before 0006 a signer key was stored exactly when the signature verified."""
+    older = tmp_path / "older"
+    older.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("000[1-5]_*.sql")):
+        shutil.copy(path, older)
+    conn = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    apply_migrations(conn, older)
+    for message_id, signer in (("signed", "kid"), ("unsigned", None)):
+        conn.execute("INSERT INTO messages (message_id, kind, sender_id, document_id, "
+                     "business_type, sha256, size, signer_key_id, accepted_ts, recipients_json)"
+                     " VALUES (?, 'document', ?, ?, 0, '', 0, ?, 0, '[]')",
+                     (message_id, PROVINCE, message_id, signer))
+    assert 6 in apply_migrations(conn)
+    rows = dict(conn.execute("SELECT message_id, signature FROM messages").fetchall())
+    assert rows == {"signed": "verified", "unsigned": "absent"}
