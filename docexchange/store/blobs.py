@@ -89,6 +89,9 @@ class BlobStore:
         self.adopt(spool.path, digest)
         return digest
 
+    def remove(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
 
