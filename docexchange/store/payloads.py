@@ -12,7 +12,6 @@ import sqlite3
 from pathlib import Path
 
 from docexchange.errors import DocExchangeError
-
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
 
