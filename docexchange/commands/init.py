@@ -97,7 +97,8 @@ async def load_demo_directory(hub: Hub) -> int:
 async def _demo_admin(hub: Hub) -> dict[str, str]:
     password = secrets.token_urlsafe(12)
     await add_operator(hub.db, "admin", "admin", password)
-    return {"password": password, "api_token": await issue_token(hub.db, "admin")}
+    return {"password": password, "api_token": await issue_token(
+        hub.db, "admin", valid_days=hub.config.keys.operator_token_days)}
 
 
 async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:
