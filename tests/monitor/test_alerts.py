@@ -175,8 +175,9 @@ async def test_classified_refusals_of_a_unit_share_one_counting_alert(
     client: TestClient = await aiohttp_client(create_app(quiet(hub_env.config)))
     hub = hub_of(client)
     for i in range(3):
-        resp = await client.post("/api/v1/documents", headers={**hub_env.auth(PROVINCE), **XML},
-                                 data=document(PROVINCE, [SO_NOI_VU], subject=f"MẬT - kế hoạch số {i}"))
+        packet = document(PROVINCE, [SO_NOI_VU], subject=f"MẬT - kế hoạch số {i}")
+        resp = await client.post("/api/v1/documents", data=packet,
+                                 headers={**hub_env.auth(PROVINCE), **XML})
         assert resp.status == 422
         await alerts.evaluate(hub, now_ms=now_ms() + 1000)
     [alert] = await alerts.list_alerts(hub)
