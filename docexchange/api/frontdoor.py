@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from docexchange.api.auth import client_certificate
 from docexchange.api.problems import problem_response, request_id_for
@@ -66,8 +67,7 @@ def body_too_large(limit: int) -> DocExchangeError:
         f"A request without credentials may send at most {limit} bytes.", limit=limit)
 
 
-def front_door(server: ServerConfig) -> Callable[[web.Request, Handler],
-                                                  Awaitable[web.StreamResponse]]:
+def front_door(server: ServerConfig) -> Middleware:
     proxies = [ipaddress.ip_network(p, strict=False) for p in server.trusted_proxies]
     limit = server.unauthenticated_body_bytes
 
