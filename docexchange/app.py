@@ -9,7 +9,18 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from docexchange.api import audit, documents, evidence, health, metrics, openapi, ops, units
+from docexchange.api import (
+    audit,
+    documents,
+    evidence,
+    health,
+    metrics,
+    openapi,
+    ops,
+    push,
+    relay,
+    units,
+)
 from docexchange.api.frontdoor import front_door
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
@@ -18,11 +29,12 @@ from docexchange.dashboard.urls import create_dashboard_app
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
+from docexchange.push.background import run_outbound
 
 
 def create_api_app() -> web.Application:
     api = web.Application(middlewares=[problem_middleware])
-    for module in (units, documents, evidence, audit, ops, openapi):
+    for module in (units, documents, evidence, audit, ops, push, relay, openapi):
         api.add_routes(module.routes)
     return api
 
@@ -48,9 +60,13 @@ async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     app[HUB_KEY] = hub
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
+    outbound = asyncio.create_task(run_outbound(hub))
     yield
     refresher.cancel()
     monitor.cancel()
+    outbound.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await outbound
     with contextlib.suppress(asyncio.CancelledError):
         await refresher
     with contextlib.suppress(asyncio.CancelledError):

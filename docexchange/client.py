@@ -140,6 +140,32 @@ class HubClient:
         """The delivery timeline of a message this unit sent or received."""
         return await self._json("GET", f"/documents/{_segment(message_id)}/deliveries")
 
+    # -- relay between hubs (as a [[downstream]] account; docs/push-and-relay.md) ----------
+
+    async def relay_packet(self, kind: str, data: bytes) -> dict[str, Any]:
+        """Relay a document or status packet of one of the units our hub serves."""
+        path = "/relay/documents" if kind == "document" else "/relay/statuses"
+        return await self._post_packet(path, data)
+
+    async def relay_inbox(self, limit: int = 100) -> list[dict[str, Any]]:
+        """What the hub holds for the units our hub serves."""
+        body = await self._json("GET", "/relay/inbox", params={"limit": str(limit)})
+        return list(body["items"])
+
+    async def relay_fetch(self, message_id: str) -> bytes:
+        async with self._request("GET", f"/relay/messages/{_segment(message_id)}") as resp:
+            await _raise_for_problem(resp)
+            data = await resp.read()
+            expected = resp.headers.get("X-Content-SHA256", "")
+        if not hmac.compare_digest(expected.strip().lower(), hashlib.sha256(data).hexdigest()):
+            raise DigestMismatchError(resp.status, "DX_DIGEST_MISMATCH",
+                                      f"Packet {message_id}: SHA-256 mismatch.",
+                                      f"Gói tin {message_id}: SHA-256 không khớp.", {})
+        return data
+
+    async def relay_ack(self, delivery_id: str) -> dict[str, Any]:
+        return await self._json("POST", f"/relay/deliveries/{_segment(delivery_id)}/ack")
+
     # -- directory ---------------------------------------------------------------------------
 
     async def units(self, **filters: str | None) -> list[dict[str, Any]]:

@@ -139,6 +139,58 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class PushConfig:
+    enabled: bool = _opt(True, "Push documents and statuses to the approved endpoints of units.")
+    allowed_addresses: tuple[str, ...] = _opt(
+        (), "Loopback, link-local or private addresses or networks push may still reach (a "
+        "test receiver, an internal DMS); every other such address is refused.", networks=True)
+    connect_timeout: int = _opt(5, "Seconds to connect to a push endpoint.", min=1, max=120)
+    request_timeout: int = _opt(30, "Seconds a whole push request may take.", min=1, max=600)
+    max_response_bytes: int = _opt(65536, "Most bytes of a push response that are read.",
+                                   min=256, max=1024 * 1024)
+    backoff_initial_ms: int = _opt(1000, "Wait before the second attempt; doubled each time, "
+                                   "with jitter.", min=1, max=3600000)
+    backoff_max_ms: int = _opt(600000, "Longest wait between two attempts.", min=1,
+                               max=86400000)
+    max_age: int = _opt(86400, "Seconds after which pushing gives up: the delivery stays in "
+                        "the inbox (pull) and an alert is raised.", min=1)
+    scan_interval_ms: int = _opt(1000, "Longest pause between two looks for new deliveries "
+                                 "to push (a commit wakes the worker sooner).", min=10,
+                                 max=600000)
+
+
+@dataclass(frozen=True)
+class UpstreamConfig:
+    """One [[upstream]] hub: documents for `recipients` are relayed to it, and what it holds
+    for our units is polled from it (docs/push-and-relay.md)."""
+
+    name: str = _opt("", "Short name of the upstream hub, shown on timelines.")
+    protocol: str = _opt("native", "native (this hub's API) or vdxp (the national axis).",
+                         choices=("native", "vdxp"))
+    endpoint: str = _opt("", "Base URL: https://hub.example/api/v1 or https://axis/vdxp.")
+    api_key: str = _opt("", "native: the API key of our relay account on the upstream.")
+    system_id: str = _opt("", "vdxp: our system id on the axis.")
+    secret: str = _opt("", "vdxp: the secret of system_id.")
+    organ_id: str = _opt("", "vdxp: the OrganId our system is registered under.")
+    recipients: tuple[str, ...] = _opt((), "Recipient patterns it serves: * is one dotted "
+                                       "part (*.*.*.H17); \"*unknown*\" is every code not in "
+                                       "our directory.")
+    poll_interval: int = _opt(5, "Seconds between two polls of its inbox for our units.",
+                              min=1, max=3600)
+    allow_http: bool = _opt(False, "Allow a plain http:// endpoint (tests, a trusted LAN).")
+
+
+@dataclass(frozen=True)
+class DownstreamConfig:
+    """One [[downstream]] hub that relays through this one: it authenticates as `account` (a
+    unit of our directory with an API key) and speaks for the codes in `serves`."""
+
+    name: str = _opt("", "Short name of the downstream hub.")
+    account: str = _opt("", "OrganId of the directory entry whose API key the hub uses.")
+    serves: tuple[str, ...] = _opt((), "Codes it serves, as patterns (*.*.*.H45).")
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -147,6 +199,9 @@ class Config:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    push: PushConfig = field(default_factory=PushConfig)
+    upstream: tuple[UpstreamConfig, ...] = ()
+    downstream: tuple[DownstreamConfig, ...] = ()
     path: Path | None = None
 
     @property
@@ -162,7 +217,10 @@ SECTIONS: dict[str, type] = {
     "exchange": ExchangeConfig,
     "monitor": MonitorConfig,
     "alerts": AlertsConfig,
+    "push": PushConfig,
 }
+#: sections written as arrays of tables ([[upstream]]); documented in comments of the example
+LIST_SECTIONS: dict[str, type] = {"upstream": UpstreamConfig, "downstream": DownstreamConfig}
 
 
 def load_config(path: Path) -> Config:
@@ -178,7 +236,11 @@ def load_config(path: Path) -> Config:
 
 def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None = None) -> Config:
     sections: dict[str, Any] = {}
+    lists: dict[str, Any] = {}
     for name, value in raw.items():
+        if name in LIST_SECTIONS:
+            lists[name] = _list_section(name, LIST_SECTIONS[name], value, base_dir)
+            continue
         if name not in SECTIONS:
             raise ConfigError(f"unknown section [{name}]; known: {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
@@ -186,7 +248,7 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None =
         sections[name] = _section(name, SECTIONS[name], value, base_dir)
     for name, cls in SECTIONS.items():
         sections.setdefault(name, _section(name, cls, {}, base_dir))
-    config = Config(**sections, path=path)
+    config = Config(**sections, **lists, path=path)
     try:
         ZoneInfo(config.directory.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -199,7 +261,49 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None =
         raise ConfigError("server.tls_cert and server.tls_key go together")
     if config.monitor.stale_window < config.monitor.connected_window:
         raise ConfigError("monitor.stale_window must be at least monitor.connected_window")
+    _check_relays(config)
     return config
+
+
+def _list_section(name: str, cls: type, value: Any, base_dir: Path) -> tuple[Any, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"[[{name}]] must be an array of tables")
+    items = []
+    for i, table in enumerate(value):
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for key in table:
+            if key not in fields:
+                raise ConfigError(f"unknown key {name}[{i}].{key}; known: {', '.join(fields)}")
+        kwargs = {}
+        for fname, f in fields.items():
+            raw = table.get(fname, f.default)
+            if isinstance(f.default, tuple):
+                if not isinstance(raw, (list, tuple)) or not all(isinstance(v, str) for v in raw):
+                    raise ConfigError(f"{name}[{i}].{fname} must be a list of strings")
+                kwargs[fname] = tuple(raw)
+            else:
+                kwargs[fname] = _check(f"{name}[{i}].{fname}", f, raw, base_dir)
+        items.append(cls(**kwargs))
+    return tuple(items)
+
+
+def _check_relays(config: Config) -> None:
+    names = [u.name for u in config.upstream] + [d.name for d in config.downstream]
+    for i, up in enumerate(config.upstream):
+        if not up.name or not up.endpoint or not up.recipients:
+            raise ConfigError(f"upstream[{i}] needs name, endpoint and recipients")
+        if not up.endpoint.startswith("https://") and not (
+                up.allow_http and up.endpoint.startswith("http://")):
+            raise ConfigError(f"upstream[{i}].endpoint must be https:// (or allow_http = true)")
+        if up.protocol == "native" and not up.api_key:
+            raise ConfigError(f"upstream[{i}].api_key is required for protocol native")
+        if up.protocol == "vdxp" and not (up.system_id and up.secret and up.organ_id):
+            raise ConfigError(f"upstream[{i}] needs system_id, secret and organ_id for vdxp")
+    for i, down in enumerate(config.downstream):
+        if not down.name or not down.account or not down.serves:
+            raise ConfigError(f"downstream[{i}] needs name, account and serves")
+    if len(set(names)) != len(names):
+        raise ConfigError("upstream and downstream names must be unique")
 
 
 def _section(name: str, cls: type, values: dict[str, Any], base_dir: Path) -> Any:
@@ -254,3 +358,9 @@ def _networks(key: str, value: Any) -> tuple[str, ...]:
 def option_keys() -> list[str]:
     """Every `section.key` the hub understands (for the documentation test)."""
     return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+
+
+def list_option_keys() -> list[str]:
+    """Every `section.key` of the [[upstream]]/[[downstream]] tables (documented as comments
+    in the example, since a real table there would make every copy relay)."""
+    return [f"{s}.{f.name}" for s, cls in LIST_SECTIONS.items() for f in dataclasses.fields(cls)]

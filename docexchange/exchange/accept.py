@@ -98,6 +98,8 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
         result = ctx.directory.resolve(code, today, follow_successor=follow)
         if isinstance(result, Resolution):
             resolved.append(result)
+        elif result.reason == "unknown" and (hub := ctx.relay_routes.route_for(code)):
+            resolved.append(Resolution(code, (code,), "relay", hub))  # docexchange/upstream/
         elif result.reason == "retired":
             retired.append(result)
         else:

@@ -21,6 +21,7 @@ from docexchange.store import messages as sql
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.payloads import PayloadStore
+from docexchange.upstream.routes import RelayRoutes
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class ExchangeContext:
         self.payloads = PayloadStore(db, blobs, config.storage.inline_payload_bytes)
         self._pool: ProcessPoolExecutor | None = None
         self._trust = trust_files(config.keys.dir)
+        self.relay_routes = RelayRoutes(config, directory)  # codes served by other hubs
 
     def close(self) -> None:
         if self._pool is not None:

@@ -23,11 +23,13 @@ from docexchange.ids import new_ulid
 from docexchange.monitor import connectivity
 from docexchange.monitor.webhook import post_json
 from docexchange.store import alerts as sql
+from docexchange.store import push as push_sql
 from docexchange.store.engine import now_ms as clock_ms
 
-RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused")
+RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused",
+         "push_fallback")
 ONCE_RULES: frozenset[str] = frozenset()
-COUNTING_RULES = frozenset({"classified_refused"})
+COUNTING_RULES = frozenset({"classified_refused", "push_fallback"})
 CLASSIFIED_OPEN_MS = 86_400_000
 NOTIFY_BATCH = 50
 
@@ -91,11 +93,23 @@ async def _classified_conditions(hub: Hub, now: int) -> list[Condition]:
         for r in await sql.classified_refusals(hub.db, now - CLASSIFIED_OPEN_MS)]
 
 
+async def _push_conditions(hub: Hub, now: int) -> list[Condition]:
+    """Push gave up (max age) on deliveries the unit has not pulled yet (docexchange/push/):
+    the alert holds until the unit takes them from its inbox."""
+    return [Condition(
+        "push_fallback", r["organ_id"], r["organ_id"],
+        f"Không đẩy được {r['n']} văn bản/trạng thái tới {r['organ_id']}: đơn vị phải lấy từ "
+        "hộp thư đến (pull).", f"{r['n']} push deliveries to {r['organ_id']} gave up: the "
+        "unit must pull them from its inbox.", {"count": r["n"],
+                                                "first_gave_up_at": iso_ms(r["first_ts"])})
+        for r in await push_sql.expired_fallbacks(hub.db, 0)]
+
+
 async def conditions(hub: Hub, now: int) -> list[Condition]:
     """Everything the enabled rules find now; a rule turned off finds nothing (and so
     closes its open alerts)."""
     return (await _unit_conditions(hub, now) + await _credential_conditions(hub, now)
-            + await _classified_conditions(hub, now))
+            + await _classified_conditions(hub, now) + await _push_conditions(hub, now))
 
 
 def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: int

@@ -1,0 +1,127 @@
+"""SQL for push endpoints and the push queue (docexchange/push/).
+
+The queue is a table so that it survives restarts and SIGKILL: a row leaves 'queued' only in
+the transaction that records the receiver's acknowledgement (or the give-up), never before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from docexchange.store.engine import Database
+
+
+def _rows(conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> list[Any]:
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute(query, params))
+    finally:
+        conn.row_factory = None
+
+
+# -- endpoints ------------------------------------------------------------------------------
+
+def register_endpoint_txn(conn: sqlite3.Connection, organ_id: str, url: str, ts: int) -> None:
+    """A new or changed URL waits for an operator again."""
+    conn.execute(
+        "INSERT INTO push_endpoints (organ_id, url, state, allow_http, registered_ts, "
+        "updated_ts) VALUES (?, ?, 'pending', 0, ?, ?) ON CONFLICT (organ_id) DO UPDATE SET "
+        "url = excluded.url, state = 'pending', allow_http = 0, approved_ts = NULL, "
+        "approved_by = NULL, registered_ts = excluded.registered_ts, updated_ts = excluded."
+        "updated_ts", (organ_id, url, ts, ts))
+
+
+def set_endpoint_state_txn(conn: sqlite3.Connection, organ_id: str, state: str, ts: int, *,
+                           operator: str | None = None, allow_http: bool = False) -> bool:
+    if state == "approved":
+        return conn.execute(
+            "UPDATE push_endpoints SET state = 'approved', approved_ts = ?, approved_by = ?, "
+            "allow_http = ?, updated_ts = ? WHERE organ_id = ?",
+            (ts, operator, int(allow_http), ts, organ_id)).rowcount == 1
+    return conn.execute("UPDATE push_endpoints SET state = ?, updated_ts = ? WHERE organ_id = ?",
+                        (state, ts, organ_id)).rowcount == 1
+
+
+def delete_endpoint_txn(conn: sqlite3.Connection, organ_id: str) -> bool:
+    return conn.execute("DELETE FROM push_endpoints WHERE organ_id = ?",
+                        (organ_id,)).rowcount == 1
+
+
+def endpoint_txn(conn: sqlite3.Connection, organ_id: str) -> Any:
+    rows = _rows(conn, "SELECT * FROM push_endpoints WHERE organ_id = ?", (organ_id,))
+    return rows[0] if rows else None
+
+
+async def endpoint(db: Database, organ_id: str) -> Any:
+    return await db.fetchone("SELECT * FROM push_endpoints WHERE organ_id = ?", (organ_id,))
+
+
+async def endpoints(db: Database, state: str | None = None) -> list[Any]:
+    if state is None:
+        return await db.fetchall("SELECT * FROM push_endpoints ORDER BY organ_id")
+    return await db.fetchall("SELECT * FROM push_endpoints WHERE state = ? ORDER BY organ_id",
+                             (state,))
+
+
+# -- queue ----------------------------------------------------------------------------------
+
+def enqueue_new_txn(conn: sqlite3.Connection, ts: int, limit: int = 1000) -> list[str]:
+    """Queue every unacknowledged delivery to an approved endpoint, created since approval,
+    not queued before; returns the units that got work."""
+    found = _rows(conn,
+                  "SELECT d.delivery_id, d.recipient_id, d.message_id FROM deliveries d JOIN "
+                  "push_endpoints p ON p.organ_id = d.recipient_id AND p.state = 'approved' "
+                  "WHERE d.acked_ts IS NULL AND d.created_ts >= p.approved_ts AND NOT EXISTS "
+                  "(SELECT 1 FROM push_queue q WHERE q.delivery_id = d.delivery_id) LIMIT ?",
+                  (limit,))
+    for row in found:
+        conn.execute("INSERT INTO push_queue (delivery_id, organ_id, message_id, state, "
+                     "attempts, next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?)",
+                     (row["delivery_id"], row["recipient_id"], row["message_id"], ts, ts))
+    return sorted({row["recipient_id"] for row in found})
+
+
+async def due(db: Database, organ_id: str, now: int, limit: int) -> list[Any]:
+    """The unit's queued items whose time has come, oldest first (its documents in order)."""
+    return await db.fetchall(
+        "SELECT q.*, m.kind, m.sha256, d.acked_ts FROM push_queue q JOIN messages m USING "
+        "(message_id) JOIN deliveries d USING (delivery_id) WHERE q.state = 'queued' AND "
+        "q.organ_id = ? AND q.next_ts <= ? ORDER BY q.first_ts, q.delivery_id LIMIT ?",
+        (organ_id, now, limit))
+
+
+async def queued_units(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT organ_id, MIN(next_ts) AS next_ts FROM push_queue WHERE "
+                             "state = 'queued' GROUP BY organ_id")
+
+
+def queue_item_txn(conn: sqlite3.Connection, delivery_id: str) -> Any:
+    rows = _rows(conn, "SELECT * FROM push_queue WHERE delivery_id = ?", (delivery_id,))
+    return rows[0] if rows else None
+
+
+def finish_txn(conn: sqlite3.Connection, delivery_id: str, state: str, ts: int,
+               error: str = "") -> bool:
+    return conn.execute(
+        "UPDATE push_queue SET state = ?, done_ts = ?, last_error = ? WHERE delivery_id = ? "
+        "AND state = 'queued'", (state, ts, error, delivery_id)).rowcount == 1
+
+
+def retry_txn(conn: sqlite3.Connection, delivery_id: str, attempts: int, next_ts: int,
+              error: str) -> None:
+    conn.execute("UPDATE push_queue SET attempts = ?, next_ts = ?, last_error = ? WHERE "
+                 "delivery_id = ? AND state = 'queued'", (attempts, next_ts, error, delivery_id))
+
+
+async def expired_fallbacks(db: Database, since: int) -> list[Any]:
+    """Per unit, deliveries whose push gave up and that the unit has not pulled yet."""
+    return await db.fetchall(
+        "SELECT q.organ_id, COUNT(*) AS n, MIN(q.done_ts) AS first_ts FROM push_queue q JOIN "
+        "deliveries d USING (delivery_id) WHERE q.state = 'expired' AND d.acked_ts IS NULL "
+        "AND q.done_ts >= ? GROUP BY q.organ_id", (since,))
+
+
+async def queue_stats(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT organ_id, state, COUNT(*) AS n FROM push_queue GROUP BY "
+                             "organ_id, state ORDER BY organ_id, state")

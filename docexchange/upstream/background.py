@@ -1,0 +1,28 @@
+"""The relay tasks of a running hub: per [[upstream]], the outbound queue and the poller."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any
+
+from docexchange.config import UpstreamConfig
+from docexchange.hub import Hub
+from docexchange.upstream.native import NativeAdapter
+from docexchange.upstream.protocol import UpstreamAdapter
+from docexchange.upstream.relay import Relay
+
+
+def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
+    if config.protocol == "native":
+        return NativeAdapter(config)
+    from docexchange.upstream.vdxp import VdxpAdapter  # needs docexchange/vdxp/client.py
+    return VdxpAdapter(config)
+
+
+def relay_tasks(hub: Hub) -> list[Coroutine[Any, Any, None]]:
+    tasks: list[Coroutine[Any, Any, None]] = []
+    for config in hub.config.upstream:
+        relay = Relay(hub, config, adapter_for(config))
+        hub.db.add_commit_listener(relay.wake)
+        tasks += [relay.run_outbound(), relay.run_poller()]
+    return tasks
