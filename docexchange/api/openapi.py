@@ -191,6 +191,49 @@ PATHS.update({
 })
 
 
+# push delivery and relay between hubs (docs/push-and-relay.md)
+_MID = _path_param("message_id", "Message id (ULID)")
+_DID = _path_param("delivery_id", "Delivery id (ULID)")
+_PACKET = ("DX_BAD_REQUEST", "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
+           "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_CLASSIFIED", "DX_BAD_SIGNATURE",
+           "DX_DUPLICATE_DOCUMENT", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION")
+_RELAY = ("A [[downstream]] hub's account only (others get 403 DX_FORBIDDEN). The packet must "
+          "come From a code that hub serves, never from one of this hub's units.")
+PATHS.update({
+    "/push-endpoint": {
+        "get": _op("The caller's push endpoint and its state", UNIT + ("DX_NOT_FOUND",)),
+        "put": _op("Register or change the caller's push endpoint (waits for an operator)",
+                   UNIT + ("DX_BAD_REQUEST", "DX_INVALID_ENDPOINT"), ok=201,
+                   body="application/json", description='Body {"url": "https://..."}; '
+                   "loopback, link-local and private addresses are refused."),
+        "delete": _op("Remove the caller's push endpoint", UNIT + ("DX_NOT_FOUND",), ok=204)},
+    "/ops/push-endpoints": {"get": _ops("Registered push endpoints", ("DX_BAD_REQUEST",),
+                                        params=(_query("state",
+                                                       "pending, approved or disabled"),))},
+    "/ops/push-endpoints/{code}/approve": {"post": _ops(
+        "Approve a unit's push endpoint (admin)", ("DX_NOT_FOUND", "DX_INVALID_ENDPOINT"),
+        params=(_UNIT,), body="application/json",
+        description='Body {"allow_http": true} is required to approve an http:// URL.')},
+    "/ops/push-endpoints/{code}/disable": {"post": _ops(
+        "Stop pushing to a unit (admin); its deliveries stay in its inbox", ("DX_NOT_FOUND",),
+        params=(_UNIT,))},
+    "/relay/documents": {"post": _op("Relay a document packet of a served unit",
+                                     UNIT + _PACKET, ok=202, body="application/xml",
+                                     description=_RELAY)},
+    "/relay/statuses": {"post": _op("Relay a status packet of a served unit", UNIT + _PACKET,
+                                    ok=202, body="application/xml", description=_RELAY)},
+    "/relay/inbox": {"get": _op("Deliveries held for the units the calling hub serves",
+                                UNIT + ("DX_BAD_REQUEST",), params=(
+                                    _query("limit", "Most items (1-1000)", "integer"),),
+                                description=_RELAY)},
+    "/relay/messages/{message_id}": {"get": _op(
+        "A held packet's exact bytes", UNIT + ("DX_NOT_FOUND",), params=(_MID,),
+        description=_RELAY)},
+    "/relay/deliveries/{delivery_id}/ack": {"post": _op(
+        "The calling hub stored a held packet (idempotent)", UNIT + ("DX_NOT_FOUND",),
+        params=(_DID,), description=_RELAY)},
+})
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",

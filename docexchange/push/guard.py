@@ -42,6 +42,10 @@ def literal_address(host: str) -> str | None:
         return None
 
 
+class ForbiddenAddress(OSError):
+    """Every address a push host resolves to is forbidden."""
+
+
 class GuardedResolver(AbstractResolver):
     """Resolves like aiohttp's default resolver, then drops every forbidden address; raises
     OSError when none is left, which fails the attempt like an unreachable host."""
@@ -55,7 +59,7 @@ class GuardedResolver(AbstractResolver):
         results = await self._inner.resolve(host, port, family)
         kept = [r for r in results if address_allowed(r["host"], self._allowed)]
         if not kept:
-            raise OSError(f"push refused: {host} resolves only to forbidden addresses")
+            raise ForbiddenAddress(f"refused: {host} resolves only to forbidden addresses")
         return kept
 
     async def close(self) -> None:
@@ -63,6 +67,12 @@ class GuardedResolver(AbstractResolver):
 
 
 def describe(exc: BaseException) -> str:
-    """A short, secret-free reason for the timeline."""
+    """A short, secret-free reason for the timeline (the guard's own refusal when it is
+    somewhere in the chain aiohttp wrapped it in)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ForbiddenAddress):
+            return str(seen)[:200]
+        seen = seen.__cause__ or seen.__context__
     text: Any = str(exc) or type(exc).__name__
     return str(text)[:200]

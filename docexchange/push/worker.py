@@ -70,7 +70,9 @@ class PushWorker:
 
     async def tick(self) -> None:
         """Queue new deliveries, then start a task for every destination with due work."""
-        await self.hub.db.write("push_enqueue", lambda c: sql.enqueue_new_txn(c, now_ms()))
+        new = await sql.unqueued(self.hub.db)
+        if new:
+            await self.hub.db.write("push_enqueue", lambda c: sql.enqueue_txn(c, new, now_ms()))
         now = now_ms()
         for row in await sql.queued_units(self.hub.db):
             organ_id = row["organ_id"]

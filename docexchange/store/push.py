@@ -66,20 +66,21 @@ async def endpoints(db: Database, state: str | None = None) -> list[Any]:
 
 # -- queue ----------------------------------------------------------------------------------
 
-def enqueue_new_txn(conn: sqlite3.Connection, ts: int, limit: int = 1000) -> list[str]:
-    """Queue every unacknowledged delivery to an approved endpoint, created since approval,
-    not queued before; returns the units that got work."""
-    found = _rows(conn,
-                  "SELECT d.delivery_id, d.recipient_id, d.message_id FROM deliveries d JOIN "
-                  "push_endpoints p ON p.organ_id = d.recipient_id AND p.state = 'approved' "
-                  "WHERE d.acked_ts IS NULL AND d.created_ts >= p.approved_ts AND NOT EXISTS "
-                  "(SELECT 1 FROM push_queue q WHERE q.delivery_id = d.delivery_id) LIMIT ?",
-                  (limit,))
-    for row in found:
-        conn.execute("INSERT INTO push_queue (delivery_id, organ_id, message_id, state, "
-                     "attempts, next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?)",
+async def unqueued(db: Database, limit: int = 1000) -> list[Any]:
+    """Unacknowledged deliveries to an approved endpoint, created since its approval, not
+    queued yet (a read first: most rounds find nothing and must not cost a commit)."""
+    return await db.fetchall(
+        "SELECT d.delivery_id, d.recipient_id, d.message_id FROM deliveries d JOIN "
+        "push_endpoints p ON p.organ_id = d.recipient_id AND p.state = 'approved' "
+        "WHERE d.acked_ts IS NULL AND d.created_ts >= p.approved_ts AND NOT EXISTS "
+        "(SELECT 1 FROM push_queue q WHERE q.delivery_id = d.delivery_id) LIMIT ?", (limit,))
+
+
+def enqueue_txn(conn: sqlite3.Connection, rows: list[Any], ts: int) -> None:
+    for row in rows:
+        conn.execute("INSERT OR IGNORE INTO push_queue (delivery_id, organ_id, message_id, "
+                     "state, attempts, next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?)",
                      (row["delivery_id"], row["recipient_id"], row["message_id"], ts, ts))
-    return sorted({row["recipient_id"] for row in found})
 
 
 async def due(db: Database, organ_id: str, now: int, limit: int) -> list[Any]:

@@ -15,19 +15,11 @@ _REMOTE = ("SELECT d.delivery_id, d.message_id, d.recipient_id, d.state, d.creat
            "NOT EXISTS (SELECT 1 FROM units u WHERE u.organ_id = d.recipient_id) ")
 
 
-def _rows(conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> list[Any]:
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(query, params))
-    finally:
-        conn.row_factory = None
-
-
-def unqueued_remote_txn(conn: sqlite3.Connection, limit: int) -> list[Any]:
+async def unqueued_remote(db: Database, limit: int) -> list[Any]:
     """Pending deliveries to codes outside our directory, not yet in the outbound queue."""
-    return _rows(conn, _REMOTE + "AND NOT EXISTS (SELECT 1 FROM relay_out r WHERE "
-                 "r.delivery_id = d.delivery_id) ORDER BY d.created_ts, d.delivery_id LIMIT ?",
-                 (limit,))
+    return await db.fetchall(_REMOTE + "AND NOT EXISTS (SELECT 1 FROM relay_out r WHERE "
+                             "r.delivery_id = d.delivery_id) ORDER BY d.created_ts, "
+                             "d.delivery_id LIMIT ?", (limit,))
 
 
 def enqueue_txn(conn: sqlite3.Connection, delivery_id: str, upstream: str, message_id: str,

@@ -42,16 +42,16 @@ BACKOFF_MAX_MS = 300_000
 async def enqueue(hub: Hub) -> int:
     """Queue every new delivery an [[upstream]] serves; returns how many."""
     routes = hub.exchange.relay_routes
+    found = [(row, name) for row in await sql.unqueued_remote(hub.db, 1000)
+             if (name := routes.upstream_for(row["recipient_id"])) is not None]
+    if not found:  # the usual round: no write, no commit
+        return 0
 
     def txn(conn: sqlite3.Connection) -> int:
-        queued = 0
         ts = now_ms()
-        for row in sql.unqueued_remote_txn(conn, 1000):
-            name = routes.upstream_for(row["recipient_id"])
-            if name is not None:
-                sql.enqueue_txn(conn, row["delivery_id"], name, row["message_id"], ts)
-                queued += 1
-        return queued
+        for row, name in found:
+            sql.enqueue_txn(conn, row["delivery_id"], name, row["message_id"], ts)
+        return len(found)
     return await hub.db.write("relay_enqueue", txn)
 
 
