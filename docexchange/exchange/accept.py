@@ -99,7 +99,8 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
         if isinstance(result, Resolution):
             resolved.append(result)
         elif result.reason == "unknown" and (hub := ctx.relay_routes.route_for(code)):
-            resolved.append(Resolution(code, (code,), "relay", hub))  # docexchange/upstream/
+            if not ctx.relay_routes.arriving_from(hub):  # docexchange/upstream/
+                resolved.append(Resolution(code, (code,), "relay", hub))
         elif result.reason == "retired":
             retired.append(result)
         else:

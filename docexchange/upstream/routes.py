@@ -60,10 +60,15 @@ class RelayRoutes:
         return None
 
     def route_for(self, code: str) -> str | None:
-        """The hub a code not in our directory is routed to, except the one the packet is
-        arriving from; None: the code is unknown (refused as before)."""
-        name = self.downstream_for(code) or self.upstream_for(code)
-        return None if name is None or name == RELAY_ORIGIN.get() else name
+        """The hub a code not in our directory is routed to; None: the code is unknown
+        (refused as before)."""
+        return self.downstream_for(code) or self.upstream_for(code)
+
+    @staticmethod
+    def arriving_from(name: str) -> bool:
+        """The packet being accepted comes from hub `name`: its recipients there already
+        have it, and are not routed back."""
+        return RELAY_ORIGIN.get() == name
 
     def downstream_account(self, account: str) -> str | None:
         for down in self.downstreams:
