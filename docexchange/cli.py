@@ -18,6 +18,7 @@ from docexchange.commands import (
     init,
     keys,
     operators,
+    push,
     receipt,
     serve,
     units,
@@ -27,7 +28,7 @@ from docexchange.errors import DocExchangeError
 from docexchange.logs import configure as configure_logging
 from docexchange.store.migrations import MigrationError
 
-COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
+COMMANDS = (init, serve, units, groups, keys, operators, push, exchange_cli, receipt, audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -1,0 +1,72 @@
+"""`docexchange push register|approve|disable|remove|list|queue`: push endpoints from the
+command line (the same services as the API and the dashboard)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from docexchange.commands.common import open_hub
+from docexchange.push import endpoints
+from docexchange.store import push as push_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("push", help="push endpoints of units (docs/push-and-relay.md)")
+    ps = p.add_subparsers(dest="push_command", required=True)
+    reg = ps.add_parser("register", help="register or change a unit's endpoint (pending)")
+    reg.add_argument("code")
+    reg.add_argument("url")
+    reg.set_defaults(run=run_register)
+    for name, helptext in (("approve", "approve a unit's endpoint"),
+                           ("disable", "stop pushing to a unit (pull keeps working)")):
+        cmd = ps.add_parser(name, help=helptext)
+        cmd.add_argument("code")
+        cmd.add_argument("--operator", default="cli", help="name recorded in the evidence log")
+        if name == "approve":
+            cmd.add_argument("--allow-http", action="store_true",
+                             help="allow a plain http:// URL (a trusted LAN, tests)")
+        cmd.set_defaults(run=run_decide, state="approved" if name == "approve" else "disabled")
+    rm = ps.add_parser("remove", help="forget a unit's endpoint")
+    rm.add_argument("code")
+    rm.set_defaults(run=run_remove)
+    ls = ps.add_parser("list", help="endpoints as JSON lines")
+    ls.add_argument("--state", choices=("pending", "approved", "disabled"))
+    ls.set_defaults(run=run_list)
+    q = ps.add_parser("queue", help="push queue counts per unit and state")
+    q.set_defaults(run=run_queue)
+
+
+async def run_register(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        print(json.dumps(await endpoints.register(hub, args.code, args.url), ensure_ascii=False))
+    return 0
+
+
+async def run_decide(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        result = await endpoints.decide(hub, args.code, args.operator, args.state,
+                                        allow_http=getattr(args, "allow_http", False))
+        print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+async def run_remove(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        await endpoints.remove(hub, args.code)
+    return 0
+
+
+async def run_list(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        for item in await endpoints.listing(hub, args.state):
+            print(json.dumps(item, ensure_ascii=False))
+    return 0
+
+
+async def run_queue(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        for row in await push_store.queue_stats(hub.db):
+            print(f"{row['organ_id']:<20} {row['state']:<10} {row['n']}")
+    return 0
