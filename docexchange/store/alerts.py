@@ -83,3 +83,15 @@ async def classified_refusals(db: Database, since: int) -> list[Any]:
     return await db.fetchall("SELECT refusal_id, sender_id, sha256, created_ts FROM refusals "
                              "WHERE code = 'DX_CLASSIFIED' AND created_ts >= ? "
                              "ORDER BY created_ts", (since,))
+
+
+async def unemailed(db: Database, limit: int) -> list[Any]:
+    """Open alerts not yet accepted by the SMTP server, oldest first."""
+    return await db.fetchall(f"SELECT {COLUMNS} FROM alerts WHERE closed_ts IS NULL AND "
+                             "emailed_ts IS NULL ORDER BY raised_ts, alert_id LIMIT ?",
+                             (limit,))
+
+
+def record_emails_txn(conn: sqlite3.Connection, sent: list[str], ts: int) -> None:
+    conn.executemany("UPDATE alerts SET emailed_ts = ? WHERE alert_id = ?",
+                     [(ts, a) for a in sent])
