@@ -213,3 +213,34 @@ async def document_report_rows(db: Database, start: int, end: int) -> list[Any]:
         "d.acked_ts FROM messages m JOIN deliveries d USING (message_id) "
         "WHERE m.kind = 'document' AND m.accepted_ts >= ? AND m.accepted_ts < ? "
         "ORDER BY m.accepted_ts, m.message_id, d.recipient_id", (start, end))
+
+
+# -- the audit page's event browser ---------------------------------------------------------
+
+async def log_events(db: Database, *, organ_id: str | None, event: str | None,
+                     from_ts: int | None, until_ts: int | None, limit: int) -> list[Any]:
+    """Evidence log leaves, newest first, filtered by a unit they concern, their kind and
+    [from_ts, until_ts)."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if organ_id:
+        where.append("units LIKE ? ESCAPE '\\'")
+        escaped = organ_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%,{escaped},%")
+    if event:
+        where.append("event = ?")
+        params.append(event)
+    if from_ts is not None:
+        where.append("created_ts >= ?")
+        params.append(from_ts)
+    if until_ts is not None:
+        where.append("created_ts < ?")
+        params.append(until_ts)
+    return await db.fetchall(
+        "SELECT leaf_index, event, units, message_id, created_ts, data FROM log_leaves WHERE "
+        f"{' AND '.join(where)} ORDER BY leaf_index DESC LIMIT ?", (*params, limit))
+
+
+async def log_event_kinds(db: Database) -> list[str]:
+    return [r[0] for r in await db.fetchall("SELECT DISTINCT event FROM log_leaves ORDER BY "
+                                            "event")]
