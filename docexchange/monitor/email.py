@@ -9,6 +9,7 @@ check while it stays open, like the webhook's.
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -26,6 +27,9 @@ from docexchange.store.engine import now_ms
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 20
+#: no folding of long headers: folding an encoded (Vietnamese) Subject can drop the space
+#: between two words at the fold; RFC 5322's hard limit is 998 characters
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=998)
 BATCH = 50
 
 
@@ -50,7 +54,7 @@ class SmtpServer:
 def compose(alert: dict[str, Any], unit: str, rules: AlertsConfig, hub: Hub) -> EmailMessage:
     """One alert as a plain-text e-mail: both languages, local times, what to do."""
     zone = hub.config.zone
-    mail = EmailMessage()
+    mail = EmailMessage(policy=MAIL_POLICY)
     mail["Subject"] = (f"[docexchange] {alert_text.rule_name(alert['rule'], 'vi')}: {unit}")
     mail["From"] = rules.email_from
     mail["To"] = ", ".join(a.strip() for a in rules.email_to.split(",") if a.strip())
