@@ -42,7 +42,8 @@ async def check_receipt_file(request: web.Request) -> web.Response:
     raw = getattr(upload, "file", None)
     if raw is None:
         return await _audit_response(request, _verdict(False, v.t("audit.receipt_missing")))
-    data = raw.read(MAX_RECEIPT_BYTES + 1)
+    with raw:  # the form's spooled temporary file: closed here, not by the collector
+        data = raw.read(MAX_RECEIPT_BYTES + 1)
     try:
         receipt = json.loads(data[:MAX_RECEIPT_BYTES])
         checked = check_receipt(receipt, _hub_certificates(hub))

@@ -79,10 +79,12 @@ def describe(rule: str, unit: str, details: Mapping[str, Any], zone: ZoneInfo,
         return (f"{unit}: {what} {details.get('key_id', '')} hết hạn lúc {at('expires_at')}."
                 if vi else f"{unit}: {what} {details.get('key_id', '')} expires at "
                 f"{at('expires_at')}.")
-    if rule == "classified_refused":
-        return (f"Đã từ chối một gói tin có dấu độ mật do {unit} gửi lúc {at('refused_at')}."
-                if vi else f"A packet bearing a secrecy mark sent by {unit} was refused at "
-                f"{at('refused_at')}.")
+    if rule == "classified_refused":  # one alert per sender, counting its refusals
+        n = details.get("refusals", 1)
+        last = at("last_refused_at") if details.get("last_refused_at") else at("refused_at")
+        return (f"Đã từ chối {n} gói tin có dấu độ mật do {unit} gửi trong 24 giờ qua (lần "
+                f"cuối lúc {last})." if vi else f"{n} packet(s) bearing a secrecy mark sent by "
+                f"{unit} were refused in the last 24 hours (the last at {last}).")
     return unit
 
 
