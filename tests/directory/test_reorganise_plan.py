@@ -112,3 +112,8 @@ def test_apply_is_one_logged_signed_event_and_the_same_plan_only_once(
     assert "DX_CONFLICT" in capsys.readouterr().err
     assert db.execute("SELECT COUNT(*) FROM log_leaves WHERE event = "
                       "'reorganisation_applied'").fetchone()[0] == 1
+
+
+def test_readme_offers_the_dry_run_of_the_demo_plan() -> None:
+    readme = (DEMO_PLAN.parents[1] / "README.md").read_text("utf-8")
+    assert "docexchange units reorganise config/reorg-2025-07.csv --dry-run" in readme
