@@ -29,6 +29,7 @@ from docexchange.directory.plan import (
     parse_plan,
     refuse,
 )
+from docexchange.directory.service import Resolution
 from docexchange.directory.sync import SyncDiff
 from docexchange.errors import DocExchangeError
 from docexchange.ids import new_ulid
@@ -67,9 +68,13 @@ class Effects:
                 "open_deliveries_staying": staying}
 
 
-def plan_effects(rows: list[PlanRow], units: dict[str, Unit]) -> Effects:
-    """Replay the plan date by date over a copy of the directory (pure, no I/O)."""
+def plan_effects(rows: list[PlanRow], units: dict[str, Unit],
+                 history: dict[str, dt.date] | None = None) -> Effects:
+    """Replay the plan date by date over a copy of the directory (pure, no I/O).
+    `history`: per unit, the last day of its latest recorded version (from earlier plans),
+    so that a new version starts after it instead of overwriting it."""
     fx = Effects(rows)
+    ends = dict(history or {})
     work = dict(units)
 
     def put(unit: Unit) -> None:
@@ -77,7 +82,10 @@ def plan_effects(rows: list[PlanRow], units: dict[str, Unit]) -> Effects:
         fx.changed[unit.organ_id] = unit
 
     def version(unit: Unit, day: dt.date) -> None:
-        start = max([unit.valid_from] + [v[2] + DAY for v in fx.versions if v[0] == unit.organ_id])
+        earlier = [v[2] for v in fx.versions if v[0] == unit.organ_id]
+        if unit.organ_id in ends:
+            earlier.append(ends[unit.organ_id])
+        start = max([unit.valid_from] + [end + DAY for end in earlier])
         fx.versions.append((unit.organ_id, start, day - DAY, unit.name, unit.kind,
                             unit.parent_id))
     for day in sorted({r.effective for r in rows}):
@@ -165,7 +173,7 @@ async def prepare_rows(hub: Hub, rows: list[PlanRow], problems: list[Problem] | 
                       key=lambda p: p.line)
     if problems:
         raise refuse(problems)
-    fx = plan_effects(rows, units)
+    fx = plan_effects(rows, units, hub.directory.version_ends())
     fx.open_deliveries = await sql.open_delivery_counts(hub.db, sorted({*fx.follows, *fx.stops}))
     return fx
 
@@ -243,7 +251,7 @@ async def follow_open_deliveries(hub: Hub) -> int:
     for unit in hub.directory.all_units():
         if unit.valid_to is not None and unit.valid_to < today and unit.all_successors:
             result = hub.directory.resolve(unit.organ_id, today, follow_successor=True)
-            if hasattr(result, "organ_ids") and len(result.organ_ids) == 1:
+            if isinstance(result, Resolution) and len(result.organ_ids) == 1:
                 moves[unit.organ_id] = result.organ_ids[0]
     counts = await sql.open_delivery_counts(hub.db, sorted(moves))
     if not counts:

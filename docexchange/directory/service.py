@@ -155,6 +155,11 @@ class Directory:
                                            parent_id=v["parent_id"])
         return unit
 
+    def version_ends(self) -> dict[str, dt.date]:
+        """Per unit with recorded history, the last day of its latest earlier version."""
+        return {code: dt.date.fromisoformat(max(v["valid_to"] for v in versions))
+                for code, versions in self._snap.versions.items() if versions}
+
     def units_on(self, day: dt.date) -> list[Unit]:
         """The units valid on `day`, as they were that day (coverage counts, KPIs)."""
         return [self.as_of(u.organ_id, day) or u for u in self._snap.units.values()

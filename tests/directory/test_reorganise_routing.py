@@ -208,3 +208,14 @@ async def test_history_names_and_kpis_are_those_of_the_day(hub_env: HubEnv,
     assert units_after["overall"]["units"] == units_today["overall"]["units"] - 1
     assert units_after["by_kind"]["other"]["units"] == 1
 
+
+
+async def test_two_renames_keep_both_earlier_names(hub_env: HubEnv, aiohttp_client: Any) -> None:
+    client = await hub_client(hub_env, aiohttp_client)
+    hub = hub_of(client)
+    await _apply(client, plan(f"{DAY},rename,{SO_NOI_VU},{SO_NOI_VU},Tên thứ hai,,,"))
+    later = DAY + dt.timedelta(days=100)
+    await _apply(client, plan(f"{later},rename,{SO_NOI_VU},{SO_NOI_VU},Tên thứ ba,,,"))
+    names = [hub.directory.as_of(SO_NOI_VU, d).name  # type: ignore[union-attr]
+             for d in (BEFORE, DAY, later - dt.timedelta(days=1), later)]
+    assert names == ["Sở Nội vụ", "Tên thứ hai", "Tên thứ hai", "Tên thứ ba"]
