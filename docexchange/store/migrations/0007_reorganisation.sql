@@ -1,5 +1,5 @@
--- Reorganisation of units with effective dates (docs/reorganisation.md). Meant as 0009 once
--- the other pending migrations land: self-contained, it only adds tables and columns.
+-- Reorganisation of units with effective dates (docs/reorganisation.md). Renumbered as needed
+-- when other migrations land first: self-contained, it only adds tables and columns.
 
 -- A retired unit's successors (several after a split). units.successor_id keeps the first one
 -- for older readers; this table is the whole truth.
