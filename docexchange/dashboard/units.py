@@ -9,6 +9,7 @@ from aiohttp import web
 
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.layout import View, page, redirect, url, view
+from docexchange.dashboard.lineage import lineage_block
 from docexchange.dashboard.markup import Safe, attrs, html, join
 from docexchange.dashboard.overview import report_buttons
 from docexchange.dashboard.widgets import (
@@ -101,9 +102,10 @@ async def _unit_response(request: web.Request, message: Safe) -> web.Response:
                        t=v.t("units.contact_saved"))
     children = await connectivity.unit_statuses(hub, parent=status["organ_id"])
     contact = await unit_contacts.get_contact(hub, status["organ_id"])
-    body = html('{path}{message}{status}{contact}{children}{actions}<h2>{h_in}</h2>{docs_in}'
-                '<h2>{h_out}</h2>{docs_out}', path=_path(v, hub, status["organ_id"]),
+    body = html('{path}{message}{status}{lineage}{contact}{children}{actions}<h2>{h_in}</h2>'
+                '{docs_in}<h2>{h_out}</h2>{docs_out}', path=_path(v, hub, status["organ_id"]),
                 message=message, status=_status(v, hub, status, detail["api_keys"]),
+                lineage=lineage_block(v, hub, status["organ_id"]),
                 contact=_contact(v, contact), children=_children(v, hub, children),
                 actions=_actions(v, status["organ_id"]) if v.is_admin() else Safe(""),
                 h_in=v.t("units.docs_in"),
