@@ -135,7 +135,8 @@ async def test_a_long_send_shows_a_progress_bar_on_a_terminal_only(
     big = tmp_path / "ban-do.pdf"
     big.write_bytes(os.urandom(3 * 1024 * 1024))
     argv = ["--config", str(hub_env.config_path), "send", "--url", hub_url, "--as", PROVINCE,
-            "--to", "000.00.12.H45", "--subject", "V/v bản đồ", "--no-sign", str(big)]
+            "--to", "000.00.12.H45", "--subject", "V/v bản đồ", "--number", "9101",
+            "--no-sign", str(big)]
     master, slave = pty.openpty()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "docexchange", *argv, stdout=subprocess.PIPE, stderr=slave)
@@ -146,8 +147,11 @@ async def test_a_long_send_shows_a_progress_bar_on_a_terminal_only(
     assert "gửi / send [" in terminal and "100%" in terminal
     assert json.loads(out)["size"] > 3 * 1024 * 1024
     code, _ = await cli(capsys, hub_env, hub_url, "send", "--as", PROVINCE, "--to",
-                        "000.00.12.H45", "--subject", "V/v bản đồ 2", "--no-sign", str(big))
-    assert code == 0 and "send [" not in capsys.readouterr().err  # not a terminal: no bar
+                        "000.00.12.H45", "--subject", "V/v bản đồ 2", "--number", "9102",
+                        "--no-sign", str(big))
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "send [" not in err  # not a terminal: no bar
 
 
 def _drain(fd: int) -> str:
