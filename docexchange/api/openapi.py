@@ -66,7 +66,14 @@ PATHS: dict[str, dict[str, Any]] = {
             "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
             "DX_DUPLICATE_DOCUMENT"), ok=202, body="application/xml",
         description="Answers 202 with a receipt once the document is durably stored and "
-                    "routed; a repeat of the same bytes answers 200 with the first receipt.")},
+                    "routed; a repeat of the same bytes answers 200 with the first receipt. "
+                    "A document is (sender OrganId, DocumentId): the same sender's DocumentId "
+                    "again with other bytes is 409 DX_DUPLICATE_DOCUMENT. The receipt's "
+                    "`signature` is `verified`, `absent` or `unverified`: a signature the hub "
+                    "cannot check is accepted as unverified unless "
+                    "exchange.require_sender_signature is set; one it can check (accepted "
+                    "algorithm, certificate registered to the sender) that does not match is "
+                    "422 DX_BAD_SIGNATURE in every mode.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
         "DX_BAD_REQUEST",), params=(
             _query("wait", "Seconds to wait for a first item (capped at "
@@ -84,8 +91,15 @@ PATHS: dict[str, dict[str, Any]] = {
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
             "DX_TOO_LARGE", "DX_MALFORMED_XML", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH",
-            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202,
-        body="application/xml")},
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN"),
+        ok=202,
+        body="application/xml",
+        description="A recipient's status names its document by ResponseFor/OrganId (the "
+                    "document's sender) and ResponseFor/DocumentId, and goes to that sender "
+                    "only. A recall (13) comes from the document's sender only (403 "
+                    "DX_FORBIDDEN for a recipient); its ResponseFor/OrganId names the sender "
+                    "or a recipient. Description: at most 2000 characters (422 "
+                    "DX_INVALID_PACKET beyond). The answer carries the packet's `signature`.")},
     "/documents/{message_id}/receipt": {"get": _op(
         "The receipt again, with a fresh inclusion proof against the latest tree head",
         AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
