@@ -418,3 +418,18 @@ async def test_the_hub_returns_the_exact_bytes(variant: object, client: TestClie
     got = await client.get(f"/api/v1/documents/{receipt['message_id']}",
                            headers=hub_env.auth(v.RECIPIENT))
     assert got.status == 200 and await got.read() == data
+
+
+async def test_a_signature_over_undeclared_prefixes_is_unverified_not_refused(
+        client: TestClient, hub_env: HubEnv) -> None:
+    """The verifier reads the bytes as they are, where xlink: is undeclared: it cannot check
+    the signature, so the packet goes through as unverified (VNPT's PRO-TEST-CASE1 shape)."""
+    data = v.undeclared_xlink_prefix().replace(
+        b"</edXML:TraceHeaderList>\n",
+        b'</edXML:TraceHeaderList>\n<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">'
+        b"<SignedInfo/></Signature>\n", 1)
+    sent = await client.post("/api/v1/documents", data=data, headers={
+        **hub_env.auth(v.SENDER), "Content-Type": "application/xml"})
+    receipt = await sent.json()
+    assert sent.status == 202, receipt
+    assert receipt["signature"] == "unverified"
