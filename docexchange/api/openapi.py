@@ -63,7 +63,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {"get": _op("This document", (), auth=False)},
     "/documents": {"post": _op(
         "Send an edXML document packet", UNIT + (
-            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
             "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
             "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
@@ -95,8 +95,8 @@ PATHS: dict[str, dict[str, Any]] = {
         params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
-            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
-            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
+            "DX_TOO_LARGE", "DX_MALFORMED_XML", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH",
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
             "DX_UNIT_RETIRED"), ok=202,
         body="application/xml",
         description="A recipient's status names its document by ResponseFor/OrganId (the "
