@@ -76,7 +76,10 @@ PATHS: dict[str, dict[str, Any]] = {
                     "cannot check is accepted as unverified unless "
                     "exchange.require_sender_signature is set; one it can check (accepted "
                     "algorithm, certificate registered to the sender) that does not match is "
-                    "422 DX_BAD_SIGNATURE in every mode.")},
+                    "422 DX_BAD_SIGNATURE in every mode. `warnings` lists what the reader had "
+                    "to read leniently (e.g. dd/MM/yyyy dates, undeclared prefixes), each with "
+                    "its element, code and a sentence in Vietnamese and English; the stored "
+                    "bytes are the sender's.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", UNIT + (
         "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), params=(
             _query("wait", "Seconds to wait for a first item (capped at "

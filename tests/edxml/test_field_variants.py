@@ -433,3 +433,30 @@ async def test_a_signature_over_undeclared_prefixes_is_unverified_not_refused(
     receipt = await sent.json()
     assert sent.status == 202, receipt
     assert receipt["signature"] == "unverified"
+
+
+async def test_the_receipt_notes_each_leniency(client: TestClient, hub_env: HubEnv) -> None:
+    """dd/MM/yyyy dates are normalised in the model and said in the receipt; the canonical
+    packet's receipt has no warnings; a repeat of the same bytes repeats the same notes."""
+    data = v.day_first_dates()
+    headers = {**hub_env.auth(v.SENDER), "Content-Type": "application/xml"}
+    first = await (await client.post("/api/v1/documents", data=data, headers=headers)).json()
+    assert {w["code"] for w in first["warnings"]} == {"day_first_date"}
+    assert all(w["message_vi"] and w["message_en"] and w["element"] for w in first["warnings"])
+    again = await (await client.post("/api/v1/documents", data=data, headers=headers)).json()
+    assert again["message_id"] == first["message_id"]
+    assert again["warnings"] == first["warnings"]
+    other_id = v.base_bytes().replace(v.DOCUMENT_ID.encode(), b"000.00.00.H45,2026/11/28,126/UBND-KT")
+    plain = await client.post("/api/v1/documents", data=other_id, headers=headers)
+    assert plain.status == 202 and (await plain.json())["warnings"] == []
+
+
+async def test_a_status_answer_notes_each_leniency(client: TestClient, hub_env: HubEnv) -> None:
+    headers = {**hub_env.auth(v.SENDER), "Content-Type": "application/xml"}
+    sent = await client.post("/api/v1/documents", data=v.base_bytes(), headers=headers)
+    assert sent.status == 202, await sent.text()
+    answer = await client.post("/api/v1/statuses", data=v.status_day_first_timestamp(), headers={
+        **hub_env.auth(v.RECIPIENT), "Content-Type": "application/xml"})
+    body = await answer.json()
+    assert answer.status == 202, body
+    assert [w["code"] for w in body["warnings"]] == ["day_first_date"]
