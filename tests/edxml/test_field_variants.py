@@ -446,7 +446,8 @@ async def test_the_receipt_notes_each_leniency(client: TestClient, hub_env: HubE
     again = await (await client.post("/api/v1/documents", data=data, headers=headers)).json()
     assert again["message_id"] == first["message_id"]
     assert again["warnings"] == first["warnings"]
-    other_id = v.base_bytes().replace(v.DOCUMENT_ID.encode(), b"000.00.00.H45,2026/11/28,126/UBND-KT")
+    other_id = v.base_bytes().replace(v.DOCUMENT_ID.encode(),
+                                      b"000.00.00.H45,2026/11/28,126/UBND-KT")
     plain = await client.post("/api/v1/documents", data=other_id, headers=headers)
     assert plain.status == 202 and (await plain.json())["warnings"] == []
 
