@@ -208,3 +208,28 @@ async def test_units_and_viewers_cannot_approve(hub_env: HubEnv, client: TestCli
     assert [e["organ_id"] for e in (await listed.json())["items"]] == [SO_NOI_VU]
     resp = await client.put("/api/v1/push-endpoint", data=b"[1]", headers=hub_env.auth(SO_NOI_VU))
     assert (await resp.json())["code"] == "DX_BAD_REQUEST"
+
+
+async def test_statuses_are_pushed_to_the_sender_too(hub_env: HubEnv, aiohttp_client: Any,
+                                                     aiohttp_server: Any) -> None:
+    receiver = Receiver()
+    client, server = await start(hub_env, aiohttp_client, aiohttp_server, receiver)
+    resp = await client.put("/api/v1/push-endpoint", json={
+        "url": f"http://127.0.0.1:{server.port}/in"}, headers=hub_env.auth(PROVINCE))
+    assert resp.status == 201
+    resp = await client.post(f"/api/v1/ops/push-endpoints/{PROVINCE}/approve",
+                             json={"allow_http": True}, headers=operator_auth(hub_env))
+    assert resp.status == 200
+    receipt = await send(client, hub_env)
+    inbox = await (await client.get("/api/v1/inbox", headers=hub_env.auth(SO_NOI_VU))).json()
+    resp = await client.post(f"/api/v1/deliveries/{inbox['items'][0]['delivery_id']}/ack",
+                             headers=hub_env.auth(SO_NOI_VU))
+    assert resp.status == 200
+
+    async def pushed() -> bool:
+        return bool(receiver.requests)
+    await eventually(pushed)
+    headers, body = receiver.requests[0]
+    assert headers["X-DocExchange-Kind"] == "status"
+    assert b"<edXML:StatusCode>01</edXML:StatusCode>" in body
+    assert receipt["document_id"].encode() in body
