@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -10,6 +11,8 @@ from docexchange.hub import Hub
 from docexchange.upstream.native import NativeAdapter
 from docexchange.upstream.protocol import UpstreamAdapter
 from docexchange.upstream.relay import Relay
+
+log = logging.getLogger(__name__)
 
 
 def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
@@ -22,7 +25,12 @@ def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
 def relay_tasks(hub: Hub) -> list[Coroutine[Any, Any, None]]:
     tasks: list[Coroutine[Any, Any, None]] = []
     for config in hub.config.upstream:
-        relay = Relay(hub, config, adapter_for(config))
+        try:
+            adapter = adapter_for(config)
+        except NotImplementedError as exc:  # an upstream this build cannot speak to
+            log.error("%s; its deliveries wait in the relay queue", exc)
+            continue
+        relay = Relay(hub, config, adapter)
         hub.db.add_commit_listener(relay.wake)
         tasks += [relay.run_outbound(), relay.run_poller()]
     return tasks
