@@ -112,6 +112,17 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class VdxpConfig:
+    enabled: bool = _opt(True, "Serve the VDXP-compatible door for VNPT's SDK at /vdxp.")
+    requests_per_minute: int = _opt(
+        600, "Per-unit sustained request rate at /vdxp (the SDK's signatures cannot expire, "
+        "so rate limits, TLS and secret rotation protect the door); 0: no limit.", min=0)
+    burst: int = _opt(300, "Requests a unit may make at once above that rate.", min=1)
+    list_limit: int = _opt(500, "Most items in one getReceivedEdocList reply.", min=1,
+                           max=10000)
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -120,6 +131,7 @@ class Config:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    vdxp: VdxpConfig = field(default_factory=VdxpConfig)
     path: Path | None = None
 
     @property
@@ -135,6 +147,7 @@ SECTIONS: dict[str, type] = {
     "exchange": ExchangeConfig,
     "monitor": MonitorConfig,
     "alerts": AlertsConfig,
+    "vdxp": VdxpConfig,
 }
 
 
