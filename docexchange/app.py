@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from docexchange.api import audit, documents, evidence, health, metrics, openapi, ops, units
+from docexchange.api.frontdoor import front_door
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
@@ -29,7 +30,8 @@ def create_api_app() -> web.Application:
 
 def create_app(config: Config) -> web.Application:
     latency = RequestLatency()
-    app = web.Application(middlewares=[metrics.latency_middleware(latency), problem_middleware],
+    app = web.Application(middlewares=[front_door(config.server),
+                                       metrics.latency_middleware(latency), problem_middleware],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
     app[LATENCY_KEY] = latency
@@ -39,7 +41,7 @@ def create_app(config: Config) -> web.Application:
     app.add_subapp("/api/v1", create_api_app())
     app.add_subapp("/dashboard", create_dashboard_app())
     if config.vdxp.enabled:
-        app.add_subapp("/vdxp", create_vdxp_app(config.vdxp))
+        app.add_subapp("/vdxp", create_vdxp_app())
     app.cleanup_ctx.append(_hub_context)
     return app
 

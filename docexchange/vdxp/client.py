@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -83,7 +84,8 @@ class VdxpClient:
         headers, _ = self.sign(params, content_type)
         if operation != "sendEdoc":  # HttpClient, not HttpURLConnection
             headers = [(k, httpclient_value(v)) for k, v in headers]
-        async with self._session.post(self._endpoint + "/" + operation, data=body,
+        # a stream with a known length: Content-Length, never chunked, like the SDK
+        async with self._session.post(self._endpoint + "/" + operation, data=io.BytesIO(body),
                                       headers=headers, skip_auto_headers=("Content-Type",),
                                       ) as response:
             text = await response.text(encoding="utf-8")

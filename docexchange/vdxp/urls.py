@@ -13,16 +13,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from docexchange.appkeys import HUB_KEY
-from docexchange.config import VdxpConfig
 from docexchange.errors import DocExchangeError
+from docexchange.hub import Hub
 from docexchange.vdxp.auth import authenticate
 from docexchange.vdxp.operations import OPERATIONS
-from docexchange.vdxp.ratelimit import RateLimiter
 from docexchange.vdxp.replies import fail, ok
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-LIMITER_KEY = web.AppKey("vdxp_rate_limiter", RateLimiter)
 
 
 def _operation(request: web.Request) -> str:
@@ -47,6 +45,18 @@ async def vdxp_replies(request: web.Request, handler: Handler) -> web.StreamResp
                                                 "Internal error of the hub."))
 
 
+def _take_turn(hub: Hub, organ_id: str) -> None:
+    """The unit's one rate budget, shared with the native API ([server] unit_rate_limit): the
+    SDK's signatures never expire and repeat byte for byte, so a replay, or a runaway DMS
+    loop, costs the hub no more than the unit's allowance."""
+    wait = hub.rate_limiter.take(organ_id)
+    if wait:
+        seconds = hub.rate_limiter.retry_after(wait)
+        raise DocExchangeError(
+            "DX_RATE_LIMITED", f"Đơn vị gửi quá nhiều yêu cầu; thử lại sau {seconds} giây.",
+            f"Too many requests from this unit; try again in {seconds} s.")
+
+
 async def dispatch(request: web.Request) -> web.Response:
     name = _operation(request)
     operation = OPERATIONS.get(name)
@@ -59,12 +69,11 @@ async def dispatch(request: web.Request) -> web.Response:
                                "Every VDXP operation is a POST.")
     hub = request.config_dict[HUB_KEY]
     caller = await authenticate(request, hub)
-    request.app[LIMITER_KEY].take(caller.organ_id)
+    _take_turn(hub, caller.organ_id)
     return ok(name, **await operation(hub, request, caller))
 
 
-def create_vdxp_app(config: VdxpConfig) -> web.Application:
+def create_vdxp_app() -> web.Application:
     app = web.Application(middlewares=[vdxp_replies])
-    app[LIMITER_KEY] = RateLimiter(config.requests_per_minute, config.burst)
     app.router.add_route("*", r"/{operation:/?[A-Za-z]+}", dispatch)
     return app

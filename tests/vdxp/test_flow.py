@@ -140,3 +140,14 @@ async def test_both_url_forms_are_served(door: Door) -> None:
     listed = _ok(await door.sdk(SO_NOI_VU, endpoint=door.endpoint + "/")
                  .get_received_edoc_list(EDOC))["data"]
     assert [i["docId"] for i in listed] == [doc_id]
+
+
+async def test_a_large_packet_streams_through_the_spool(door: Door) -> None:
+    """Above the inline limit the body is spooled while it streams (the CRLF held back), and
+    it is not an anonymous body: the signed headers are the credentials."""
+    import os
+    packet = document(PROVINCE, [SO_NOI_VU], files=[("phu-luc.pdf", os.urandom(900_000))])
+    assert len(packet) > door.env.config.storage.inline_payload_bytes
+    doc_id = _ok(await door.sdk(PROVINCE).send_edoc({"from": PROVINCE, **EDOC}, packet))["DocId"]
+    got = _ok(await door.sdk(SO_NOI_VU).get_edoc({"docId": doc_id}))
+    assert edoc_bytes(got) == packet

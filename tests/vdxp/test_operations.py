@@ -3,6 +3,7 @@ even on failure, strings only, no nulls in list items, non-ASCII escaped."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from docexchange.app import create_app
-from docexchange.config import VdxpConfig
 from docexchange.vdxp import wire
 from docexchange.vdxp.client import VdxpClient
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH
@@ -158,13 +158,16 @@ async def test_every_operation_is_routed_in_both_url_forms(door: Door) -> None:
             assert "does not offer the operation" not in reply["ErrorDesc"], reply
 
 
-async def test_per_unit_rate_limit(door: Door, aiohttp_client: Any) -> None:
-    config = dataclasses.replace(door.env.config,
-                                 vdxp=VdxpConfig(requests_per_minute=1, burst=2))
-    http: TestClient = await aiohttp_client(create_app(config))
+async def test_the_units_rate_limit_applies_at_this_door(door: Door,
+                                                         aiohttp_client: Any) -> None:
+    """One budget per unit ([server] unit_rate_limit), whichever door it uses."""
+    server = dataclasses.replace(door.env.config.server, unit_rate_limit=1, unit_rate_burst=2)
+    http: TestClient = await aiohttp_client(create_app(
+        dataclasses.replace(door.env.config, server=server)))
     limited = Door(http, door.env, door.credentials)
     sdk, other = limited.sdk(SO_NOI_VU), limited.sdk(PROVINCE)
-    assert [(await sdk.get_agencies_list())["status"] for _ in range(2)] == ["OK", "OK"]
-    refused = await sdk.get_agencies_list()
-    assert refused["ErrorCode"] == "DX_RATE_LIMITED" and refused["data"] == []
+    replies = await asyncio.gather(*(sdk.get_agencies_list() for _ in range(6)))
+    refused = [r for r in replies if r["status"] == "FAIL"]
+    assert refused and all(r["ErrorCode"] == "DX_RATE_LIMITED" and r["data"] == []
+                           for r in refused)
     assert (await other.get_agencies_list())["status"] == "OK"  # another unit is not affected
