@@ -31,6 +31,7 @@ from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
 from docexchange.push.background import run_outbound
+from docexchange.vdxp.urls import create_vdxp_app
 
 
 def create_api_app() -> web.Application:
@@ -52,6 +53,8 @@ def create_app(config: Config) -> web.Application:
     app.router.add_get("/api/docs", openapi.docs_page)
     app.add_subapp("/api/v1", create_api_app())
     app.add_subapp("/dashboard", create_dashboard_app())
+    if config.vdxp.enabled:
+        app.add_subapp("/vdxp", create_vdxp_app())
     app.cleanup_ctx.append(_hub_context)
     return app
 

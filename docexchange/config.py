@@ -153,6 +153,13 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class VdxpConfig:
+    enabled: bool = _opt(True, "Serve the VDXP-compatible door for VNPT's SDK at /vdxp.")
+    list_limit: int = _opt(500, "Most items in one getReceivedEdocList reply.", min=1,
+                           max=10000)
+
+
+@dataclass(frozen=True)
 class PushConfig:
     enabled: bool = _opt(True, "Push documents and statuses to the approved endpoints of units.")
     allowed_addresses: tuple[str, ...] = _opt(
@@ -213,6 +220,7 @@ class Config:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    vdxp: VdxpConfig = field(default_factory=VdxpConfig)
     push: PushConfig = field(default_factory=PushConfig)
     upstream: tuple[UpstreamConfig, ...] = ()
     downstream: tuple[DownstreamConfig, ...] = ()
@@ -231,6 +239,7 @@ SECTIONS: dict[str, type] = {
     "exchange": ExchangeConfig,
     "monitor": MonitorConfig,
     "alerts": AlertsConfig,
+    "vdxp": VdxpConfig,
     "push": PushConfig,
 }
 #: sections written as arrays of tables ([[upstream]]); documented in comments of the example
