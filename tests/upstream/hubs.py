@@ -34,10 +34,12 @@ class TwoHubs:
     national_env: HubEnv
 
 
-async def national_env(root: Path) -> HubEnv:
-    config_path = make_project(root, '\n[[downstream]]\n# the province\nname = "phu-yen"\n'
-                               f'account = "{ACCOUNT}"\nserves = ["*.*.*.H45"]\n')
-    (root / "config" / "national.csv").write_text(NATIONAL_CSV, "utf-8")
+async def national_env(root: Path, csv: str = NATIONAL_CSV, *, downstream: bool = True
+                       ) -> HubEnv:
+    extra = ('\n[[downstream]]\n# the province\nname = "phu-yen"\n'
+             f'account = "{ACCOUNT}"\nserves = ["*.*.*.H45"]\n') if downstream else ""
+    config_path = make_project(root, extra)
+    (root / "config" / "national.csv").write_text(csv, "utf-8")
     text = config_path.read_text("utf-8").replace('demo_csv = "demo-province.csv"',
                                                   'demo_csv = "national.csv"')
     assert 'demo_csv = "national.csv"' in text
