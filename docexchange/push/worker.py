@@ -32,6 +32,15 @@ log = logging.getLogger(__name__)
 BATCH = 50
 
 
+async def wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
+    """Until `event` is set or `seconds` pass. asyncio.timeout, not wait_for: on Python 3.11
+    wait_for can swallow a cancellation that lands as its timeout fires, and a worker loop
+    that lost its cancellation never ends (the server's shutdown then hangs)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+
+
 def backoff_ms(attempts: int, initial: int, ceiling: int, rng: random.Random) -> int:
     """Wait after the `attempts`-th failure: initial·2^(n-1), capped, times a jitter in
     [0.5, 1] so that many receivers coming back at once are not hit in lockstep."""
@@ -60,8 +69,7 @@ class PushWorker:
                     await self.tick()
                 except Exception:
                     log.exception("push worker round failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.config.scan_interval_ms / 1000)
+                await wait_or_timeout(self._wake, self.config.scan_interval_ms / 1000)
         finally:
             for task in self._running.values():
                 task.cancel()

@@ -16,7 +16,6 @@ repeat.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
@@ -26,7 +25,7 @@ from typing import Any
 from docexchange.config import UpstreamConfig
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
-from docexchange.push.worker import backoff_ms
+from docexchange.push.worker import backoff_ms, wait_or_timeout
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
 from docexchange.store.engine import now_ms
@@ -76,8 +75,7 @@ class Relay:
                 await self.send_due()
             except Exception:
                 log.exception("relay to %s failed a round", self.config.name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0)
+            await wait_or_timeout(self._wake, 1.0)
 
     async def send_due(self) -> None:
         for item in await sql.due(self.hub.db, self.config.name, now_ms(), BATCH):
