@@ -32,7 +32,6 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_UNKNOWN_REFERENCE": (422, "Referenced document not found"),
     "DX_INVALID_UNIT": (422, "Invalid unit data"),
     "DX_INVALID_ENDPOINT": (422, "Invalid push endpoint"),
-    "DX_UPSTREAM_UNAVAILABLE": (502, "Upstream hub unavailable"),
     "DX_RATE_LIMITED": (429, "Too many requests"),
     "DX_INTERNAL": (500, "Internal error"),
 }

@@ -21,8 +21,7 @@ from docexchange.vdxp.client import VdxpClient, edoc_bytes
 
 MESSAGE_TYPES = {"document": "edoc", "status": "status"}
 #: the door's answers that may change on retry; any other failure code refuses the packet
-TRANSIENT = frozenset({"DX_UNAUTHENTICATED", "DX_RATE_LIMITED", "DX_INTERNAL",
-                       "DX_UPSTREAM_UNAVAILABLE"})
+TRANSIENT = frozenset({"DX_UNAUTHENTICATED", "DX_RATE_LIMITED", "DX_INTERNAL"})
 
 
 class VdxpAdapter:
