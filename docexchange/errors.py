@@ -29,6 +29,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_INVALID_UNIT": (422, "Invalid unit data"),
     "DX_RATE_LIMITED": (429, "Too many requests"),
     "DX_INTERNAL": (500, "Internal error"),
+    "DX_STORAGE_UNAVAILABLE": (503, "Storage unavailable"),
 }
 
 

@@ -27,11 +27,13 @@ _HTTP_CODES = {
 
 
 def problem_response(error: DocExchangeError, request_id: str) -> web.Response:
+    headers = {"X-Request-Id": request_id}
+    if "retry_after" in error.details:  # 429 and 503: when to try again (RFC 9110 §10.2.3)
+        headers["Retry-After"] = str(error.details["retry_after"])
     return web.Response(
         status=error.status,
         body=json.dumps(error.to_problem(request_id), ensure_ascii=False).encode("utf-8"),
-        content_type="application/problem+json", charset="utf-8",
-        headers={"X-Request-Id": request_id})
+        content_type="application/problem+json", charset="utf-8", headers=headers)
 
 
 def _from_http(exc: web.HTTPException) -> DocExchangeError:
