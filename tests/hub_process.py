@@ -4,6 +4,7 @@ process of its own: SIGKILLs, resident memory, what it leaves on disk."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import subprocess
@@ -74,3 +75,11 @@ class HubProcess:
         assert self.proc is not None
         self.proc.terminate()
         self.proc.wait(timeout=30)
+
+
+def set_option(config_path: Path, name: str, value: int) -> None:
+    """Rewrite one integer option of a test hub's config file (it holds every option once)."""
+    text = config_path.read_text("utf-8")
+    new, count = re.subn(rf"(?m)^{name} = \d+", f"{name} = {value}", text)
+    assert count == 1, name
+    config_path.write_text(new, encoding="utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from docexchange.errors import ERROR_CODES
 from tests.attacks.corpus import ANSWERED_NUMBER, MARKER, Attack, corpus
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
 from tests.exchange.helpers import XML, document
-from tests.hub_process import HubProcess
+from tests.hub_process import HubProcess, set_option
 
 LIMIT = 4 * 1024 * 1024  # max_packet_bytes of the attacked hub: oversize cases stay cheap
 RSS_GROWTH_LIMIT_MIB = 200
@@ -53,12 +52,6 @@ class Watch:
 
     def stop(self) -> None:
         self._stop.set()
-
-
-def _limit_packets(config_path: Path) -> None:
-    text = config_path.read_text("utf-8")
-    config_path.write_text(re.sub(r"(?m)^max_packet_bytes = \d+", f"max_packet_bytes = {LIMIT}",
-                                  text), encoding="utf-8")
 
 
 async def _attack(session: aiohttp.ClientSession, url: str, env: HubEnv, attack: Attack
@@ -105,7 +98,7 @@ def _traces(root: Path) -> list[str]:
 
 @pytest.mark.slow
 async def test_attack_corpus_against_a_real_hub(hub_env: HubEnv) -> None:
-    _limit_packets(hub_env.config_path)
+    set_option(hub_env.config_path, "max_packet_bytes", LIMIT)
     attacks = corpus(hub_env, LIMIT)
     assert len(attacks) >= 200, len(attacks)
     assert len({a.name for a in attacks}) == len(attacks), "attack names must be unique"
