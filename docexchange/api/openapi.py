@@ -64,7 +64,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
             "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
-            "DX_DUPLICATE_DOCUMENT"), ok=202, body="application/xml",
+            "DX_DUPLICATE_DOCUMENT", "DX_STORAGE_UNAVAILABLE"), ok=202, body="application/xml",
         description="Answers 202 with a receipt once the document is durably stored and "
                     "routed; a repeat of the same bytes answers 200 with the first receipt.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
@@ -80,11 +80,14 @@ PATHS: dict[str, dict[str, Any]] = {
         params=(_path_param("message_id", "From the receipt"),))},
     "/deliveries/{delivery_id}/ack": {"post": _op(
         "Acknowledge a delivery; the hub issues status 01 to the sender",
-        AUTH + ("DX_NOT_FOUND",), params=(_path_param("delivery_id", "From the inbox"),))},
+        AUTH + ("DX_NOT_FOUND", "DX_STORAGE_UNAVAILABLE"),
+        params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
-            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
-            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202, body="application/xml")},
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH",
+            "DX_BAD_SIGNATURE",
+            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_STORAGE_UNAVAILABLE"), ok=202,
+        body="application/xml")},
     "/documents/{message_id}/receipt": {"get": _op(
         "The receipt again, with a fresh inclusion proof against the latest tree head",
         AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
