@@ -77,9 +77,11 @@ class HubProcess:
         self.proc.wait(timeout=30)
 
 
-def set_option(config_path: Path, name: str, value: int) -> None:
-    """Rewrite one integer option of a test hub's config file (it holds every option once)."""
+def set_option(config_path: Path, name: str, value: int | bool) -> None:
+    """Rewrite one integer or boolean option of a test hub's config file (it holds every
+    option once)."""
     text = config_path.read_text("utf-8")
-    new, count = re.subn(rf"(?m)^{name} = \d+", f"{name} = {value}", text)
+    toml = str(value).lower() if isinstance(value, bool) else str(value)
+    new, count = re.subn(rf"(?m)^{name} = (\d+|true|false)$", f"{name} = {toml}", text)
     assert count == 1, name
     config_path.write_text(new, encoding="utf-8")

@@ -47,6 +47,9 @@ class Attack:
     expected: frozenset[str] = INVALID
     classified: bool = False
     content_type: str | None = XML
+    #: sent to a hub with exchange.require_sender_signature = true only: by default a signature
+    #: the hub cannot check (unknown certificate, refused algorithm) is accepted as unverified
+    strict: bool = False
 
 
 # -- building blocks ------------------------------------------------------------------------
@@ -232,7 +235,16 @@ def signature_attacks(env: HubEnv) -> Iterator[Attack]:
             signed()),
     }
     for name, make in variants.items():
-        yield Attack(f"signature/{name}", make(), expected=bad)
+        if name not in UNCHECKABLE:  # a checkable signature that does not match: every mode
+            yield Attack(f"signature/{name}", make(), expected=bad)
+        yield Attack(f"signature/{name}/strict", make(), expected=bad, strict=True)
+
+
+#: signatures the hub cannot check (no usable certificate of the sender, refused algorithm,
+#: not one enveloped signature over the whole packet): accepted as "unverified" by default
+UNCHECKABLE = frozenset({"empty-signature", "sha1-digest-method", "reference-to-fragment",
+                         "second-copied-signature", "certificate-garbage",
+                         "signed-by-another-unit"})
 
 
 # -- encodings --------------------------------------------------------------------------------

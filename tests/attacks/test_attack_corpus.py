@@ -16,7 +16,7 @@ import pytest
 from docexchange.errors import ERROR_CODES
 from tests.attacks.corpus import ANSWERED_NUMBER, MARKER, Attack, corpus
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
-from tests.exchange.helpers import XML, document
+from tests.exchange.helpers import XML, document, sign_as
 from tests.hub_process import HubProcess, set_option
 
 LIMIT = 4 * 1024 * 1024  # max_packet_bytes of the attacked hub: oversize cases stay cheap
@@ -96,42 +96,66 @@ def _traces(root: Path) -> list[str]:
             if any(n in p.read_bytes() for n in needles)]
 
 
+async def _run_corpus(hub: HubProcess, env: HubEnv, attacks: list[Attack]) -> dict[str, str]:
+    """Every attack, CONCURRENCY at a time; returns the wrong answers by attack name."""
+    failures: dict[str, str] = {}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(attack: Attack) -> None:
+            async with gate:
+                wrong = await _attack(session, hub.url, env, attack)
+            if wrong:
+                failures[attack.name] = wrong
+        await asyncio.gather(*(one(a) for a in attacks))
+    return failures
+
+
+async def _answered_document(hub: HubProcess, env: HubEnv, packet: bytes) -> None:
+    """The document the corpus's status packets answer (signed: the strict hub wants it)."""
+    async with aiohttp.ClientSession() as session:
+        resp = await session.post(
+            f"{hub.url}/api/v1/documents", headers={**env.auth(PROVINCE), **XML},
+            data=packet)
+        assert resp.status in (200, 202), await resp.text()  # 200: again, for the strict hub
+
+
+async def _attack_hub(env: HubEnv, attacks: list[Attack], answered: bytes
+                      ) -> tuple[dict[str, str], Watch]:
+    hub = HubProcess(env)
+    await hub.start()
+    watch = Watch(hub)
+    watcher = asyncio.create_task(watch.run())
+    try:
+        await _answered_document(hub, env, answered)
+        failures = await _run_corpus(hub, env, attacks)
+    finally:
+        watch.stop()
+        await watcher
+        hub.stop()
+    return failures, watch
+
+
 @pytest.mark.slow
 async def test_attack_corpus_against_a_real_hub(hub_env: HubEnv) -> None:
     set_option(hub_env.config_path, "max_packet_bytes", LIMIT)
     attacks = corpus(hub_env, LIMIT)
     assert len(attacks) >= 200, len(attacks)
     assert len({a.name for a in attacks}) == len(attacks), "attack names must be unique"
-    hub = HubProcess(hub_env)
-    await hub.start()
-    watch = Watch(hub)
-    watcher = asyncio.create_task(watch.run())
-    failures: dict[str, str] = {}
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-            answered = await session.post(
-                f"{hub.url}/api/v1/documents", data=document(PROVINCE, [SO_NOI_VU],
-                                                             number=ANSWERED_NUMBER),
-                headers={**hub_env.auth(PROVINCE), **XML})
-            assert answered.status == 202, await answered.text()
-            gate = asyncio.Semaphore(CONCURRENCY)
-
-            async def one(attack: Attack) -> None:
-                async with gate:
-                    wrong = await _attack(session, hub.url, hub_env, attack)
-                if wrong:
-                    failures[attack.name] = wrong
-            await asyncio.gather(*(one(a) for a in attacks))
-    finally:
-        watch.stop()
-        await watcher
-        hub.stop()
+    answered = sign_as(hub_env, PROVINCE, document(PROVINCE, [SO_NOI_VU], number=ANSWERED_NUMBER))
+    failures, watch = await _attack_hub(hub_env, [a for a in attacks if not a.strict], answered)
+    set_option(hub_env.config_path, "require_sender_signature", True)
+    strict_failures, strict_watch = await _attack_hub(
+        hub_env, [a for a in attacks if a.strict], answered)
+    failures |= strict_failures
+    health_failures = watch.health_failures + strict_watch.health_failures
     growth_mib = (watch.rss_peak - watch.rss_start) / 1024
     print(f"attack corpus: {len(attacks)} attacks, {len(failures)} wrong answers; hub RSS "
           f"{watch.rss_start / 1024:.0f} MiB at start, peak +{growth_mib:.0f} MiB; "
-          f"{watch.health_checks} /healthz checks, {len(watch.health_failures)} late or failed")
+          f"{watch.health_checks + strict_watch.health_checks} /healthz checks, "
+          f"{len(health_failures)} late or failed {health_failures[:3]}")
     traces = _traces(hub_env.root)
     assert not failures, "\n".join(f"{name}: {why}" for name, why in sorted(failures.items()))
     assert not traces, f"a refused classified packet left {MARKER} in {traces}"
-    assert not watch.health_failures, watch.health_failures[:5]
+    assert not health_failures, health_failures[:5]
     assert growth_mib < RSS_GROWTH_LIMIT_MIB

@@ -23,7 +23,9 @@ LOAD_SECONDS = float(os.environ.get("DX_LOAD_SECONDS", "30"))
 CAPACITY_SECONDS = float(os.environ.get("DX_CAPACITY_SECONDS", "5"))
 SHARE = 0.7
 RSS_GROWTH_LIMIT_MIB = 50
-CONSUMERS = ["000.00.12.H45", "000.00.31.H45", "000.00.02.H45", "000.00.03.H45"]
+#: receiving units: enough that none of them exceeds the per-unit rate limit (server.
+#: unit_rate_limit) with its polls and acks, as real units would not
+CONSUMERS = [f"000.00.{n:02d}.H45" for n in range(1, 17)]
 
 
 @dataclass
@@ -72,7 +74,7 @@ class Traffic:
                 await self._consume_once(unit, me)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 self.tally.errors[f"consume {type(exc).__name__}"] += 1
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
 
     async def _consume_once(self, unit: str, me: dict[str, str]) -> None:
         async with self.session.get(f"{self.url}/api/v1/inbox?limit=50", headers=me) as resp:
