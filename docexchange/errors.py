@@ -10,6 +10,7 @@ from typing import Any
 #: code -> (HTTP status, short English title)
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_BAD_REQUEST": (400, "Bad request"),
+    "DX_MALFORMED_XML": (400, "Packet is not well-formed XML"),
     "DX_UNAUTHENTICATED": (401, "Authentication required"),
     "DX_FORBIDDEN": (403, "Forbidden"),
     "DX_SENDER_MISMATCH": (403, "Sender does not match the authenticated unit"),
@@ -23,6 +24,9 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_INVALID_PACKET": (422, "Invalid edXML packet"),
     "DX_UNKNOWN_RECIPIENT": (422, "Unknown recipient"),
     "DX_RETIRED_RECIPIENT": (422, "Recipient unit is retired"),
+    "DX_RECIPIENT_REORGANISED": (422, "Recipient unit was split or dissolved"),
+    "DX_UNIT_RETIRED": (403, "The calling unit no longer exists"),
+    "DX_INVALID_PLAN": (422, "Invalid reorganisation plan"),
     "DX_CLASSIFIED": (422, "Classified document refused"),
     "DX_BAD_SIGNATURE": (422, "Invalid or missing XML signature"),
     "DX_UNKNOWN_REFERENCE": (422, "Referenced document not found"),

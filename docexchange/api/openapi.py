@@ -63,9 +63,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {"get": _op("This document", (), auth=False)},
     "/documents": {"post": _op(
         "Send an edXML document packet", UNIT + (
-            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
-            "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
+            "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
             "DX_DUPLICATE_DOCUMENT", "DX_STORAGE_UNAVAILABLE"), ok=202, body="application/xml",
         description="Answers 202 with a receipt once the document is durably stored and "
                     "routed; a repeat of the same bytes answers 200 with the first receipt. "
@@ -75,27 +76,31 @@ PATHS: dict[str, dict[str, Any]] = {
                     "cannot check is accepted as unverified unless "
                     "exchange.require_sender_signature is set; one it can check (accepted "
                     "algorithm, certificate registered to the sender) that does not match is "
-                    "422 DX_BAD_SIGNATURE in every mode.")},
+                    "422 DX_BAD_SIGNATURE in every mode. `warnings` lists what the reader had "
+                    "to read leniently (e.g. dd/MM/yyyy dates, undeclared prefixes), each with "
+                    "its element, code and a sentence in Vietnamese and English; the stored "
+                    "bytes are the sender's.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", UNIT + (
-        "DX_BAD_REQUEST",), params=(
+        "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), params=(
             _query("wait", "Seconds to wait for a first item (capped at "
                            "exchange.inbox_max_wait)", "integer"),
             _query("limit", "Most items (1-1000)", "integer")))},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
-        UNIT + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),))},
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"),
+        params=(_path_param("message_id", "From the receipt"),))},
     "/documents/{message_id}/deliveries": {"get": _op(
         "Per-recipient delivery states and events", UNIT + ("DX_NOT_FOUND",),
         params=(_path_param("message_id", "From the receipt"),))},
     "/deliveries/{delivery_id}/ack": {"post": _op(
         "Acknowledge a delivery; the hub issues status 01 to the sender",
-        UNIT + ("DX_NOT_FOUND", "DX_STORAGE_UNAVAILABLE"),
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED", "DX_STORAGE_UNAVAILABLE"),
         params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
-            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
-            "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
-            "DX_BAD_TRANSITION", "DX_FORBIDDEN", "DX_STORAGE_UNAVAILABLE"), ok=202,
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
+            "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION",
+            "DX_FORBIDDEN", "DX_UNIT_RETIRED", "DX_STORAGE_UNAVAILABLE"), ok=202,
         body="application/xml",
         description="A recipient's status names its document by ResponseFor/OrganId (the "
                     "document's sender) and ResponseFor/DocumentId, and goes to that sender "
