@@ -15,7 +15,7 @@ from tests.conftest import SO_NOI_VU, HubEnv
 from tests.hub_process import HubProcess, set_option
 
 #: examples per operation in the fuzzing phase (the coverage phase adds its own boundary cases)
-EXAMPLES = os.environ.get("DX_SCHEMATHESIS_EXAMPLES", "8")
+EXAMPLES = os.environ.get("DX_SCHEMATHESIS_EXAMPLES", "5")
 ST = Path(sys.executable).with_name("st")
 
 

@@ -20,7 +20,7 @@ from tests.exchange.helpers import XML, document, status
 from tests.hub_process import HubProcess
 
 LOAD_SECONDS = float(os.environ.get("DX_LOAD_SECONDS", "30"))
-CAPACITY_SECONDS = float(os.environ.get("DX_CAPACITY_SECONDS", "5"))
+CAPACITY_SECONDS = float(os.environ.get("DX_CAPACITY_SECONDS", "4"))
 SHARE = 0.7
 RSS_GROWTH_LIMIT_MIB = 50
 #: receiving units: enough that none of them exceeds the per-unit rate limit (server.
