@@ -17,7 +17,7 @@ from docexchange.app import create_app
 from docexchange.cli import main
 from docexchange.client import DigestMismatchError, HubClient, HubError
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PROVINCE = "000.00.00.H45"
 SO_NOI_VU = "000.00.12.H45"
 SONG_HINH = "000.00.31.H45"
