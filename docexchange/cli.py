@@ -17,6 +17,7 @@ from docexchange.commands import (
     groups,
     init,
     keys,
+    kit,
     operators,
     receipt,
     serve,
@@ -27,7 +28,8 @@ from docexchange.errors import DocExchangeError
 from docexchange.logs import configure as configure_logging
 from docexchange.store.migrations import MigrationError
 
-COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
+COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, kit, receipt,
+            audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

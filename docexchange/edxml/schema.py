@@ -1,7 +1,8 @@
 """Schema validation of edXML packets against the project's own XSDs.
 
-No official XSD exists; schemas/edxml-document.xsd and schemas/edxml-status.xsd (sharing
-schemas/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits.
+No official XSD exists; xsd/edxml-document.xsd and xsd/edxml-status.xsd (sharing
+xsd/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits. They live in
+the package (package data), so an installed wheel validates exactly as a checkout does.
 
 Design for lenient input: the XSDs describe ONE canonical shape, and ``validate`` checks the
 packet itself when it already has that shape, else a normalised copy made by
@@ -21,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,13 @@ from docexchange.edxml.problems import invalid_packet_many
 _LOCK = threading.Lock()
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '[^']*')?: ")
 _NAMESPACE = re.compile(r"\{[^}]*\}")
+_PREFIX = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
 _MAX_REASON = 300
 
 
 def schema_dir() -> Path:
-    """The repository's schemas/ folder (the project is always installed editable)."""
-    return Path(__file__).resolve().parents[2] / "schemas"
+    """The package's xsd/ folder, wherever the package is installed (wheel or checkout)."""
+    return Path(str(resources.files("docexchange.edxml").joinpath("xsd")))
 
 
 @functools.cache
@@ -68,8 +71,17 @@ def _errors(entries: list[Any]) -> list[dict[str, Any]]:
     errors: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in entries:
         item = _error(entry.message, entry.line)
+        if entry.path:
+            item["path"] = _path(entry.path)
         errors.setdefault((item["element"], item["line"]), item)
     return list(errors.values()) or [{"element": "edXML", "reason": "schema violation", "line": 0}]
+
+
+def _path(xpath: str) -> str:
+    """libxml2's ``/*/edXML:edXMLEnvelope/edXML:edXMLHeader`` as ``edXML/edXMLEnvelope/...``:
+    the element's place in the packet, for vendors to find it (indexes follow table order)."""
+    path = _PREFIX.sub("", xpath)
+    return "edXML" + path[2:] if path.startswith("/*") else path.lstrip("/")
 
 
 def _error(message: str, line: int) -> dict[str, Any]:
