@@ -67,6 +67,12 @@ PATHS: dict[str, dict[str, Any]] = {
             "DX_DUPLICATE_DOCUMENT"), ok=202, body="application/xml",
         description="Answers 202 with a receipt once the document is durably stored and "
                     "routed; a repeat of the same bytes answers 200 with the first receipt.")},
+    "/documents/validate": {"post": _op(
+        "Every check of a send, nothing stored or logged", AUTH + (
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_BAD_REQUEST"),
+        body="application/xml",
+        description="Answers 200 with valid, the signature state and every problem (code, "
+                    "element path, Vietnamese and English sentences).")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
         "DX_BAD_REQUEST",), params=(
             _query("wait", "Seconds to wait for a first item (capped at "
