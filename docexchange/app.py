@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from docexchange.api import audit, documents, evidence, health, metrics, openapi, ops, units
+from docexchange.api.frontdoor import front_door
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
@@ -28,7 +29,8 @@ def create_api_app() -> web.Application:
 
 def create_app(config: Config) -> web.Application:
     latency = RequestLatency()
-    app = web.Application(middlewares=[metrics.latency_middleware(latency), problem_middleware],
+    app = web.Application(middlewares=[front_door(config.server),
+                                       metrics.latency_middleware(latency), problem_middleware],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
     app[LATENCY_KEY] = latency

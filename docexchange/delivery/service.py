@@ -113,7 +113,7 @@ def _ack_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str, delive
         ctx.payloads.stage_txn(conn, sha, packet, None)
         status_id = _store_status_txn(ctx, conn, caller, d["document_id"], "01",
                                       d["message_id"], sha, len(packet), [d["sender_id"]],
-                                      "Đã đến")
+                                      "Đã đến", "absent")
         sql.update_delivery_txn(conn, delivery_id, ts, last_status_code="01",
                                 last_status_ts=ts)
         notify.append(d["sender_id"])
@@ -155,9 +155,10 @@ async def _timeline_of(ctx: ExchangeContext, message: Any, deliveries: list[Any]
         events.setdefault(e["delivery_id"], []).append({
             "event": e["event"], "status_code": e["status_code"] or None,
             "status_time": e["status_time"] or None, "at": iso_ms(e["created_ts"]),
-            "actor": e["actor_id"], "note": e["note"]})
+            "actor": e["actor_id"], "note": e["note"], "signature": e["signature"]})
     return {"message_id": message_id, "document_id": message["document_id"],
             "kind": message["kind"], "sender": message["sender_id"],
+            "signature": message["signature"], "signed_by": message["signer_key_id"],
             "deliveries": [{
                 "delivery_id": d["delivery_id"], "recipient": d["recipient_id"],
                 "state": d["state"], "recall": d["recall"] or None,

@@ -18,7 +18,12 @@ from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.proofs import receipt_proof
-from docexchange.exchange.checks import check_sender, check_signature, refusals_recorded
+from docexchange.exchange.checks import (
+    SignatureCheck,
+    check_sender,
+    check_signature,
+    refusals_recorded,
+)
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import document_receipt
 from docexchange.exchange.secrecy import find_secrecy_mark
@@ -64,9 +69,10 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
         check_sender(packet.sender_id, caller)
         _check_secrecy(packet)
-        signer = await check_signature(ctx, inspection, caller)
+        signature = await check_signature(ctx, inspection, caller)
         routing, recipients = _route(ctx, packet)
-    return await _store(ctx, caller, packet, data, sha256, spool, signer, routing, recipients)
+    return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
+                        recipients)
 
 
 def _check_secrecy(packet: DocumentPacket) -> None:
@@ -113,14 +119,21 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
     recipients = tuple(dict.fromkeys(o for r in resolved for o in r.organ_ids
                                      if o != packet.sender_id))
     if not recipients:
-        raise DocExchangeError("DX_UNKNOWN_RECIPIENT", "Gói tin không có đơn vị nhận nào.",
-                               "The packet names no recipient other than the sender.",
-                               errors=[{"element": "To", "reason": "no recipient"}])
+        sender = packet.sender_id
+        raise DocExchangeError(
+            "DX_UNKNOWN_RECIPIENT",
+            f"Gói tin không có đơn vị nhận nào khác ngoài chính đơn vị gửi ({sender}): một đơn "
+            "vị không tự gửi văn bản cho mình; hãy ghi mã đơn vị nhận trong To.",
+            f"The packet names no recipient other than its sender ({sender}): a unit does not "
+            "send a document to itself; put the recipients' codes in To.",
+            errors=[{"element": "To/OrganId", "value": sender,
+                     "reason": "no recipient other than the sender"}])
     return resolved, recipients
 
 
 async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
-                 sha256: str, spool: Path | None, signer: str | None, routing: list[Resolution],
+                 sha256: str, spool: Path | None, signature: SignatureCheck,
+                 routing: list[Resolution],
                  recipients: tuple[str, ...]) -> Accepted:
     await ctx.payloads.make_durable(sha256, spool)  # a large body: before the row commits
     message_id = new_ulid()
@@ -138,7 +151,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             packet.header.subject, packet.header.code.code_number,
             packet.header.code.code_notation, packet.priority,
             packet.header.due_date.isoformat() if packet.header.due_date else None, None,
-            related, signer, ts, dumps([r.to_json() for r in routing])))
+            related, signature.key_id, signature.status, ts,
+            dumps([r.to_json() for r in routing])))
         for organ_id in recipients:
             delivery_id = new_ulid()
             sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
@@ -151,7 +165,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             "message_id": message_id, "sender": caller, "document_id": packet.document_id,
             "business_type": btype, "sha256": sha256, "size": len(data),
             "recipients": list(recipients), "related_message_id": related,
-            "routing": [r.to_json() for r in routing], "signer_key_id": signer,
+            "routing": [r.to_json() for r in routing], "signer_key_id": signature.key_id,
+            "signature": signature.status,
         }, units=(caller, *recipients), message_id=message_id, receipt=True)
         sql.set_message_log_index_txn(conn, message_id, index)
         return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
@@ -175,20 +190,32 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
 
 
 def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
-    """Revoke/update/replace must name an earlier document of the same sender."""
+    """Revoke/update/replace act on a document the same sender sent earlier, found the field's
+    way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the
+    sender, then Bussiness/DocumentId (often absent). Only the caller's own documents count."""
     if packet.business_type == 0:
         return None
-    business = packet.business
-    wanted = [business.document_id] if business else []
-    if business and packet.business_type == 3:
-        wanted = [r.document_id for r in business.replacements] + wanted
-    wanted.append(packet.document_id)
-    for document_id in wanted:
+    for document_id in _acted_on(caller, packet):
         row = sql.document_of_sender_txn(conn, document_id, caller)
         if row is not None:
             return str(row["message_id"])
+    document_id = packet.document_id
     raise DocExchangeError(
         "DX_UNKNOWN_REFERENCE",
-        f"Văn bản thu hồi/cập nhật/thay thế phải tham chiếu văn bản đã gửi: {wanted[0]}.",
-        f"A revoke/update/replace must reference a document this unit sent: {wanted[0]}.",
-        errors=[{"element": "Bussiness/DocumentId", "value": wanted[0]}])
+        f"Văn bản thu hồi/cập nhật/thay thế phải tham chiếu một văn bản chính đơn vị này đã "
+        f"gửi: không có văn bản {document_id} nào của {caller}.",
+        f"A revoke/update/replace must reference a document this unit sent: {caller} sent no "
+        f"document {document_id}.",
+        errors=[{"element": "DocumentId", "value": document_id}])
+
+
+def _acted_on(caller: str, packet: DocumentPacket) -> list[str]:
+    """Candidate DocumentIds of the document acted on, in the field's order, without blanks."""
+    business = packet.business
+    wanted = [packet.document_id]
+    if business is not None:
+        wanted += [r.document_id for r in business.replacements]
+    wanted += [r.document_id for r in packet.header.response_for if r.organ_id == caller]
+    if business is not None and business.document_id:
+        wanted.append(business.document_id)
+    return [d for d in dict.fromkeys(wanted) if d]

@@ -96,10 +96,9 @@ async def validate_packet(ctx: ExchangeContext, caller: str, data: bytes) -> Val
     packet = inspection.packet
     await _collect(report, check_sender, packet.from_.organ_id if isinstance(
         packet, StatusPacket) else packet.sender_id, caller)
-    signer = await _collect(report, check_signature, ctx, inspection, caller)
-    report.signature = ("verified" if signer else
-                        "unverified" if inspection.signer_cert_der or
-                        inspection.signature_error else "absent")
+    judged = await _collect(report, check_signature, ctx, inspection, caller)
+    report.signature = (judged.status if judged is not None
+                        else "unverified" if inspection.signature.present else "absent")
     if isinstance(packet, StatusPacket):
         _status_checks(report, packet)
     else:

@@ -133,3 +133,27 @@ async def load_groups(db: Database) -> dict[str, dict[str, Any]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# -- unit client certificates (mTLS) --------------------------------------------------------
+
+def insert_client_cert_txn(conn: sqlite3.Connection, fingerprint: str, organ_id: str,
+                           subject: str, not_after_ts: int) -> None:
+    conn.execute("INSERT INTO unit_client_certs (fingerprint, organ_id, subject, not_after_ts, "
+                 "created_ts) VALUES (?, ?, ?, ?, ?)",
+                 (fingerprint, organ_id, subject, not_after_ts, now_ms()))
+
+
+def revoke_client_cert_txn(conn: sqlite3.Connection, fingerprint: str) -> int:
+    return conn.execute("UPDATE unit_client_certs SET revoked_ts = ? WHERE fingerprint = ? AND "
+                        "revoked_ts IS NULL", (now_ms(), fingerprint)).rowcount
+
+
+async def find_client_cert(db: Database, fingerprint: str) -> Any:
+    return await db.fetchone("SELECT fingerprint, organ_id, not_after_ts, revoked_ts FROM "
+                             "unit_client_certs WHERE fingerprint = ?", (fingerprint,))
+
+
+async def list_client_certs(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT fingerprint, organ_id, subject, not_after_ts, revoked_ts "
+                             "FROM unit_client_certs ORDER BY organ_id, created_ts")

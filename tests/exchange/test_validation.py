@@ -100,8 +100,7 @@ async def test_an_update_of_a_document_never_sent_is_refused(client: TestClient,
                                                              hub_env: HubEnv) -> None:
     report = await _validate(client, hub_env, PROVINCE, sample("edoc_update.edxml"))
     assert [p["code"] for p in report["problems"]] == ["DX_UNKNOWN_REFERENCE"]
-    assert report["problems"][0]["path"] == (
-        "edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/DocumentId")
+    assert report["problems"][0]["path"] == f"{HEADER}/DocumentId"
 
 
 async def test_signatures_verified_and_refused(client: TestClient, hub_env: HubEnv) -> None:
@@ -109,8 +108,14 @@ async def test_signatures_verified_and_refused(client: TestClient, hub_env: HubE
     good = await _validate(client, hub_env, PROVINCE, sign_as(hub_env, PROVINCE, data))
     assert (good["valid"], good["signature"]) == (True, "verified")
     other = await _validate(client, hub_env, PROVINCE, sign_as(hub_env, SO_NOI_VU, data))
-    assert [p["code"] for p in other["problems"]] == ["DX_BAD_SIGNATURE"]
-    assert other["signature"] == "unverified"
+    assert (other["valid"], other["signature"]) == (True, "unverified")  # not the sender's
+    signed = sign_as(hub_env, PROVINCE, data)
+    tampered = signed.replace(b"V/v b\xc3\xa1o c\xc3\xa1o", b"V/v s\xe1\xbb\xada")
+    assert tampered != signed
+    bad = await _validate(client, hub_env, PROVINCE, tampered)
+    assert [p["code"] for p in bad["problems"]] == ["DX_BAD_SIGNATURE"]
+    assert bad["problems"][0]["path"] == "edXML/edXMLEnvelope/Signature"
+    assert bad["signature"] == "unverified"
 
 
 async def test_status_packets_and_json_bodies_are_validated(client: TestClient,
