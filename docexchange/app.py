@@ -15,6 +15,7 @@ from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
 from docexchange.dashboard.urls import create_dashboard_app
+from docexchange.directory.reorganise import follow_forever
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
@@ -48,9 +49,13 @@ async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     app[HUB_KEY] = hub
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
+    follower = asyncio.create_task(follow_forever(hub))  # reorganisations taking effect
     yield
     refresher.cancel()
     monitor.cancel()
+    follower.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await follower
     with contextlib.suppress(asyncio.CancelledError):
         await refresher
     with contextlib.suppress(asyncio.CancelledError):

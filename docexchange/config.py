@@ -103,6 +103,15 @@ class ExchangeConfig:
     retired_recipient: str = _opt(
         "follow", "A retired recipient code: follow its successor, or refuse naming it.",
         choices=("follow", "refuse"))
+    split_recipient: str = _opt(
+        "refuse", "A code split into several units or dissolved: refuse naming the successors "
+        "(DX_RECIPIENT_REORGANISED), or deliver to all successors.", choices=("refuse", "all"))
+    open_deliveries_follow: bool = _opt(
+        True, "At a reorganisation's date, deliveries not yet fetched by a unit that merged or "
+        "changed code move to its successor (their history kept).")
+    retired_grace_days: int = _opt(
+        30, "Days after its last valid day during which a retired unit may still fetch and "
+        "acknowledge what it received (it can no longer send documents).", min=0, max=3650)
     inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
 
 

@@ -73,7 +73,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "Send an edXML document packet", UNIT + (
             "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
-            "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
+            "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
             "DX_DUPLICATE_DOCUMENT", "DX_BAD_REQUEST"), response="Receipt", ok=202,
         request={**PACKET_BODY, **JSON_BODY},
         description="Answers 202 with a receipt once the document is durably stored and "
@@ -95,26 +96,26 @@ PATHS: dict[str, dict[str, Any]] = {
         description="Answers 200 with valid, the signature state and every problem (code, "
                     "element path, Vietnamese and English sentences).")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", UNIT + (
-        "DX_BAD_REQUEST",), response="Inbox", params=(
+        "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), response="Inbox", params=(
             _query("wait", "Seconds to wait for a first item (capped at "
                            "exchange.inbox_max_wait)", "integer"),
             _query("limit", "Most items (1-1000)", "integer")))},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
-        UNIT + ("DX_NOT_FOUND",), response="application/xml",
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"), response="application/xml",
         params=(_path_param("message_id", "From the receipt"),))},
     "/documents/{message_id}/deliveries": {"get": _op(
         "Per-recipient delivery states and events", UNIT + ("DX_NOT_FOUND",), response="Timeline",
         params=(_path_param("message_id", "From the receipt"),))},
     "/deliveries/{delivery_id}/ack": {"post": _op(
         "Acknowledge a delivery; the hub issues status 01 to the sender",
-        UNIT + ("DX_NOT_FOUND",), response="Ack",
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"), response="Ack",
         params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
             "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
-            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN"),
-        response="StatusOutcome", ok=202, request=PACKET_BODY,
+            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
+            "DX_UNIT_RETIRED"), response="StatusOutcome", ok=202, request=PACKET_BODY,
         description="A recipient's status names its document by ResponseFor/OrganId (the "
                     "document's sender) and ResponseFor/DocumentId, and goes to that sender "
                     "only. A recall (13) comes from the document's sender only (403 "

@@ -52,6 +52,9 @@ def _banner(config: Config, host: str, port: int, workers: int) -> None:
         print(f"dashboard: {scheme}://{host}:{port}/dashboard/  — log in as 'admin' with the "
               f"password under operators.admin.password in {config.keys.dev_credentials}",
               flush=True)
+        print("demo reorganisation (Phú Yên into Đắk Lắk, 1 July 2025), preview with: "
+              ".venv/bin/docexchange units reorganise config/reorg-2025-07.csv --dry-run",
+              flush=True)
 
 
 async def run(config_path: Path, args: argparse.Namespace) -> int:

@@ -89,17 +89,23 @@ def _check_secrecy(packet: DocumentPacket) -> None:
 
 def _route(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
-    today = dt.datetime.now(ctx.config.zone).date()
+    today = ctx.directory.today(ctx.config.zone)
+    _check_sender_exists(ctx, packet.sender_id, today)
     follow = ctx.config.exchange.retired_recipient == "follow"
+    to_all = ctx.config.exchange.split_recipient == "all"
     resolved: list[Resolution] = []
     unknown: list[Unresolved] = []
     retired: list[Unresolved] = []
+    reorganised: list[Unresolved] = []
     for code in packet.recipient_ids:
-        result = ctx.directory.resolve(code, today, follow_successor=follow)
+        result = ctx.directory.resolve(code, today, follow_successor=follow,
+                                       all_successors=to_all)
         if isinstance(result, Resolution):
             resolved.append(result)
         elif result.reason == "retired":
             retired.append(result)
+        elif result.reason in ("split", "dissolved"):
+            reorganised.append(result)
         else:
             unknown.append(result)
     if unknown:
@@ -110,12 +116,15 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
             errors=[{"element": "To/OrganId", "value": u.requested, "reason": u.reason}
                     for u in unknown])
     if retired:
-        names = ", ".join(f"{r.requested} (→ {r.successor or '?'})" for r in retired)
+        names = ", ".join(f"{r.requested} (→ {', '.join(r.successors) or '?'})"
+                          for r in retired)
         raise DocExchangeError(
             "DX_RETIRED_RECIPIENT", f"Đơn vị nhận đã giải thể/sáp nhập, hãy gửi tới đơn vị kế "
             f"thừa: {names}.", f"Recipient unit(s) retired; send to the successor: {names}.",
-            errors=[{"element": "To/OrganId", "value": r.requested, "successor": r.successor}
-                    for r in retired])
+            errors=[{"element": "To/OrganId", "value": r.requested, "successor": r.successor,
+                     "successors": list(r.successors)} for r in retired])
+    if reorganised:
+        raise _reorganised(reorganised)
     recipients = tuple(dict.fromkeys(o for r in resolved for o in r.organ_ids
                                      if o != packet.sender_id))
     if not recipients:
@@ -129,6 +138,29 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
             errors=[{"element": "To/OrganId", "value": sender,
                      "reason": "no recipient other than the sender"}])
     return resolved, recipients
+
+
+def _check_sender_exists(ctx: ExchangeContext, sender: str, today: dt.date) -> None:
+    """A unit that stopped existing may still fetch and acknowledge, never send."""
+    unit = ctx.directory.get(sender)
+    if unit is not None and unit.valid_to is not None and unit.valid_to < today:
+        raise DocExchangeError(
+            "DX_UNIT_RETIRED", f"Đơn vị {sender} đã ngừng hoạt động từ {unit.valid_to}; đơn "
+            f"vị kế thừa: {', '.join(unit.all_successors) or 'không có'}.",
+            f"Unit {sender} stopped on {unit.valid_to} and can no longer send; successors: "
+            f"{', '.join(unit.all_successors) or 'none'}.", successors=list(unit.all_successors))
+
+
+def _reorganised(found: list[Unresolved]) -> DocExchangeError:
+    """Split (several successors) or dissolved (none): the sender must choose."""
+    names = "; ".join(f"{r.requested} → {', '.join(r.successors)}" if r.successors
+                      else f"{r.requested} (giải thể / dissolved)" for r in found)
+    return DocExchangeError(
+        "DX_RECIPIENT_REORGANISED", f"Đơn vị nhận đã chia tách hoặc giải thể; hãy gửi tới đơn "
+        f"vị phù hợp: {names}.", f"Recipient unit(s) split or dissolved; send to the right "
+        f"successor: {names}.",
+        errors=[{"element": "To/OrganId", "value": r.requested, "reason": r.reason,
+                 "successors": list(r.successors)} for r in found])
 
 
 async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
@@ -153,10 +185,13 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             packet.header.due_date.isoformat() if packet.header.due_date else None, None,
             related, signature.key_id, signature.status, ts,
             dumps([r.to_json() for r in routing])))
+        traces = {o: r.note for r in routing if r.via.startswith("successor")
+                  for o in r.organ_ids}
         for organ_id in recipients:
             delivery_id = new_ulid()
             sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
-            sql.insert_event_txn(conn, delivery_id, "created", caller, ts)
+            sql.insert_event_txn(conn, delivery_id, "created", caller, ts,
+                                 note=traces.get(organ_id, ""))
         for r in routing:
             if r.via == "group":
                 conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "

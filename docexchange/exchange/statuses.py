@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.delivery.retired import check_within_grace
 from docexchange.delivery.states import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
@@ -109,6 +110,7 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 "Document packets go to /api/v1/documents.",
                 errors=[{"element": "StatusCode", "reason": "missing: not a status packet"}])
         check_sender(packet.from_.organ_id, caller)
+        check_within_grace(ctx, caller)
         if packet.status_code not in ALL_CODES:
             raise DocExchangeError(
                 "DX_INVALID_PACKET", f"Mã trạng thái không hợp lệ: {packet.status_code}.",
@@ -154,6 +156,12 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller
     sender_id = packet.response_for.organ_id
     doc = sql.document_for_recipient_txn(conn, sender_id, document_id, caller,
                                          newest=code in ("15", "16"))
+    for predecessor in ([] if doc else ctx.directory.predecessors(caller)):
+        # a document sent to a unit that merged into (or was renamed as) the caller
+        doc = sql.document_for_recipient_txn(conn, sender_id, document_id, predecessor,
+                                             newest=code in ("15", "16"))
+        if doc is not None:
+            break
     if doc is None:
         raise _unknown_reference(sender_id, document_id)
     delivery = sql.delivery_txn(conn, doc["delivery_id"])
