@@ -35,6 +35,7 @@ NS = {"type": "string", "nullable": True}
 NI = {"type": "integer", "nullable": True}
 FREE = {"type": "object", "additionalProperties": True}
 HASHES = _list(S)
+SIGNATURE = {"type": "string", "enum": ["verified", "absent", "unverified"]}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "TreeHead": _obj(("tree_size", "root_hash", "timestamp", "key_id", "signature"),
@@ -44,7 +45,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         message_id=S, document_id=S, business_type=I, sha256=S, size=I, accepted_at=S,
         recipients=_list(_obj(("organ_id", "delivery_id"), organ_id=S, delivery_id=S)),
         routing=_list(FREE), related_message_id=NS, signed_by=NS, log_index=I, leaf=S,
-        leaf_index=I, inclusion_proof=HASHES, tree_head=_ref("TreeHead"), duplicate=B),
+        leaf_index=I, inclusion_proof=HASHES, tree_head=_ref("TreeHead"), duplicate=B,
+        signature=SIGNATURE, warnings=_list(FREE)),
     "ComposeRequest": _obj(
         ("to", "code_number", "code_notation", "subject"),
         to=_list(S), code_number=S, code_notation=S, subject=S,
@@ -59,8 +61,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                content_base64={"type": "string", "format": "byte"}))),
     "ValidationReport": _obj(
         ("valid", "problems", "signature"), valid=B, kind=NS, document_id=NS, sender=NS,
-        recipients=_list(S), status_code=NS,
-        signature={"type": "string", "enum": ["verified", "absent", "unverified"]},
+        recipients=_list(S), status_code=NS, signature=SIGNATURE, warnings=_list(FREE),
         problems=_list(_obj(("code", "path", "message_vi", "message_en"), code=S, path=S,
                             message_vi=S, message_en=S))),
     "InboxItem": _obj(
@@ -104,7 +105,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "Ack": _obj(("delivery_id", "state"), delivery_id=S, state=S, acked_at=NS, duplicate=B,
                 status_message_id=NS),
     "StatusOutcome": _obj(("status_code", "document_id", "duplicate"), status_code=S,
-                          document_id=S, message_id=NS, deliveries=_list(S), duplicate=B),
+                          document_id=S, message_id=NS, deliveries=_list(S), duplicate=B,
+                          signature=SIGNATURE, warnings=_list(FREE)),
     "TreeHeads": _obj(("count", "tree_heads"), count=I, tree_heads=_list(_ref("TreeHead")),
                       next_after=NI),
     "Inclusion": _obj(("leaf", "leaf_index", "inclusion_proof", "tree_head"), leaf=S,
@@ -163,7 +165,7 @@ RECEIPT = {"message_id": _MID, "document_id": _DOC, "business_type": 0, "sha256"
                         "via": "unit", "note": ""}],
            "related_message_id": None, "signed_by": None, "log_index": 0, "leaf": "eyJidXNp…",
            "leaf_index": 0, "inclusion_proof": ["1f0ed242…"], "tree_head": _HEAD,
-           "duplicate": False}
+           "duplicate": False, "signature": "absent", "warnings": []}
 PACKET_EXAMPLE = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                   '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">…</edXML>\n'
                   "(samples/edoc_new.edxml)")
@@ -174,6 +176,7 @@ EXAMPLES: dict[str, Any] = {
     "ValidationReport": {
         "valid": False, "kind": "document", "document_id": _DOC, "sender": "000.00.00.H45",
         "recipients": ["000.00.12.H45"], "status_code": None, "signature": "absent",
+        "warnings": [],
         "problems": [{"code": "DX_UNKNOWN_RECIPIENT", "value": "999.99.99.H45",
                       "reason": "unknown",
                       "path": "edXML/edXMLEnvelope/edXMLHeader/MessageHeader/To/OrganId",
@@ -202,7 +205,7 @@ EXAMPLES: dict[str, Any] = {
             "status_message_id": "01M8JAEYZDE32G3V6EDP7ZNDXD"},
     "StatusOutcome": {"status_code": "03", "document_id": _DOC,
                       "message_id": "01M8JAEYZFC6E3XMRC36Z365GB", "deliveries": [_DID],
-                      "duplicate": False},
+                      "duplicate": False, "signature": "absent", "warnings": []},
     "TreeHead": _HEAD,
     "TreeHeads": {"count": 1, "tree_heads": [_HEAD], "next_after": 3},
     "Inclusion": {"leaf": "eyJidXNp…", "leaf_index": 0, "inclusion_proof": ["1f0ed242…"],

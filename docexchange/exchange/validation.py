@@ -52,6 +52,7 @@ class ValidationReport:
     status_code: str | None = None
     signature: str = "absent"         # verified | absent | unverified
     problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # read leniently, as a send
 
     @property
     def valid(self) -> bool:
@@ -71,7 +72,7 @@ class ValidationReport:
         return {"valid": self.valid, "kind": self.kind, "document_id": self.document_id,
                 "sender": self.sender, "recipients": self.recipients,
                 "status_code": self.status_code, "signature": self.signature,
-                "problems": self.problems}
+                "problems": self.problems, "warnings": self.warnings}
 
 
 def _default_element(code: str) -> str:
@@ -94,6 +95,7 @@ async def validate_packet(ctx: ExchangeContext, caller: str, data: bytes) -> Val
         report.add(exc)
         return report
     packet = inspection.packet
+    report.warnings = [w.to_json() for w in packet.warnings]
     await _collect(report, check_sender, packet.from_.organ_id if isinstance(
         packet, StatusPacket) else packet.sender_id, caller)
     judged = await _collect(report, check_signature, ctx, inspection, caller)

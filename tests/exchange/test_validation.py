@@ -77,7 +77,7 @@ async def test_not_well_formed_is_one_problem(client: TestClient, hub_env: HubEn
     report = await _validate(client, hub_env, PROVINCE, b"<edXML><oops></edXML>")
     assert report["valid"] is False and report["kind"] is None
     [problem] = report["problems"]
-    assert problem["code"] == "DX_INVALID_PACKET" and problem["path"].startswith("edXML")
+    assert problem["code"] == "DX_MALFORMED_XML" and problem["path"].startswith("edXML")
 
 
 async def test_a_reused_document_id_is_the_409_a_send_would_get(client: TestClient,
