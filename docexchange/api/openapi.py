@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from docexchange.api.openapi_schemas import EXAMPLES, JSON_BODY, PACKET_BODY, RAW, SCHEMAS
+from docexchange.api.openapi_schemas import EXAMPLES, JSON_BODY, PACKET_BODY, RAW, SCHEMAS, XLSX
 from docexchange.api.responses import json_response
 from docexchange.errors import ERROR_CODES
 
@@ -195,9 +195,23 @@ PATHS.update({
     "/ops/snapshots": {"post": _ops("Store today's KPIs now (idempotent upsert)",
                                     response="Snapshot")},
     "/ops/stuck": {"get": _ops(
-        "Unacknowledged deliveries older than a threshold, oldest first", ("DX_BAD_REQUEST",),
-        response="Stuck",
+        "Unacknowledged deliveries older than a threshold (stuck_after_s in the answer), "
+        "most urgent first, then oldest; each with age_s, the recipient's organ_id and name, "
+        "and priority", ("DX_BAD_REQUEST",), response="Stuck",
         params=(_query("older_than", "Seconds (default monitor.stuck_after)", "integer"),))},
+    "/ops/documents": {"get": _ops(
+        "Documents whose subject (trích yếu) or number contains every word, accents and "
+        "case ignored, newest first", ("DX_BAD_REQUEST",), response="DocumentSearch",
+        params=(_query("q", "Words, e.g. trien khai"),
+                _query("limit", "Most documents (1-500, default 100)", "integer")))},
+    "/ops/reports/coverage.xlsx": {"get": _ops(
+        "Excel workbook: coverage by level against the 100 % target, and every unit",
+        response=XLSX)},
+    "/ops/reports/documents.xlsx": {"get": _ops(
+        "Excel workbook: one row per document and recipient accepted in a range of local "
+        "days", ("DX_BAD_REQUEST",), response=XLSX, params=(
+            _query("from", "yyyy-mm-dd (default: the first day of this month)"),
+            _query("to", "yyyy-mm-dd, included (default: today)")))},
     "/ops/overdue": {"get": _ops("Deliveries past their DueDate without status 06",
                                  response="Rows")},
     "/ops/not-acked": {"get": _ops(

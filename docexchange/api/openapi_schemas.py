@@ -121,7 +121,10 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "Trend": _obj(("days",), days=_list(_obj(("day",), day=S, connected_now_pct=N,
                                               ever_connected_pct=N, acked_same_day_pct=N,
                                               documents=NI))),
-    "Stuck": {"allOf": [_ROWS, _obj(older_than=I)]},
+    "Stuck": {"allOf": [_ROWS, _obj(older_than=I, stuck_after_s=I)]},
+    "DocumentSearch": _obj(("q", "count", "items"), q=S, count=I, items=_list(_obj(
+        ("message_id", "document_id"), message_id=S, document_id=S, code=S, subject=S,
+        sender=S, sender_name=S, priority=I, accepted_at=S, recipients=I, received=I))),
     "Rows": _ROWS,
     "Expiring": _obj(("count", "items"), within_days=I, count=I, items=_list(FREE)),
     "OpsUnit": _obj(("status",), status=_ref("UnitStatus"), retired=B, api_keys=_list(FREE),
@@ -220,7 +223,12 @@ EXAMPLES: dict[str, Any] = {
     "Trend": {"days": [{"day": "2026-11-28", "connected_now_pct": 1.4,
                         "ever_connected_pct": 1.4, "acked_same_day_pct": 50.0,
                         "documents": 2}]},
-    "Stuck": {"older_than": 3600, "count": 1, "items": [_ROW]},
+    "Stuck": {"older_than": 3600, "stuck_after_s": 3600, "count": 1, "items": [_ROW]},
+    "DocumentSearch": {"q": "trien khai", "count": 1, "items": [{
+        "message_id": _MID, "document_id": _DOC, "code": "125/UBND-KT",
+        "subject": "V/v triển khai chuyển đổi số năm 2026", "sender": "000.00.00.H45",
+        "sender_name": "UBND tỉnh Phú Yên", "priority": 1,
+        "accepted_at": "2026-11-29T00:14:45.735+00:00", "recipients": 2, "received": 1}]},
     "Rows": {"count": 1, "items": [{**_ROW, "days_overdue": 3}]},
     "Expiring": {"within_days": 30, "count": 0, "items": []},
     "OpsUnit": {"status": _STATUS, "retired": False, "api_keys": [{
@@ -241,6 +249,9 @@ RAW: dict[str, tuple[dict[str, Any], str]] = {
         '{"record":"export","format":"docexchange-audit-v1",…}\n'
         '{"record":"leaf","index":0,…}\n'),
 }
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RAW[XLSX] = ({"type": "string", "format": "binary"}, "(an .xlsx workbook)")
 
 #: request bodies: media type -> (schema, example)
 PACKET_BODY = {"application/xml": {"schema": {"type": "string", "format": "binary"},

@@ -57,7 +57,8 @@ async def run_validate(config_path: Path, args: argparse.Namespace) -> int:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+                raise CommandError(f"không đọc được {path}: {exc.strerror}",
+                                   f"cannot read {path}: {exc.strerror}") from None
             report = await hub.validate_document(data)
             failures += not report["valid"]
             _print_report(path, report, args.json)
