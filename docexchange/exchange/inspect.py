@@ -2,7 +2,9 @@
 process (large packets) or inline (small ones). Returns only picklable values.
 
 Only what the sender's signature covers is turned into the model when a signature is present
-(the defence against signature wrapping).
+(the defence against signature wrapping). The secrecy guard reads the whole tree first, here and
+so off the event loop: a classified packet is refused DX_CLASSIFIED whatever else is wrong with
+it, since it must never be stored and its refusal raises an alert.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.parser import parse_root, parse_xml
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.secrecy import classified_error
+from docexchange.exchange.secrecy_fields import packet_marks
 from docexchange.signing.certificates import load_certificates
 from docexchange.signing.xmldsig import PacketVerifier, has_signature
 
@@ -37,6 +41,9 @@ def _verifier(trust_files: tuple[Path, ...], allow_sha1: bool) -> PacketVerifier
 def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
                    ) -> Inspection:
     root = parse_xml(data)
+    marks = packet_marks(root)
+    if marks:
+        raise classified_error(marks)
     if not has_signature(root):
         return Inspection(parse_root(root))
     try:

@@ -1,0 +1,100 @@
+"""Every text of a packet where a secrecy mark may be written, read from the parsed XML tree.
+
+Why the tree and not the model: the model keeps one value per field and drops what it does not
+need (a Manifest Reference's name when its Attachment has one, comments, unknown elements), and
+a mark in any of those would travel and be stored with the packet's bytes. So the guard reads
+every element's text, every attribute value and every comment or processing instruction, of
+document and status packets alike, before the schema or the signature is looked at.
+
+Skipped: the base64 values (attachment payload ContentTransferEncoded; XML-DSig/XAdES
+digests, signature values, certificates), and only while they hold nothing but base64: a base64
+line may spell "MAT" by chance, and nobody writes a mark in base64. docs/secrecy.md lists the
+fields a person writes; keep it in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from docexchange.edxml.layout import Element
+from docexchange.exchange.secrecy import SecrecyFinding, mark_in
+
+__all__ = ["BASE64_ELEMENTS", "packet_marks", "secrecy_fields"]
+
+#: Local names whose value is base64 (edXML payload, XML-DSig, XAdES).
+BASE64_ELEMENTS = frozenset({
+    "ContentTransferEncoded", "SignatureValue", "DigestValue", "X509Certificate", "X509CRL",
+    "X509SKI", "Modulus", "Exponent", "EncapsulatedX509Certificate", "EncapsulatedCRLValue",
+    "EncapsulatedOCSPValue", "EncapsulatedTimeStamp",
+})
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+
+#: More findings than this add nothing to the refusal.
+MAX_FINDINGS = 20
+
+Place = tuple[etree._Element, str | None]  # a node and, for an attribute value, its name
+
+
+def secrecy_fields(root: Element) -> Iterator[tuple[Place, str]]:
+    """(place, text) for every text of the document containing ``root``, in document order.
+
+    An element's text is all its own text nodes joined (a comment or child element inside
+    ``<Subject>[<!---->MẬT]</Subject>`` must not split a mark in two).
+    """
+    for node in (*root.itersiblings(preceding=True), root, *root.itersiblings()):
+        for item in node.iter() if node is root else (node,):
+            yield from _texts_of(item)
+
+
+def _texts_of(node: etree._Element) -> Iterator[tuple[Place, str]]:
+    if not isinstance(node.tag, str):  # comment or processing instruction
+        if node.text:
+            yield (node, None), node.text
+        return
+    text = "".join([node.text or "", *(child.tail or "" for child in node)])
+    if text.strip() and not (_local(node) in BASE64_ELEMENTS and _BASE64.fullmatch(text)):
+        yield (node, None), text
+    for name, value in node.attrib.items():
+        yield (node, str(name)), value
+
+
+def packet_marks(root: Element) -> tuple[SecrecyFinding, ...]:
+    """The secrecy marks anywhere in the packet (at most MAX_FINDINGS), each with its path."""
+    findings: list[SecrecyFinding] = []
+    for place, text in secrecy_fields(root):
+        mark = mark_in(text)
+        if mark is not None:
+            findings.append(SecrecyFinding(field=element_path(*place), mark=mark))
+            if len(findings) == MAX_FINDINGS:
+                break
+    return tuple(findings)
+
+
+def element_path(node: etree._Element, attribute: str | None = None) -> str:
+    """An XPath-like path with local names: "/edXML/.../Reference[2]/Description", "…/@Id",
+    "…/comment()". Built only for a finding: walking up is cheap once, not for every node."""
+    steps: list[str] = []
+    if attribute is not None:
+        steps.append("@" + etree.QName(attribute).localname)
+    current: etree._Element | None = node
+    while current is not None:
+        steps.append(_step(current))
+        current = current.getparent()
+    return "/" + "/".join(reversed(steps))
+
+
+def _step(node: etree._Element) -> str:
+    if not isinstance(node.tag, str):
+        return "comment()" if isinstance(node, etree._Comment) else "processing-instruction()"
+    parent = node.getparent()
+    if parent is None:
+        return _local(node)
+    same = [sibling for sibling in parent.iterchildren(node.tag)]
+    return _local(node) if len(same) == 1 else f"{_local(node)}[{same.index(node) + 1}]"
+
+
+def _local(node: etree._Element) -> str:
+    return str(etree.QName(node).localname)
