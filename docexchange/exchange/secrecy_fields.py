@@ -31,6 +31,9 @@ BASE64_ELEMENTS = frozenset({
     "EncapsulatedOCSPValue", "EncapsulatedTimeStamp",
 })
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+#: Markup inside a comment: DMS comment out whole elements ("<!--<Subject>…</Subject>-->"), so
+#: tags are set on lines of their own and each commented-out element's text is a line too.
+_TAG = re.compile(r"<[^<>]*>")
 
 #: More findings than this add nothing to the refusal.
 MAX_FINDINGS = 20
@@ -52,7 +55,7 @@ def secrecy_fields(root: Element) -> Iterator[tuple[Place, str]]:
 def _texts_of(node: etree._Element) -> Iterator[tuple[Place, str]]:
     if not isinstance(node.tag, str):  # comment or processing instruction
         if node.text:
-            yield (node, None), node.text
+            yield (node, None), _TAG.sub("\n\\g<0>\n", node.text)
         return
     text = "".join([node.text or "", *(child.tail or "" for child in node)])
     if text.strip() and not (_local(node) in BASE64_ELEMENTS and _BASE64.fullmatch(text)):
@@ -78,7 +81,7 @@ def element_path(node: etree._Element, attribute: str | None = None) -> str:
     "…/comment()". Built only for a finding: walking up is cheap once, not for every node."""
     steps: list[str] = []
     if attribute is not None:
-        steps.append("@" + etree.QName(attribute).localname)
+        steps.append("@" + attribute.rpartition("}")[2])
     current: etree._Element | None = node
     while current is not None:
         steps.append(_step(current))
@@ -97,4 +100,4 @@ def _step(node: etree._Element) -> str:
 
 
 def _local(node: etree._Element) -> str:
-    return str(etree.QName(node).localname)
+    return str(node.tag).rpartition("}")[2]
