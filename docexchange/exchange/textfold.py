@@ -115,8 +115,26 @@ _ASCII_LOOK_ALIKES = tuple((c, t) for c, t in _LOOK_ALIKES.items() if c.isascii(
 _PAIRS = (("rn", "m"), ("d\u0335", "đ"), ("d\u0336", "đ"))
 
 
+#: Text made only of ASCII, the precomposed Vietnamese letters and a few typographic marks that
+#: every normalisation leaves alone: for it, the steps above amount to casefolding and the
+#: ASCII look-alikes, and skipping the decomposition makes a multi-MB field several times faster.
+_VIETNAMESE_LETTERS = "".join(sorted({
+    unicodedata.normalize("NFC", vowel + tone)
+    for vowel in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+    for tone in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+} | set("đĐ")))
+_PLAIN = re.compile(
+    "[\x00-\x7f" + _VIETNAMESE_LETTERS + "–—“”‘’«»]*")
+
+
 def fold(text: str) -> str:
     """The form the secrecy guard compares (see the module docstring for each step)."""
+    if _PLAIN.fullmatch(text):
+        return _ascii_look_alikes(text.casefold())
+    return _fold_any(text)
+
+
+def _fold_any(text: str) -> str:
     folded = _look_alikes(unicodedata.normalize("NFKD", text))
     folded = _look_alikes(folded.casefold())
     for pair, letter in _PAIRS:
@@ -131,3 +149,11 @@ def _look_alikes(text: str) -> str:
         if char in text:
             text = text.replace(char, letter)
     return text
+
+
+def _ascii_look_alikes(folded: str) -> str:
+    """The look-alikes of casefolded plain text: l, 1, 0 and "rn"."""
+    for char, letter in (("l", "i"), ("1", "i"), ("0", "o"), ("rn", "m")):
+        if char in folded:
+            folded = folded.replace(char, letter)
+    return folded

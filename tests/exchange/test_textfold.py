@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import string
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from docexchange.exchange.textfold import _IGNORABLE_RANGES, fold
+from docexchange.exchange.textfold import _IGNORABLE_RANGES, _fold_any, fold
 
 #: Cf characters that are not Default_Ignorable_Code_Point: Prepended_Concatenation_Mark
 #: (Arabic number signs and the like, visible), the interlinear annotation characters and the
@@ -59,3 +62,16 @@ def test_ordinary_vietnamese_is_only_lowercased() -> None:
     text = "Quy định về mật độ xây dựng - Phú Yên, năm 2018"
     assert fold(text) == text.lower().replace("l", "i").replace("1", "i").replace("0", "o")
     assert fold("Hướng dẫn đổi mật khẩu") == "hướng dẫn đổi mật khẩu"
+
+
+_PLAIN_ALPHABET = (string.ascii_letters + string.digits + " .,;:-/()[]_\n"
+                   + "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+                   + "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ–—“”«»")
+
+
+@settings(deadline=None, database=None, derandomize=True)
+@given(st.text(alphabet=_PLAIN_ALPHABET, max_size=60))
+def test_the_shortcut_for_plain_vietnamese_folds_like_the_full_path(text: str) -> None:
+    """fold skips the decomposition for text of ASCII and precomposed Vietnamese letters; the
+    result must be what the full path gives."""
+    assert fold(text) == _fold_any(text)
