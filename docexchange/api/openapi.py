@@ -83,8 +83,9 @@ PATHS: dict[str, dict[str, Any]] = {
         AUTH + ("DX_NOT_FOUND",), params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
-            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_BAD_SIGNATURE",
-            "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202, body="application/xml")},
+            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_CLASSIFIED",
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202,
+        body="application/xml")},
     "/documents/{message_id}/receipt": {"get": _op(
         "The receipt again, with a fresh inclusion proof against the latest tree head",
         AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
