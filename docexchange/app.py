@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from docexchange.api import audit, documents, evidence, health, metrics, openapi, ops, units
+from docexchange.api.frontdoor import front_door
 from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
 from docexchange.dashboard.urls import create_dashboard_app
+from docexchange.directory.reorganise import follow_forever
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
@@ -28,7 +30,8 @@ def create_api_app() -> web.Application:
 
 def create_app(config: Config) -> web.Application:
     latency = RequestLatency()
-    app = web.Application(middlewares=[metrics.latency_middleware(latency), problem_middleware],
+    app = web.Application(middlewares=[front_door(config.server),
+                                       metrics.latency_middleware(latency), problem_middleware],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
     app[LATENCY_KEY] = latency
@@ -46,9 +49,13 @@ async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     app[HUB_KEY] = hub
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
+    follower = asyncio.create_task(follow_forever(hub))  # reorganisations taking effect
     yield
     refresher.cancel()
     monitor.cancel()
+    follower.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await follower
     with contextlib.suppress(asyncio.CancelledError):
         await refresher
     with contextlib.suppress(asyncio.CancelledError):

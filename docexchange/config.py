@@ -8,6 +8,7 @@ with a message naming the key. Relative paths resolve against the config file's 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,28 @@ class ServerConfig:
     log_format: str = _opt("text", "Log lines as text (people) or json (log collectors).",
                            choices=("text", "json"))
     access_log: bool = _opt(True, "One log line per HTTP request (no bodies, no queries).")
+    trusted_proxies: tuple[str, ...] = _opt(
+        (), "Addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are believed.",
+        networks=True)
+    unauthenticated_body_bytes: int = _opt(
+        16 * 1024, "Largest body of a request without credentials, and of any dashboard form.",
+        min=1024, max=1024 * 1024)
+    header_read_timeout: int = _opt(15, "Seconds a client may take to send a request's headers "
+                                    "(and its first byte after connecting).", min=1, max=600)
+    body_read_timeout: int = _opt(30, "Longest silence, in seconds, while a request body is "
+                                  "being received.", min=1, max=3600)
+    keepalive_timeout: int = _opt(75, "Seconds an idle keep-alive connection stays open.",
+                                  min=1, max=3600)
+    unit_rate_limit: int = _opt(50, "API requests per second allowed to one unit (sustained); "
+                                "0 turns the limit off.", min=0)
+    unit_rate_burst: int = _opt(200, "API requests one unit may send at once above the "
+                                "sustained rate.", min=1)
+    tls_cert: str = _opt("", "Certificate chain (PEM) to serve HTTPS directly; empty: plain "
+                         "HTTP (e.g. behind a TLS proxy).", path=True)
+    tls_key: str = _opt("", "Private key (PEM) of tls_cert.", path=True)
+    tls_client_ca: str = _opt("", "CA (PEM) whose client certificates are asked for (mTLS, "
+                              "optional per client); empty: the dev CA when it exists.",
+                              path=True)
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,10 @@ class KeysConfig:
                               choices=("ec-p256", "rsa-2048"))
     dev_credentials: Path = _opt(Path("../keys/dev-credentials.json"),
                                  "Demo credentials written by init.")
+    operator_token_days: int = _opt(90, "Days an operator API token stays valid; 0: until "
+                                    "revoked.", min=0, max=3650)
+    client_cert_days: int = _opt(365, "Days a unit's TLS client certificate is valid.", min=1,
+                                 max=3650)
 
 
 @dataclass(frozen=True)
@@ -76,6 +103,15 @@ class ExchangeConfig:
     retired_recipient: str = _opt(
         "follow", "A retired recipient code: follow its successor, or refuse naming it.",
         choices=("follow", "refuse"))
+    split_recipient: str = _opt(
+        "refuse", "A code split into several units or dissolved: refuse naming the successors "
+        "(DX_RECIPIENT_REORGANISED), or deliver to all successors.", choices=("refuse", "all"))
+    open_deliveries_follow: bool = _opt(
+        True, "At a reorganisation's date, deliveries not yet fetched by a unit that merged or "
+        "changed code move to its successor (their history kept).")
+    retired_grace_days: int = _opt(
+        30, "Days after its last valid day during which a retired unit may still fetch and "
+        "acknowledge what it received (it can no longer send documents).", min=0, max=3650)
     inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
 
 
@@ -168,6 +204,8 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None =
     if config.alerts.webhook_url and not config.alerts.webhook_url.startswith(
             ("http://", "https://")):
         raise ConfigError("alerts.webhook_url must be an http:// or https:// URL")
+    if bool(config.server.tls_cert) != bool(config.server.tls_key):
+        raise ConfigError("server.tls_cert and server.tls_key go together")
     if config.monitor.stale_window < config.monitor.connected_window:
         raise ConfigError("monitor.stale_window must be at least monitor.connected_window")
     return config
@@ -187,6 +225,12 @@ def _section(name: str, cls: type, values: dict[str, Any], base_dir: Path) -> An
 
 def _check(key: str, f: dataclasses.Field[Any], value: Any, base_dir: Path) -> Any:
     expected = type(f.default)
+    meta = f.metadata
+    if meta.get("path") and isinstance(value, str) and value:
+        path = Path(value)
+        return str(path if path.is_absolute() else (base_dir / path).resolve())
+    if meta.get("networks"):
+        return _networks(key, value)
     if isinstance(f.default, Path):
         if not isinstance(value, (str, Path)) or not str(value):
             raise ConfigError(f"{key} must be a non-empty path string")
@@ -196,7 +240,6 @@ def _check(key: str, f: dataclasses.Field[Any], value: Any, base_dir: Path) -> A
         raise ConfigError(f"{key} must be an integer, got {value!r}")
     if expected is not int and not isinstance(value, expected):
         raise ConfigError(f"{key} must be a {expected.__name__}, got {value!r}")
-    meta = f.metadata
     if "min" in meta and value < meta["min"]:
         raise ConfigError(f"{key} must be at least {meta['min']}, got {value}")
     if "max" in meta and value > meta["max"]:
@@ -204,6 +247,17 @@ def _check(key: str, f: dataclasses.Field[Any], value: Any, base_dir: Path) -> A
     if "choices" in meta and value not in meta["choices"]:
         raise ConfigError(f"{key} must be one of {', '.join(meta['choices'])}, got {value!r}")
     return value
+
+
+def _networks(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of addresses or networks, got {value!r}")
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {item!r} is not an address or network") from exc
+    return tuple(value)
 
 
 def option_keys() -> list[str]:

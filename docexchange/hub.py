@@ -12,6 +12,7 @@ from docexchange.directory.service import Directory
 from docexchange.evidence.log import EvidenceLog
 from docexchange.exchange.context import ExchangeContext
 from docexchange.monitor.activity import ActivityTracker
+from docexchange.ratelimit import UnitRateLimiter
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
@@ -31,10 +32,13 @@ class Hub:
     exchange: ExchangeContext
     activity: ActivityTracker = field(init=False)
     key_cache: KeyCache = field(init=False)
+    rate_limiter: UnitRateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.activity = ActivityTracker(self.db)
         self.key_cache = KeyCache()
+        self.rate_limiter = UnitRateLimiter(self.config.server.unit_rate_limit,
+                                            self.config.server.unit_rate_burst)
 
     @classmethod
     async def open(cls, config: Config) -> Hub:

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from docexchange.errors import DocExchangeError
 from docexchange.ids import hash_secret
 from docexchange.store import operators as sql
-from docexchange.store.engine import Database
+from docexchange.store.engine import Database, now_ms
 
 ROLES = ("viewer", "admin")
 _hasher = PasswordHasher()  # argon2id, library defaults (64 MiB, 3 passes)
@@ -60,15 +60,26 @@ async def add_operator(db: Database, name: str, role: str, password: str) -> Non
     await db.write("add_operator", lambda c: sql.upsert_operator_txn(c, name, role, hashed))
 
 
-async def issue_token(db: Database, name: str) -> str:
-    """A new API token for the operator; only its hash is stored, the token is shown once."""
+async def issue_token(db: Database, name: str, *, valid_days: int = 0) -> str:
+    """A new API token for the operator; only its hash is stored, the token is shown once.
+    It stops working after `valid_days` (0: never) or when revoked by its id (the part after
+    `dxop_`, shown by `operators tokens`)."""
     if await sql.operator(db, name) is None:
         raise ValueError(f"no operator {name}")
     token_id = secrets.token_hex(6)
     token = f"{TOKEN_PREFIX}_{token_id}_{secrets.token_urlsafe(24)}"
+    expires_ts = now_ms() + valid_days * 86_400_000 if valid_days > 0 else None
     await db.write("issue_operator_token", lambda c: sql.insert_token_txn(
-        c, token_id, name, hash_secret(token)))
+        c, token_id, name, hash_secret(token), expires_ts))
     return token
+
+
+async def revoke_token(db: Database, token_id: str) -> bool:
+    """Revoke one token (by its id, or the whole token); False when no live token has it."""
+    parts = token_id.split("_", 2)
+    wanted = parts[1] if len(parts) == 3 and parts[0] == TOKEN_PREFIX else token_id
+    return bool(await db.write("revoke_operator_token",
+                               lambda c: sql.revoke_token_txn(c, wanted)))
 
 
 def is_operator_token(token: str) -> bool:
@@ -84,16 +95,21 @@ async def operator_for_token(db: Database, token: str) -> Operator | None:
         return None
     if row["revoked_ts"] is not None or row["disabled_ts"] is not None:
         return None
+    if row["expires_ts"] is not None and row["expires_ts"] <= now_ms():
+        return None
     return Operator(row["name"], row["role"])
 
 
 async def check_login(db: Database, name: str, password: str) -> Operator | None:
+    """The operator when the name and password match an active account. The password is
+    hashed in every case (unknown name, disabled account, wrong password), so the time taken
+    does not tell which accounts exist or are disabled."""
     row = await sql.operator(db, name)
-    if row is None:  # same cost whether or not the name exists
+    if row is None:
         await password_matches_async(_dummy_hash(), password)
         return None
-    if row["disabled_ts"] is not None or not await password_matches_async(
-            row["password_hash"], password):
+    matches = await password_matches_async(row["password_hash"], password)
+    if not matches or row["disabled_ts"] is not None:
         return None
     return Operator(row["name"], row["role"])
 

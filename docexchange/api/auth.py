@@ -1,7 +1,9 @@
-"""Who is calling: `Authorization: Bearer <api key>` → the unit's OrganId."""
+"""Who is calling: `Authorization: Bearer <api key>`, or a TLS client certificate issued to
+the unit (`keys issue CODE --client-cert`), → the unit's OrganId; then the unit's rate limit."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 
@@ -28,13 +30,29 @@ async def authenticate(request: web.Request) -> str:
     """The calling unit's OrganId; raises DX_UNAUTHENTICATED when the key is missing or bad."""
     if CALLER_KEY in request:
         return request[CALLER_KEY]
+    hub = request.config_dict[HUB_KEY]
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    certificate = client_certificate(request) if not header else None
+    if certificate is not None:
+        organ_id = await _certificate_unit(hub, certificate)
+    elif scheme.lower() != "bearer" or not token.strip():
         raise _unauthenticated("Send 'Authorization: Bearer <api key>'.",
                                "Cần gửi 'Authorization: Bearer <khóa API>'.")
-    token = token.strip()
-    hub = request.config_dict[HUB_KEY]
+    else:
+        organ_id = await _key_unit(hub, token.strip())
+    wait = hub.rate_limiter.take(organ_id)
+    if wait > 0:
+        seconds = hub.rate_limiter.retry_after(wait)
+        raise DocExchangeError(
+            "DX_RATE_LIMITED", f"Đơn vị gửi quá nhiều yêu cầu; hãy thử lại sau {seconds} giây.",
+            f"Too many requests from this unit; retry in {seconds} s.", retry_after=seconds)
+    request[CALLER_KEY] = organ_id
+    hub.activity.note(organ_id)  # in memory; written in batches (monitor/activity.py)
+    return organ_id
+
+
+async def _key_unit(hub: Hub, token: str) -> str:
     secret_hash = hash_secret(token)
     cached = hub.key_cache.get(secret_hash)
     organ_id, expires_ts = (cached.organ_id, cached.expires_ts) if cached else \
@@ -42,9 +60,26 @@ async def authenticate(request: web.Request) -> str:
     if expires_ts and expires_ts < int(time.time() * 1000):
         raise _unauthenticated("The API key was revoked or has expired.",
                                "Khóa API đã bị thu hồi hoặc hết hạn.")
-    request[CALLER_KEY] = organ_id
-    hub.activity.note(organ_id)  # in memory; written in batches (monitor/activity.py)
     return organ_id
+
+
+def client_certificate(request: web.Request) -> bytes | None:
+    """The DER of the client certificate of a direct TLS connection (the TLS handshake has
+    already checked it against `[server] tls_client_ca`), or None."""
+    transport = request.transport
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    return ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+
+
+async def _certificate_unit(hub: Hub, der: bytes) -> str:
+    """Only certificates registered to a unit count, so a revoked mapping ends their use even
+    though the CA still vouches for them."""
+    row = await unit_store.find_client_cert(hub.db, hashlib.sha256(der).hexdigest())
+    if row is None or row["revoked_ts"] is not None or row["not_after_ts"] < time.time() * 1000:
+        raise _unauthenticated("The client certificate is not registered to a unit, or was "
+                               "revoked.", "Chứng thư máy khách chưa được đăng ký cho đơn vị "
+                               "nào hoặc đã bị thu hồi.")
+    return str(row["organ_id"])
 
 
 async def _lookup(hub: Hub, token: str, secret_hash: str) -> tuple[str, int | None]:

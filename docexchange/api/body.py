@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,9 @@ from aiohttp import web
 
 from docexchange.errors import DocExchangeError
 from docexchange.store.blobs import BlobStore, SpoolFile
+from docexchange.store.payloads import PayloadStore
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_TYPES = ("application/xml", "text/xml", "application/octet-stream",
                   "application/edxml+xml", "")
@@ -70,3 +76,21 @@ async def read_body(request: web.Request, blobs: BlobStore, limit: int,
             spool.discard()
         raise
     return RequestBody(data, digest.hexdigest(), spool.path)
+
+
+@asynccontextmanager
+async def nothing_left_behind(payloads: PayloadStore, body: RequestBody) -> AsyncIterator[None]:
+    """Whatever ends a request early (a refusal, a bug, a cancellation, a client gone), a
+    large body leaves no trace: its spool file is removed, and a blob it was already moved
+    into is removed unless a committed message refers to it. On success the spool file has
+    been renamed into the blob store, so there is nothing to remove."""
+    try:
+        yield
+    except BaseException:
+        if body.spool is not None:
+            body.spool.unlink(missing_ok=True)
+            try:
+                await asyncio.shield(payloads.discard_unreferenced(body.sha256))
+            except Exception:  # the original failure must still reach the caller
+                log.exception("could not remove the blob of a failed request")
+        raise

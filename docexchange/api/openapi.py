@@ -51,61 +51,80 @@ def _query(name: str, text: str, typ: str = "string") -> dict[str, Any]:
 
 
 AUTH = ("DX_UNAUTHENTICATED",)
+#: endpoints a unit calls: its credentials, then its rate limit ([server] unit_rate_limit)
+UNIT = AUTH + ("DX_RATE_LIMITED",)
 PATHS: dict[str, dict[str, Any]] = {
-    "/units": {"get": _op("List the unit directory", AUTH, params=(
+    "/units": {"get": _op("List the unit directory", UNIT, params=(
         _query("kind", "Only units of this kind"),
         _query("parent", "Only children of this unit")))},
     "/units/{code}": {"get": _op(
-        "One unit with its parent and children", AUTH + ("DX_NOT_FOUND",),
+        "One unit with its parent and children", UNIT + ("DX_NOT_FOUND",),
         params=(_path_param("code", "OrganId or a former code"),))},
     "/openapi.json": {"get": _op("This document", (), auth=False)},
     "/documents": {"post": _op(
-        "Send an edXML document packet", AUTH + (
+        "Send an edXML document packet", UNIT + (
             "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
-            "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
+            "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
             "DX_DUPLICATE_DOCUMENT"), ok=202, body="application/xml",
         description="Answers 202 with a receipt once the document is durably stored and "
-                    "routed; a repeat of the same bytes answers 200 with the first receipt.")},
-    "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", AUTH + (
-        "DX_BAD_REQUEST",), params=(
+                    "routed; a repeat of the same bytes answers 200 with the first receipt. "
+                    "A document is (sender OrganId, DocumentId): the same sender's DocumentId "
+                    "again with other bytes is 409 DX_DUPLICATE_DOCUMENT. The receipt's "
+                    "`signature` is `verified`, `absent` or `unverified`: a signature the hub "
+                    "cannot check is accepted as unverified unless "
+                    "exchange.require_sender_signature is set; one it can check (accepted "
+                    "algorithm, certificate registered to the sender) that does not match is "
+                    "422 DX_BAD_SIGNATURE in every mode.")},
+    "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", UNIT + (
+        "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), params=(
             _query("wait", "Seconds to wait for a first item (capped at "
                            "exchange.inbox_max_wait)", "integer"),
             _query("limit", "Most items (1-1000)", "integer")))},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
-        AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),))},
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"),
+        params=(_path_param("message_id", "From the receipt"),))},
     "/documents/{message_id}/deliveries": {"get": _op(
-        "Per-recipient delivery states and events", AUTH + ("DX_NOT_FOUND",),
+        "Per-recipient delivery states and events", UNIT + ("DX_NOT_FOUND",),
         params=(_path_param("message_id", "From the receipt"),))},
     "/deliveries/{delivery_id}/ack": {"post": _op(
         "Acknowledge a delivery; the hub issues status 01 to the sender",
-        AUTH + ("DX_NOT_FOUND",), params=(_path_param("delivery_id", "From the inbox"),))},
+        UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"),
+        params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
-        "Report a status packet (01-06, 13 recall, 15/16)", AUTH + (
+        "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
             "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_CLASSIFIED",
-            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION"), ok=202,
-        body="application/xml")},
+            "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
+            "DX_UNIT_RETIRED"), ok=202,
+        body="application/xml",
+        description="A recipient's status names its document by ResponseFor/OrganId (the "
+                    "document's sender) and ResponseFor/DocumentId, and goes to that sender "
+                    "only. A recall (13) comes from the document's sender only (403 "
+                    "DX_FORBIDDEN for a recipient); its ResponseFor/OrganId names the sender "
+                    "or a recipient. Description: at most 2000 characters (422 "
+                    "DX_INVALID_PACKET beyond). The answer carries the packet's `signature`.")},
     "/documents/{message_id}/receipt": {"get": _op(
         "The receipt again, with a fresh inclusion proof against the latest tree head",
-        AUTH + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
+        UNIT + ("DX_NOT_FOUND",), params=(_path_param("message_id", "From the receipt"),),
         description="Sender and recipients only. Verify offline with `docexchange receipt "
                     "verify` (docs/evidence.md §7).")},
-    "/evidence/tree-head": {"get": _op("The latest signed tree head", AUTH + ("DX_NOT_FOUND",))},
+    "/evidence/tree-head": {"get": _op("The latest signed tree head", UNIT + ("DX_NOT_FOUND",))},
     "/evidence/tree-heads": {"get": _op(
-        "Signed tree heads by signing time, in size order (paged)", AUTH + ("DX_BAD_REQUEST",),
+        "Signed tree heads by signing time, in size order (paged)", UNIT + ("DX_BAD_REQUEST",),
         params=(_query("from", "From this time, UTC ms (inclusive)", "integer"),
                 _query("to", "Before this time, UTC ms (exclusive)", "integer"),
                 _query("after", "Page cursor: next_after of the previous page", "integer"),
                 _query("limit", "Most heads (1-1000)", "integer")))},
     "/evidence/inclusion": {"get": _op(
         "A log leaf and its inclusion proof (units the event concerns only)",
-        AUTH + ("DX_BAD_REQUEST", "DX_NOT_FOUND"),
+        UNIT + ("DX_BAD_REQUEST", "DX_NOT_FOUND"),
         params=(_query("leaf_index", "The leaf (required)", "integer"),
                 _query("tree_size", "Size of a signed tree head (default: latest)", "integer")),
         description="Another unit's leaf answers 404 exactly like a missing one.")},
     "/evidence/consistency": {"get": _op(
-        "Consistency proof between two signed tree heads", AUTH + (
+        "Consistency proof between two signed tree heads", UNIT + (
             "DX_BAD_REQUEST", "DX_NOT_FOUND"),
         params=(_query("first", "Size of the older head (required)", "integer"),
                 _query("second", "Size of the newer head (default: latest)", "integer")))},
@@ -181,7 +200,11 @@ def document() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "docexchange hub API", "version": "1",
                  "description": "Provincial edXML document exchange. Errors are "
-                                "application/problem+json with a stable `code`."},
+                                "application/problem+json with a stable `code`. A request "
+                                "without credentials may send at most "
+                                "[server] unauthenticated_body_bytes (16 KiB): more is 413 "
+                                "DX_TOO_LARGE. A unit over its rate limit gets 429 "
+                                "DX_RATE_LIMITED with Retry-After."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": PATHS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -26,12 +27,24 @@ _HTTP_CODES = {
 }
 
 
+#: a client's X-Request-Id is kept only when it is this harmless (it lands in every log line
+#: and response); anything else is replaced by our own
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_for(request: web.BaseRequest) -> str:
+    given = request.headers.get("X-Request-Id", "")
+    return given if SAFE_REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+
+
 def problem_response(error: DocExchangeError, request_id: str) -> web.Response:
+    headers = {"X-Request-Id": request_id}
+    if "retry_after" in error.details:
+        headers["Retry-After"] = str(error.details["retry_after"])
     return web.Response(
         status=error.status,
         body=json.dumps(error.to_problem(request_id), ensure_ascii=False).encode("utf-8"),
-        content_type="application/problem+json", charset="utf-8",
-        headers={"X-Request-Id": request_id})
+        content_type="application/problem+json", charset="utf-8", headers=headers)
 
 
 def _from_http(exc: web.HTTPException) -> DocExchangeError:
@@ -42,7 +55,7 @@ def _from_http(exc: web.HTTPException) -> DocExchangeError:
 
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    request_id = request_id_for(request)
     request[REQUEST_ID_KEY] = request_id
     request_id_var.set(request_id)  # every log line of this request carries it
     try:

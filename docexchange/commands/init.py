@@ -52,10 +52,19 @@ DEFAULT_GROUPS = (
 )
 
 
+def make_private_folders(config: Config) -> None:
+    """keys/ and the data folders readable by the hub's user only (0700), even when they
+    already existed (keys/ comes from the checkout with its README, world-readable)."""
+    for folder in (config.keys.dir, config.storage.database.parent, config.storage.blobs):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+
+
 async def initialise(config: Config, *, if_needed: bool = False) -> bool:
     """Everything a first run needs; returns False when it was already done."""
     keys_dir = config.keys.dir
     creds_path = config.keys.dev_credentials
+    make_private_folders(config)
     if if_needed and creds_path.exists() and config.storage.database.exists():
         return False
     init_hub_keys(keys_dir, config.keys.hub_algorithm)
@@ -97,7 +106,8 @@ async def load_demo_directory(hub: Hub) -> int:
 async def _demo_admin(hub: Hub) -> dict[str, str]:
     password = secrets.token_urlsafe(12)
     await add_operator(hub.db, "admin", "admin", password)
-    return {"password": password, "api_token": await issue_token(hub.db, "admin")}
+    return {"password": password, "api_token": await issue_token(
+        hub.db, "admin", valid_days=hub.config.keys.operator_token_days)}
 
 
 async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:

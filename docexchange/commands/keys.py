@@ -12,7 +12,12 @@ from cryptography.hazmat.primitives import serialization
 from docexchange.commands.common import open_hub
 from docexchange.commands.init import read_credentials, write_private_json
 from docexchange.config import load_config
-from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
+from docexchange.directory.credentials import (
+    issue_api_key,
+    issue_client_certificate,
+    issue_signing_certificate,
+    revoke_client_certificate,
+)
 from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
 from docexchange.store import units as unit_store
 
@@ -22,7 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ks = p.add_subparsers(dest="keys_command", required=True)
     issue = ks.add_parser("issue", help="new API key and signing certificate for a unit")
     issue.add_argument("code")
+    issue.add_argument("--client-cert", action="store_true",
+                       help="issue a TLS client certificate (mTLS) for the unit instead")
     issue.set_defaults(run=run_issue)
+    revoke = ks.add_parser("revoke-client-cert", help="stop a unit's TLS client certificate")
+    revoke.add_argument("fingerprint", help="SHA-256 fingerprint shown by `keys list`")
+    revoke.set_defaults(run=run_revoke_client_cert)
     ls = ks.add_parser("list", help="keys, certificates and API keys with expiry dates")
     ls.set_defaults(run=run_list)
     rot = ks.add_parser("rotate-hub", help="new hub signing key for tree heads (restart a "
@@ -38,6 +48,13 @@ async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
         if unit is None:
             print(f"no unit {args.code}", file=sys.stderr)
             return 1
+        if args.client_cert:
+            key_path, cert_path, fingerprint = await issue_client_certificate(
+                hub.db, hub.config.keys.dir, unit.organ_id, unit.name,
+                hub.config.keys.client_cert_days)
+            print(f"unit {unit.organ_id}: TLS client certificate {cert_path}\n  key {key_path}"
+                  f"\n  fingerprint {fingerprint}")
+            return 0
         api_key = await issue_api_key(hub.db, unit.organ_id)
         key_path, cert_path = await issue_signing_certificate(
             hub.db, hub.config.keys.dir, unit.organ_id, unit.name)
@@ -47,6 +64,16 @@ async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
         write_private_json(hub.config.keys.dev_credentials, creds)
     print(f"unit {unit.organ_id}: api key {api_key}\n  signing key {key_path}\n"
           f"  certificate {cert_path}")
+    return 0
+
+
+async def run_revoke_client_cert(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        revoked = await revoke_client_certificate(hub.db, args.fingerprint.lower())
+    if not revoked:
+        print(f"no active client certificate {args.fingerprint}", file=sys.stderr)
+        return 1
+    print(f"client certificate {args.fingerprint} revoked")
     return 0
 
 
@@ -63,6 +90,10 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "
                   f"{_day(row['expires_ts'])} {state}")
+        for row in await unit_store.list_client_certs(hub.db):
+            state = "revoked" if row["revoked_ts"] else "active"
+            print(f"{'client-cert':<15} {row['organ_id']:<53} {_day(row['not_after_ts'])} "
+                  f"{state}\n{'':<16}{row['fingerprint']}")
     return 0
 
 

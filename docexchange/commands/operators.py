@@ -8,7 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from docexchange.accounts.operators import ROLES, add_operator, issue_token
+from docexchange.accounts.operators import ROLES, add_operator, issue_token, revoke_token
 from docexchange.commands.common import open_hub
 from docexchange.store import operators as sql
 
@@ -24,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     token = ops.add_parser("token", help="issue an API token (Bearer) for an operator")
     token.add_argument("name")
     token.set_defaults(run=run_token)
+    tokens = ops.add_parser("tokens", help="list operator API tokens (ids, expiry, state)")
+    tokens.set_defaults(run=run_tokens)
+    revoke = ops.add_parser("revoke-token", help="revoke one operator API token by its id")
+    revoke.add_argument("token_id", help="the id shown by `operators tokens` (or the token)")
+    revoke.set_defaults(run=run_revoke_token)
     ls = ops.add_parser("list", help="list operators")
     ls.set_defaults(run=run_list)
     disable = ops.add_parser("disable", help="disable an operator (tokens and sessions stop)")
@@ -47,7 +52,8 @@ async def run_add(config_path: Path, args: argparse.Namespace) -> int:
 async def run_token(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
         try:
-            token = await issue_token(hub.db, args.name)
+            token = await issue_token(hub.db, args.name,
+                                      valid_days=hub.config.keys.operator_token_days)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
@@ -72,4 +78,29 @@ async def run_disable(config_path: Path, args: argparse.Namespace) -> int:
         print(f"no operator {args.name}", file=sys.stderr)
         return 1
     print(f"operator {args.name} disabled")
+    return 0
+
+
+def _day(ms: int | None) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).date().isoformat() if ms else "never"
+
+
+async def run_tokens(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        now = dt.datetime.now(dt.UTC).timestamp() * 1000
+        for row in await sql.tokens(hub.db):
+            state = ("revoked" if row["revoked_ts"] else "expired"
+                     if row["expires_ts"] and row["expires_ts"] <= now else "active")
+            print(f"{row['token_id']:<14} {row['name']:<20} created {_day(row['created_ts'])} "
+                  f"expires {_day(row['expires_ts']):<10} {state}")
+    return 0
+
+
+async def run_revoke_token(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        revoked = await revoke_token(hub.db, args.token_id)
+    if not revoked:
+        print(f"no active operator token {args.token_id}", file=sys.stderr)
+        return 1
+    print(f"operator token {args.token_id} revoked")
     return 0

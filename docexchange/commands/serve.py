@@ -23,6 +23,7 @@ from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
 from docexchange.logs import AccessLogger
 from docexchange.logs import configure as configure_logging
+from docexchange.server import GuardedAppRunner, tls_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,14 +42,18 @@ def _children(config_path: Path, host: str, port: int, count: int) -> list[subpr
 
 
 def _banner(config: Config, host: str, port: int, workers: int) -> None:
-    print(f"docexchange hub serving on http://{host}:{port} with {workers} process(es) "
+    scheme = "https" if config.server.tls_cert else "http"
+    print(f"docexchange hub serving on {scheme}://{host}:{port} with {workers} process(es) "
           "(API docs: /api/docs)", flush=True)
     creds = read_credentials(config)
     if creds:
         print(f"demo credentials (unit API keys): {config.keys.dev_credentials}", flush=True)
     if "admin" in creds.get("operators", {}):
-        print(f"dashboard: http://{host}:{port}/dashboard/  — log in as 'admin' with the "
+        print(f"dashboard: {scheme}://{host}:{port}/dashboard/  — log in as 'admin' with the "
               f"password under operators.admin.password in {config.keys.dev_credentials}",
+              flush=True)
+        print("demo reorganisation (Phú Yên into Đắk Lắk, 1 July 2025), preview with: "
+              ".venv/bin/docexchange units reorganise config/reorg-2025-07.csv --dry-run",
               flush=True)
 
 
@@ -58,11 +63,12 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else config.server.port
     workers = 1 if args.worker_child else (args.workers or config.server.workers)
     configure_logging(config.server.log_format, args.verbose)
-    runner = web.AppRunner(create_app(config), access_log_class=AccessLogger,
-                           access_log=logging.getLogger("docexchange.access")
-                           if config.server.access_log else None)
+    runner = GuardedAppRunner(create_app(config), config, access_log_class=AccessLogger,
+                              access_log=logging.getLogger("docexchange.access")
+                              if config.server.access_log else None)
     await runner.setup()
-    await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child).start()
+    await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child,
+                      ssl_context=tls_context(config)).start()
     children = _children(config_path, host, port, workers - 1) if workers > 1 else []
     if not args.worker_child:
         _banner(config, host, port, workers)

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 from docexchange.commands.common import open_hub
+from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.directory.model import KINDS, Unit
+from docexchange.errors import DocExchangeError
 from docexchange.store import units as unit_store
 
 
@@ -40,6 +42,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp = us.add_parser("export", help="write the directory as CSV")
     exp.add_argument("--out", type=Path, help="file (default: standard output)")
     exp.set_defaults(run=run_export)
+    reorg = us.add_parser("reorganise", help="merge, split, rename, dissolve units from a plan "
+                          "CSV with effective dates (docs/reorganisation.md)")
+    reorg.add_argument("plan", type=Path)
+    mode = reorg.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="print every change and its "
+                      "effect on routing; change nothing")
+    mode.add_argument("--apply", action="store_true", help="record the plan (one signed "
+                      "evidence event); it takes effect on its dates")
+    reorg.set_defaults(run=run_reorganise)
+    sync = us.add_parser("sync", help="compare a code list (axis agency list JSON or units "
+                         "CSV) with the directory: new, changed, gone")
+    sync.add_argument("file", type=Path)
+    sync.add_argument("--format", choices=("auto", "agencies", "csv"), default="auto")
+    sync.add_argument("--apply", action="store_true", help="write the reviewed diff")
+    sync.add_argument("--retire-gone", action="store_true",
+                      help="with --apply: units missing from the list end yesterday")
+    sync.set_defaults(run=run_sync)
 
 
 async def run_list(config_path: Path, args: argparse.Namespace) -> int:
@@ -90,4 +109,54 @@ async def run_export(config_path: Path, args: argparse.Namespace) -> int:
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+async def run_reorganise(config_path: Path, args: argparse.Namespace) -> int:
+    text = args.plan.read_text(encoding="utf-8")
+    async with open_hub(config_path) as hub:
+        try:
+            if args.dry_run:
+                fx = await reorganise.prepare(hub, text)
+            else:
+                fx, plan_id, index = await reorganise.apply_plan(hub, text, args.plan.name)
+        except DocExchangeError as exc:
+            return _problems(exc)
+        policy = hub.config.exchange.split_recipient
+    print("\n".join(fx.lines))
+    print("routing after the dates:")
+    print("\n".join("  " + line for line in reorganise.routing_lines(fx, policy)))
+    print("summary: " + ", ".join(f"{k} {v}" for k, v in fx.summary().items()))
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    else:
+        print(f"applied as plan {plan_id} (evidence log leaf {index})")
+    return 0
+
+
+def _problems(exc: DocExchangeError) -> int:
+    """Every problem of a refused plan, one per line (the message shows only the first)."""
+    print(f"error {exc.code}: {exc.message_en.split(':')[0]}", file=sys.stderr)
+    for e in exc.errors:
+        print(f"  line {e.get('line')}: {e.get('problem')}", file=sys.stderr)
+    return 2
+
+
+async def run_sync(config_path: Path, args: argparse.Namespace) -> int:
+    text = args.file.read_text(encoding="utf-8")
+    async with open_hub(config_path) as hub:
+        known = {u.organ_id: u for u in hub.directory.all_units()}
+        units, deleted = sync.read_list(text, args.format, known)
+        agencies = args.format == "agencies" or text.lstrip().startswith(("{", "["))
+        fields = ("name", "parent_id", "email") if agencies else (
+            "name", "kind", "parent_id", "organization_in_charge", "address", "email",
+            "telephone", "fax", "website")
+        today = hub.directory.today(hub.config.zone)
+        diff = sync.diff(units, deleted, known, today, fields)
+        print("\n".join(diff.lines()))
+        if args.apply:
+            await reorganise.apply_sync(hub, diff, args.file.name, args.retire_gone)
+            print("applied")
+        else:
+            print("review only: run again with --apply to write it")
     return 0

@@ -127,6 +127,9 @@ def _metadata(v: View, hub: Hub, m: Any) -> Safe:
         (v.t("doc.size"), m["size"]),
         (v.t("doc.sha256"), html("<code>{s}</code>", s=m["sha256"])),
         (v.t("doc.log_index"), "–" if m["log_index"] is None else m["log_index"]),
+        (v.t("doc.signature"), html('<span data-testid="doc-signature" data-signature="{s}">'
+                                    '{label}</span>', s=m["signature"],
+                                    label=v.label("sig", m["signature"]))),
         (v.t("doc.signer"), m["signer_key_id"] or "–"),
     ]
     items = join(html("<dt>{k}</dt><dd>{val}</dd>", k=k, val=val) for k, val in rows)

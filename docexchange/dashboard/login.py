@@ -41,25 +41,25 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login", name="login")
 async def login(request: web.Request) -> web.Response:
-    """Throttled per client address and per name (429 DX_RATE_LIMITED, checked before the
-    password so that a blocked guess costs nothing); a wrong password re-shows the form."""
+    """Throttled (dashboard/throttle.py: 429 DX_RATE_LIMITED, decided and counted before the
+    password is hashed, so a blocked guess costs nothing and concurrent guesses cannot slip
+    past the count); a wrong password re-shows the form."""
     v = view(request)
     form = await request.post()
     name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
     throttle = request.app[LOGIN_THROTTLE_KEY]
     address = request.remote or ""
-    wait = throttle.retry_after(address, name)
+    wait = throttle.admit(address, name)
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
         raise DocExchangeError("DX_RATE_LIMITED", t("vi", "error.429", minutes=minutes),
                                t("en", "error.429", minutes=minutes),
                                retry_after=math.ceil(wait))
     operator = await check_login(request.config_dict[HUB_KEY].db, name, password)
-    if operator is None:
-        throttle.failed(address, name)
+    if operator is None:  # admit() already counted the failure
         return _form(request, v, str(form.get("next", "")), name, v.t("login.failed"),
                      error=True)
-    throttle.succeeded(name)
+    throttle.succeeded(address, name)
     response = redirect(safe_next(form.get("next")))
     set_session_cookie(response, request,
                        await open_session(request.config_dict[HUB_KEY].db, operator))

@@ -89,7 +89,10 @@ async def session_guard(request: web.Request, handler: Handler) -> web.StreamRes
     """Pages need a live session (else: to the login page); every POST needs its CSRF token."""
     route = request.match_info.route.name
     if route == "static":
-        return await handler(request)
+        try:
+            return await handler(request)
+        except OSError:  # a name the file system refuses (too long, ...): no such file
+            raise web.HTTPNotFound() from None
     session = await find_session(request.config_dict[HUB_KEY].db,
                                  request.cookies.get(SESSION_COOKIE))
     if session is not None:

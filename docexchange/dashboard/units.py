@@ -9,6 +9,7 @@ from aiohttp import web
 
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.layout import View, page, redirect, url, view
+from docexchange.dashboard.lineage import lineage_block
 from docexchange.dashboard.markup import Safe, attrs, html, join
 from docexchange.dashboard.widgets import (
     select,
@@ -73,8 +74,9 @@ async def _unit_response(request: web.Request, message: Safe) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     detail = await connectivity.unit_detail(hub, request.match_info["organ_id"])
     status = detail["status"]
-    body = html('{message}{status}{actions}<h2>{h_in}</h2>{docs_in}<h2>{h_out}</h2>{docs_out}',
-                message=message, status=_status(v, hub, status, detail["api_keys"]),
+    body = html('{message}{status}{lineage}{actions}<h2>{h_in}</h2>{docs_in}<h2>{h_out}</h2>'
+                '{docs_out}', message=message, status=_status(v, hub, status, detail["api_keys"]),
+                lineage=lineage_block(v, hub, status["organ_id"]),
                 actions=_actions(v, status["organ_id"]) if v.is_admin() else Safe(""),
                 h_in=v.t("units.docs_in"),
                 docs_in=_docs(v, hub, detail["documents_in"], "docs.sender"),

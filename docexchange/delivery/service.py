@@ -7,10 +7,12 @@ that probing cannot even tell whether a message exists.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import sqlite3
 from typing import Any
 
+from docexchange.delivery.retired import check_within_grace
 from docexchange.delivery.states import is_received
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
@@ -38,6 +40,7 @@ def inbox_item(row: Any) -> dict[str, Any]:
 async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
                 ) -> list[dict[str, Any]]:
     """Pending deliveries, urgent first; waits up to `wait` seconds for the first one."""
+    check_within_grace(ctx, caller)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
@@ -55,6 +58,7 @@ async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
 async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
                          ) -> tuple[bytes, Any]:
     """The sender's exact bytes, for the sender and the recipients only."""
+    check_within_grace(ctx, caller)
     message = await sql.message(ctx.db, message_id)
     delivery = await sql.delivery_for(ctx.db, message_id, caller) if message else None
     if message is None or (message["sender_id"] != caller and delivery is None):
@@ -83,6 +87,7 @@ def _fetched_txn(ctx: ExchangeContext, conn: sqlite3.Connection, delivery: Any,
 
 async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> dict[str, Any]:
     """Mark a delivery received; for a document the hub issues status 01 to its sender."""
+    check_within_grace(ctx, caller)
     row = await ctx.db.fetchone("SELECT d.recipient_id, m.kind, m.message_id, m.sender_id, "
                                 "m.document_id, m.code_number, m.code_notation FROM deliveries "
                                 "d JOIN messages m USING (message_id) WHERE d.delivery_id = ?",
@@ -113,7 +118,7 @@ def _ack_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str, delive
         ctx.payloads.stage_txn(conn, sha, packet, None)
         status_id = _store_status_txn(ctx, conn, caller, d["document_id"], "01",
                                       d["message_id"], sha, len(packet), [d["sender_id"]],
-                                      "Đã đến")
+                                      "Đã đến", "absent")
         sql.update_delivery_txn(conn, delivery_id, ts, last_status_code="01",
                                 last_status_ts=ts)
         notify.append(d["sender_id"])
@@ -147,6 +152,15 @@ async def operator_timeline(ctx: ExchangeContext, message_id: str) -> dict[str, 
     return await _timeline_of(ctx, message, await sql.deliveries_of(ctx.db, message_id))
 
 
+def _unit_at(ctx: ExchangeContext, organ_id: str, ts: int) -> dict[str, Any] | None:
+    """Name, code and parent the unit had when the document was accepted (history keeps the
+    names of the time, whatever reorganisations came later)."""
+    day = dt.datetime.fromtimestamp(ts / 1000, ctx.config.zone).date()
+    unit = ctx.directory.as_of(organ_id, day)
+    return None if unit is None else {"organ_id": unit.organ_id, "name": unit.name,
+                                      "parent": unit.parent_id}
+
+
 async def _timeline_of(ctx: ExchangeContext, message: Any, deliveries: list[Any]
                        ) -> dict[str, Any]:
     message_id = message["message_id"]
@@ -155,11 +169,14 @@ async def _timeline_of(ctx: ExchangeContext, message: Any, deliveries: list[Any]
         events.setdefault(e["delivery_id"], []).append({
             "event": e["event"], "status_code": e["status_code"] or None,
             "status_time": e["status_time"] or None, "at": iso_ms(e["created_ts"]),
-            "actor": e["actor_id"], "note": e["note"]})
+            "actor": e["actor_id"], "note": e["note"], "signature": e["signature"]})
     return {"message_id": message_id, "document_id": message["document_id"],
             "kind": message["kind"], "sender": message["sender_id"],
+            "signature": message["signature"], "signed_by": message["signer_key_id"],
             "deliveries": [{
                 "delivery_id": d["delivery_id"], "recipient": d["recipient_id"],
+                "recipient_at_send": _unit_at(ctx, d["recipient_id"], message["accepted_ts"]),
+                "routed_from": d["routed_from"],
                 "state": d["state"], "recall": d["recall"] or None,
                 "fetched_at": iso_ms(d["fetched_ts"]), "acked_at": iso_ms(d["acked_ts"]),
                 "last_status_code": d["last_status_code"],

@@ -13,7 +13,7 @@ from docexchange.errors import DocExchangeError
 
 COLUMNS = ("organ_id", "name", "kind", "parent", "valid_from", "valid_to", "aliases",
            "organization_in_charge", "address", "email", "telephone", "fax", "website",
-           "successor")
+           "successor", "placeholder")
 
 
 def _invalid(line: int, column: str, why_en: str, why_vi: str) -> DocExchangeError:
@@ -55,6 +55,8 @@ def _unit_from_row(row: dict[str, str], line: int) -> Unit:
                        f"phải là một trong {', '.join(KINDS)}")
     if not get("name"):
         raise _invalid(line, "name", "must not be empty", "không được để trống")
+    # several successors (a split) are written "A;B"
+    successors = tuple(s.strip() for s in get("successor").split(";") if s.strip())
     return Unit(
         organ_id=organ_id, name=get("name"), kind=get("kind"),
         parent_id=get("parent") or None,
@@ -63,7 +65,8 @@ def _unit_from_row(row: dict[str, str], line: int) -> Unit:
         aliases=tuple(a.strip() for a in get("aliases").split(";") if a.strip()),
         organization_in_charge=get("organization_in_charge"), address=get("address"),
         email=get("email"), telephone=get("telephone"), fax=get("fax"),
-        website=get("website"), successor_id=get("successor") or None,
+        website=get("website"), successor_id=successors[0] if successors else None,
+        successors=successors, placeholder=get("placeholder").lower() in ("yes", "1", "true"),
     )
 
 
@@ -75,5 +78,6 @@ def write_units_csv(units: Iterable[Unit]) -> str:
         writer.writerow([u.organ_id, u.name, u.kind, u.parent_id or "",
                          u.valid_from.isoformat(), u.valid_to.isoformat() if u.valid_to else "",
                          ";".join(u.aliases), u.organization_in_charge, u.address, u.email,
-                         u.telephone, u.fax, u.website, u.successor_id or ""])
+                         u.telephone, u.fax, u.website, ";".join(u.all_successors),
+                         "yes" if u.placeholder else ""])
     return out.getvalue()

@@ -25,6 +25,15 @@ class Unit:
     telephone: str = ""
     fax: str = ""
     website: str = ""
+    #: Every successor after a merge, split or recode (successor_id is the first, kept for the
+    #: CSV and older readers); empty for a unit that is valid or was dissolved.
+    successors: tuple[str, ...] = field(default=())
+    #: The OrganId is the hub's own placeholder: no official code is known yet.
+    placeholder: bool = False
+
+    @property
+    def all_successors(self) -> tuple[str, ...]:
+        return self.successors or ((self.successor_id,) if self.successor_id else ())
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -38,6 +47,8 @@ class Unit:
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "successor": self.successor_id,
+            "successors": list(self.all_successors),
+            "placeholder": self.placeholder,
             "aliases": list(self.aliases),
             "organization_in_charge": self.organization_in_charge,
             "address": self.address,

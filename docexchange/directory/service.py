@@ -7,11 +7,14 @@ after every change made through this hub (`reload()`).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from docexchange.directory.model import Unit
 from docexchange.store import units as unit_store
@@ -26,8 +29,8 @@ class Resolution:
 
     requested: str
     organ_ids: tuple[str, ...]
-    via: str  # "unit", "alias", "successor", "group"
-    note: str = ""
+    via: str  # "unit", "alias", "successor", "successors" (all of a split), "group"
+    note: str = ""  # the trace kept on the delivery: "routing: followed A → B"
 
     def to_json(self) -> dict[str, Any]:
         return {"requested": self.requested, "resolved": list(self.organ_ids), "via": self.via,
@@ -36,9 +39,13 @@ class Resolution:
 
 @dataclass(frozen=True)
 class Unresolved:
+    """Why a To code has no recipient today. `retired`: policy says refuse rather than follow;
+    `split`: several successors; `dissolved`: none (the district level, 2025)."""
+
     requested: str
-    reason: str  # "unknown", "retired", "not_yet_valid"
+    reason: str  # "unknown", "retired", "split", "dissolved", "not_yet_valid"
     successor: str | None = None
+    successors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -47,6 +54,8 @@ class Snapshot:
     aliases: dict[str, str] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
+    predecessors: dict[str, list[str]] = field(default_factory=dict)
+    versions: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _key(code: str) -> str:
@@ -57,13 +66,19 @@ class Directory:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._snap = Snapshot()
+        #: The province's "today" for routing and validity; tests replay days by setting it.
+        self.clock: Callable[[], dt.date] | None = None
+
+    def today(self, zone: ZoneInfo) -> dt.date:
+        return self.clock() if self.clock is not None else dt.datetime.now(zone).date()
 
     async def version(self) -> tuple[int, ...]:
         """Changes whenever units, aliases or groups change (also from another process)."""
         row = await self._db.fetchone(
             "SELECT (SELECT COALESCE(MAX(updated_ts), 0) FROM units), (SELECT COUNT(*) FROM "
             "unit_aliases), (SELECT COALESCE(MAX(created_ts), 0) FROM unit_groups), (SELECT "
-            "COUNT(*) FROM unit_group_members), (SELECT COUNT(*) FROM unit_groups)")
+            "COUNT(*) FROM unit_group_members), (SELECT COUNT(*) FROM unit_groups), (SELECT "
+            "COUNT(*) FROM unit_successors), (SELECT COUNT(*) FROM unit_versions)")
         return tuple(row) if row else ()
 
     async def refresh_forever(self, interval: float = 5.0) -> None:
@@ -88,6 +103,10 @@ class Directory:
                 snap.aliases[alias] = unit.organ_id
             if unit.parent_id:
                 snap.children.setdefault(unit.parent_id, []).append(unit.organ_id)
+            for successor in unit.all_successors:
+                snap.predecessors.setdefault(successor, []).append(unit.organ_id)
+        for row in await unit_store.load_versions(self._db):
+            snap.versions.setdefault(row["organ_id"], []).append(row)
         self._snap = snap
 
     # -- lookups ---------------------------------------------------------------------------
@@ -111,9 +130,48 @@ class Directory:
             unit = self._snap.units.get(self._snap.aliases[code])
         return unit
 
-    def resolve(self, code: str, day: dt.date, *, follow_successor: bool
-                ) -> Resolution | Unresolved:
-        """Turn one To code into today's recipients (aliases, successors, groups)."""
+    def predecessors(self, organ_id: str) -> list[str]:
+        """Every unit that became this one, directly or through a chain of changes."""
+        found: list[str] = []
+        todo = list(self._snap.predecessors.get(organ_id, []))
+        while todo:
+            code = todo.pop()
+            if code not in found and code != organ_id:
+                found.append(code)
+                todo.extend(self._snap.predecessors.get(code, []))
+        return sorted(found)
+
+    def direct_predecessors(self, organ_id: str) -> list[str]:
+        return sorted(self._snap.predecessors.get(organ_id, []))
+
+    def as_of(self, organ_id: str, day: dt.date) -> Unit | None:
+        """The unit with the name, kind and parent it had on `day` (history, reports)."""
+        unit = self.get(organ_id)
+        if unit is None:
+            return None
+        for v in self._snap.versions.get(unit.organ_id, []):
+            if v["valid_from"] <= day.isoformat() <= v["valid_to"]:
+                return dataclasses.replace(unit, name=v["name"], kind=v["kind"],
+                                           parent_id=v["parent_id"])
+        return unit
+
+    def version_ends(self) -> dict[str, dt.date]:
+        """Per unit with recorded history, the last day of its latest earlier version."""
+        return {code: dt.date.fromisoformat(max(v["valid_to"] for v in versions))
+                for code, versions in self._snap.versions.items() if versions}
+
+    def units_on(self, day: dt.date) -> list[Unit]:
+        """The units valid on `day`, as they were that day (coverage counts, KPIs)."""
+        return [self.as_of(u.organ_id, day) or u for u in self._snap.units.values()
+                if u.is_valid_on(day)]
+
+    def resolve(self, code: str, day: dt.date, *, follow_successor: bool,
+                all_successors: bool = False) -> Resolution | Unresolved:
+        """Turn one To code into the day's recipients (aliases, successors, groups).
+
+        A retired code follows a chain of single successors (merge, recode) with a trace; a
+        split (several successors) or a dissolved unit (none) is unresolved, unless
+        `all_successors` asks for every unit that carries the old one on."""
         code = _key(code)
         if code in self._snap.groups and code not in self._snap.units:
             members = self.expand_group(code, day)
@@ -121,18 +179,49 @@ class Directory:
         unit = self.lookup(code)
         if unit is None:
             return Unresolved(code, "unknown")
-        via = "unit" if unit.organ_id == code else "alias"
-        seen: set[str] = set()
-        while not unit.is_valid_on(day):
-            if unit.valid_from > day:
-                return Unresolved(code, "not_yet_valid")
-            successor = self._snap.units.get(unit.successor_id or "")
-            if not follow_successor or successor is None or unit.organ_id in seen:
-                return Unresolved(code, "retired", unit.successor_id)
-            seen.add(unit.organ_id)
-            unit, via = successor, "successor"
-        note = "" if via == "unit" else f"{code} -> {unit.organ_id}"
-        return Resolution(code, (unit.organ_id,), via, note)
+        if unit.valid_from > day:
+            return Unresolved(code, "not_yet_valid")
+        if unit.is_valid_on(day):
+            via = "unit" if unit.organ_id == code else "alias"
+            note = "" if via == "unit" else f"routing: alias {code} → {unit.organ_id}"
+            return Resolution(code, (unit.organ_id,), via, note)
+        if not follow_successor:
+            return Unresolved(code, "retired", unit.successor_id, unit.all_successors)
+        path = [code] if unit.organ_id == code else [code, unit.organ_id]
+        while not unit.is_valid_on(day) and len(unit.all_successors) == 1:
+            nxt = self._snap.units.get(unit.all_successors[0])
+            if nxt is None or nxt.organ_id in path:
+                break
+            unit = nxt
+            path.append(unit.organ_id)
+        trace = "routing: followed " + " → ".join(path)
+        if unit.is_valid_on(day):
+            return Resolution(code, (unit.organ_id,), "successor", trace)
+        successors = unit.all_successors
+        if not successors:
+            return Unresolved(code, "dissolved")
+        if not all_successors:
+            return Unresolved(code, "split", successors[0], successors)
+        reached = self._valid_successors(unit, day)
+        if not reached:
+            return Unresolved(code, "dissolved")
+        return Resolution(code, tuple(reached), "successors",
+                          f"{trace} → {', '.join(reached)}")
+
+    def _valid_successors(self, unit: Unit, day: dt.date) -> list[str]:
+        found: list[str] = []
+        seen = {unit.organ_id}
+        todo = list(unit.all_successors)
+        while todo:
+            nxt = self._snap.units.get(todo.pop(0))
+            if nxt is None or nxt.organ_id in seen:
+                continue
+            seen.add(nxt.organ_id)
+            if nxt.is_valid_on(day):
+                found.append(nxt.organ_id)
+            else:
+                todo.extend(nxt.all_successors)
+        return sorted(found)
 
     def expand_group(self, group_id: str, day: dt.date) -> list[str]:
         group = self._snap.groups[group_id]

@@ -16,6 +16,7 @@ from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.problems import invalid_packet
 from docexchange.edxml.schema import validate
 from docexchange.errors import DocExchangeError
+from docexchange.xmldepth import MAX_DEPTH, deeper_than
 
 
 def _hardened_parser() -> etree.XMLParser:
@@ -45,6 +46,8 @@ def parse_xml(data: bytes) -> Element:
         raise _syntax_error(exc) from None
     if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
         raise invalid_packet("DOCTYPE", "DOCTYPE declarations are not allowed")
+    if deeper_than(root):
+        raise invalid_packet("edXML", f"elements nested deeper than {MAX_DEPTH} levels")
     return root
 
 

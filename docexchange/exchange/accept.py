@@ -1,7 +1,7 @@
 """accept_document: the pipeline of DESIGN.md §2, steps 3 to 7, for one document packet.
 
 The body has already been spooled and hashed by the API. Everything that can refuse the packet
-runs before the single write transaction; refusals are recorded (hash, sender, reason only).
+runs before the single write transaction; refusals are recorded (hash, sender, code, element paths).
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.proofs import receipt_proof
-from docexchange.exchange.checks import check_sender, check_signature, refusals_recorded
+from docexchange.exchange.checks import (
+    SignatureCheck,
+    check_sender,
+    check_signature,
+    refusals_recorded,
+)
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import document_receipt
 from docexchange.ids import new_ulid
@@ -47,24 +52,31 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 "Status packets go to /api/v1/statuses.",
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
         check_sender(packet.sender_id, caller)  # secrecy marks: refused in ctx.inspect
-        signer = await check_signature(ctx, inspection, caller)
+        signature = await check_signature(ctx, inspection, caller)
         routing, recipients = _route(ctx, packet)
-    return await _store(ctx, caller, packet, data, sha256, spool, signer, routing, recipients)
+    return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
+                        recipients)
 
 
 def _route(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
-    today = dt.datetime.now(ctx.config.zone).date()
+    today = ctx.directory.today(ctx.config.zone)
+    _check_sender_exists(ctx, packet.sender_id, today)
     follow = ctx.config.exchange.retired_recipient == "follow"
+    to_all = ctx.config.exchange.split_recipient == "all"
     resolved: list[Resolution] = []
     unknown: list[Unresolved] = []
     retired: list[Unresolved] = []
+    reorganised: list[Unresolved] = []
     for code in packet.recipient_ids:
-        result = ctx.directory.resolve(code, today, follow_successor=follow)
+        result = ctx.directory.resolve(code, today, follow_successor=follow,
+                                       all_successors=to_all)
         if isinstance(result, Resolution):
             resolved.append(result)
         elif result.reason == "retired":
             retired.append(result)
+        elif result.reason in ("split", "dissolved"):
+            reorganised.append(result)
         else:
             unknown.append(result)
     if unknown:
@@ -75,23 +87,56 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
             errors=[{"element": "To/OrganId", "value": u.requested, "reason": u.reason}
                     for u in unknown])
     if retired:
-        names = ", ".join(f"{r.requested} (→ {r.successor or '?'})" for r in retired)
+        names = ", ".join(f"{r.requested} (→ {', '.join(r.successors) or '?'})"
+                          for r in retired)
         raise DocExchangeError(
             "DX_RETIRED_RECIPIENT", f"Đơn vị nhận đã giải thể/sáp nhập, hãy gửi tới đơn vị kế "
             f"thừa: {names}.", f"Recipient unit(s) retired; send to the successor: {names}.",
-            errors=[{"element": "To/OrganId", "value": r.requested, "successor": r.successor}
-                    for r in retired])
+            errors=[{"element": "To/OrganId", "value": r.requested, "successor": r.successor,
+                     "successors": list(r.successors)} for r in retired])
+    if reorganised:
+        raise _reorganised(reorganised)
     recipients = tuple(dict.fromkeys(o for r in resolved for o in r.organ_ids
                                      if o != packet.sender_id))
     if not recipients:
-        raise DocExchangeError("DX_UNKNOWN_RECIPIENT", "Gói tin không có đơn vị nhận nào.",
-                               "The packet names no recipient other than the sender.",
-                               errors=[{"element": "To", "reason": "no recipient"}])
+        sender = packet.sender_id
+        raise DocExchangeError(
+            "DX_UNKNOWN_RECIPIENT",
+            f"Gói tin không có đơn vị nhận nào khác ngoài chính đơn vị gửi ({sender}): một đơn "
+            "vị không tự gửi văn bản cho mình; hãy ghi mã đơn vị nhận trong To.",
+            f"The packet names no recipient other than its sender ({sender}): a unit does not "
+            "send a document to itself; put the recipients' codes in To.",
+            errors=[{"element": "To/OrganId", "value": sender,
+                     "reason": "no recipient other than the sender"}])
     return resolved, recipients
 
 
+def _check_sender_exists(ctx: ExchangeContext, sender: str, today: dt.date) -> None:
+    """A unit that stopped existing may still fetch and acknowledge, never send."""
+    unit = ctx.directory.get(sender)
+    if unit is not None and unit.valid_to is not None and unit.valid_to < today:
+        raise DocExchangeError(
+            "DX_UNIT_RETIRED", f"Đơn vị {sender} đã ngừng hoạt động từ {unit.valid_to}; đơn "
+            f"vị kế thừa: {', '.join(unit.all_successors) or 'không có'}.",
+            f"Unit {sender} stopped on {unit.valid_to} and can no longer send; successors: "
+            f"{', '.join(unit.all_successors) or 'none'}.", successors=list(unit.all_successors))
+
+
+def _reorganised(found: list[Unresolved]) -> DocExchangeError:
+    """Split (several successors) or dissolved (none): the sender must choose."""
+    names = "; ".join(f"{r.requested} → {', '.join(r.successors)}" if r.successors
+                      else f"{r.requested} (giải thể / dissolved)" for r in found)
+    return DocExchangeError(
+        "DX_RECIPIENT_REORGANISED", f"Đơn vị nhận đã chia tách hoặc giải thể; hãy gửi tới đơn "
+        f"vị phù hợp: {names}.", f"Recipient unit(s) split or dissolved; send to the right "
+        f"successor: {names}.",
+        errors=[{"element": "To/OrganId", "value": r.requested, "reason": r.reason,
+                 "successors": list(r.successors)} for r in found])
+
+
 async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
-                 sha256: str, spool: Path | None, signer: str | None, routing: list[Resolution],
+                 sha256: str, spool: Path | None, signature: SignatureCheck,
+                 routing: list[Resolution],
                  recipients: tuple[str, ...]) -> Accepted:
     await ctx.payloads.make_durable(sha256, spool)  # a large body: before the row commits
     message_id = new_ulid()
@@ -109,11 +154,15 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             packet.header.subject, packet.header.code.code_number,
             packet.header.code.code_notation, packet.priority,
             packet.header.due_date.isoformat() if packet.header.due_date else None, None,
-            related, signer, ts, dumps([r.to_json() for r in routing])))
+            related, signature.key_id, signature.status, ts,
+            dumps([r.to_json() for r in routing])))
+        traces = {o: r.note for r in routing if r.via.startswith("successor")
+                  for o in r.organ_ids}
         for organ_id in recipients:
             delivery_id = new_ulid()
             sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
-            sql.insert_event_txn(conn, delivery_id, "created", caller, ts)
+            sql.insert_event_txn(conn, delivery_id, "created", caller, ts,
+                                 note=traces.get(organ_id, ""))
         for r in routing:
             if r.via == "group":
                 conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
@@ -122,7 +171,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             "message_id": message_id, "sender": caller, "document_id": packet.document_id,
             "business_type": btype, "sha256": sha256, "size": len(data),
             "recipients": list(recipients), "related_message_id": related,
-            "routing": [r.to_json() for r in routing], "signer_key_id": signer,
+            "routing": [r.to_json() for r in routing], "signer_key_id": signature.key_id,
+            "signature": signature.status,
         }, units=(caller, *recipients), message_id=message_id, receipt=True)
         sql.set_message_log_index_txn(conn, message_id, index)
         return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
@@ -146,20 +196,32 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
 
 
 def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
-    """Revoke/update/replace must name an earlier document of the same sender."""
+    """Revoke/update/replace act on a document the same sender sent earlier, found the field's
+    way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the
+    sender, then Bussiness/DocumentId (often absent). Only the caller's own documents count."""
     if packet.business_type == 0:
         return None
-    business = packet.business
-    wanted = [business.document_id] if business else []
-    if business and packet.business_type == 3:
-        wanted = [r.document_id for r in business.replacements] + wanted
-    wanted.append(packet.document_id)
-    for document_id in wanted:
+    for document_id in _acted_on(caller, packet):
         row = sql.document_of_sender_txn(conn, document_id, caller)
         if row is not None:
             return str(row["message_id"])
+    document_id = packet.document_id
     raise DocExchangeError(
         "DX_UNKNOWN_REFERENCE",
-        f"Văn bản thu hồi/cập nhật/thay thế phải tham chiếu văn bản đã gửi: {wanted[0]}.",
-        f"A revoke/update/replace must reference a document this unit sent: {wanted[0]}.",
-        errors=[{"element": "Bussiness/DocumentId", "value": wanted[0]}])
+        f"Văn bản thu hồi/cập nhật/thay thế phải tham chiếu một văn bản chính đơn vị này đã "
+        f"gửi: không có văn bản {document_id} nào của {caller}.",
+        f"A revoke/update/replace must reference a document this unit sent: {caller} sent no "
+        f"document {document_id}.",
+        errors=[{"element": "DocumentId", "value": document_id}])
+
+
+def _acted_on(caller: str, packet: DocumentPacket) -> list[str]:
+    """Candidate DocumentIds of the document acted on, in the field's order, without blanks."""
+    business = packet.business
+    wanted = [packet.document_id]
+    if business is not None:
+        wanted += [r.document_id for r in business.replacements]
+    wanted += [r.document_id for r in packet.header.response_for if r.organ_id == caller]
+    if business is not None and business.document_id:
+        wanted.append(business.document_id)
+    return [d for d in dict.fromkeys(wanted) if d]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
 
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.inspect import Inspection
-from docexchange.signing.certificates import key_id
 
 
 @asynccontextmanager
@@ -37,21 +35,40 @@ def check_sender(sender_id: str, caller: str) -> None:
             errors=[{"element": "From/OrganId", "value": sender_id}])
 
 
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The sender's signature as the hub judged it (FIELD-PACKETS.md §2 "Signatures").
+
+    ``status``: ``verified`` (accepted algorithm, certificate registered to the sender, trusted
+    chain, bytes match), ``absent`` (no signature element at all) or ``unverified`` (anything
+    the hub cannot check: the field's placeholders, SHA-1 when refused, another algorithm, a
+    certificate not registered to the sender). ``key_id``: the registered key, when verified.
+    """
+
+    status: str
+    key_id: str | None = None
+
+
 async def check_signature(ctx: ExchangeContext, inspection: Inspection, caller: str
-                           ) -> str | None:
-    """The signer's key id when signed by a certificate registered to the sender."""
-    if inspection.signature_error is not None:
-        raise inspection.signature_error
-    if inspection.signer_cert_der is None:
-        if ctx.config.exchange.require_sender_signature:
+                          ) -> SignatureCheck:
+    """Judge the signature; raises DX_BAD_SIGNATURE for tampering (in every mode) and for
+    anything not verified when ``require_sender_signature`` is set."""
+    found = inspection.signature
+    require = ctx.config.exchange.require_sender_signature
+    if not found.present:
+        if require:
             raise DocExchangeError(
                 "DX_BAD_SIGNATURE", "Gói tin phải có chữ ký số của đơn vị gửi.",
                 "The packet must carry the sending unit's XML signature.", reason="missing")
-        return None
-    kid = key_id(x509.load_der_x509_certificate(inspection.signer_cert_der))
-    if kid not in await ctx.registered_key_ids(caller):
-        raise DocExchangeError(
+        return SignatureCheck("absent")
+    registered = await ctx.registered_key_ids(caller)
+    if found.signer_key_id is not None and found.signer_key_id in registered:
+        return SignatureCheck("verified", found.signer_key_id)
+    if found.error is not None and found.mismatch_key_id in registered:
+        raise found.error  # checkable and wrong: changed after signing
+    if require:
+        raise found.error or DocExchangeError(
             "DX_BAD_SIGNATURE", "Chứng thư ký số không được đăng ký cho đơn vị gửi.",
             "The signing certificate is not registered to the sending unit.",
-            reason="unregistered_certificate", key_id=kid)
-    return kid
+            reason="unregistered_certificate", key_id=found.signer_key_id)
+    return SignatureCheck("unverified")

@@ -1,10 +1,12 @@
 """Parse, validate and verify one packet: pure CPU work on bytes, safe to run in a worker
 process (large packets) or inline (small ones). Returns only picklable values.
 
-Only what the sender's signature covers is turned into the model when a signature is present
-(the defence against signature wrapping). The secrecy guard reads the whole tree first, here and
-so off the event loop: a classified packet is refused DX_CLASSIFIED whatever else is wrong with
-it, since it must never be stored and its refusal raises an alert.
+Only what the sender's signature covers is turned into the model when a signature verifies
+(the defence against signature wrapping). Whether the signature counts is decided later, with
+the sender's registered certificates (exchange/checks.py); here we only find out what it is.
+The secrecy guard reads the whole tree first, here and so off the event loop for large packets: a
+classified packet is refused DX_CLASSIFIED whatever else is wrong with it, since it must never
+be stored and its refusal raises an alert.
 """
 
 from __future__ import annotations
@@ -13,22 +15,41 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from lxml import etree
 
+from docexchange.edxml import layout
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.parser import parse_root, parse_xml
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.secrecy import classified_error
 from docexchange.exchange.secrecy_fields import packet_marks
-from docexchange.signing.certificates import load_certificates
-from docexchange.signing.xmldsig import PacketVerifier, has_signature
+from docexchange.signing.certificates import key_id, load_certificates
+from docexchange.signing.xmldsig import PacketVerifier, SignatureFailure, has_signature
+
+#: The .NET SDK's own signature element: a placeholder, never an XML-DSig signature.
+DIGITAL_SIGNATURE = layout.q("DigitalSignature")
+
+
+@dataclass(frozen=True)
+class SignatureFinding:
+    """What the packet's signature is, before the sender's certificates are consulted.
+
+    ``present``: a Signature (either namespace) or an ``edXML:DigitalSignature`` is there.
+    ``signer_key_id``: the signature verifies (accepted algorithm, trusted chain, bytes match)
+    with this certificate's key. ``mismatch_key_id``: the bytes do not match this certificate's
+    key under an accepted algorithm. ``error``: why it did not verify.
+    """
+
+    present: bool = False
+    signer_key_id: str | None = None
+    mismatch_key_id: str | None = None
+    error: DocExchangeError | None = None
 
 
 @dataclass(frozen=True)
 class Inspection:
     packet: DocumentPacket | StatusPacket
-    signer_cert_der: bytes | None = None      # a valid signature's certificate
-    signature_error: DocExchangeError | None = None  # a signature was there but is not valid
+    signature: SignatureFinding = SignatureFinding()
 
 
 @lru_cache(maxsize=8)
@@ -44,11 +65,33 @@ def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
     marks = packet_marks(root)
     if marks:
         raise classified_error(marks)
+    placeholder = _drop_digital_signatures(root)
     if not has_signature(root):
-        return Inspection(parse_root(root))
-    try:
-        verified = _verifier(trust_files, allow_sha1).verify(data)
-    except DocExchangeError as exc:
-        return Inspection(parse_root(root), signature_error=exc)  # parse_root validates
-    der = verified.certificate.public_bytes(serialization.Encoding.DER)
-    return Inspection(parse_root(verified.signed_root), signer_cert_der=der)
+        error = not_xmldsig() if placeholder else None
+        return Inspection(parse_root(root), SignatureFinding(placeholder, error=error))
+    outcome = _verifier(trust_files, allow_sha1).examine(data)
+    if isinstance(outcome, SignatureFailure):
+        finding = SignatureFinding(True, mismatch_key_id=outcome.mismatch_key_id,
+                                   error=outcome.error)
+        return Inspection(parse_root(root), finding)  # parse_root validates
+    _drop_digital_signatures(outcome.signed_root)
+    finding = SignatureFinding(True, signer_key_id=key_id(outcome.certificate))
+    return Inspection(parse_root(outcome.signed_root), finding)
+
+
+def _drop_digital_signatures(root: etree._Element) -> bool:
+    """Remove ``edXML:DigitalSignature`` from the parsed tree (never from the stored bytes):
+    it carries nothing the model reads, and the schema does not know it."""
+    head = layout.header(root)
+    found = [] if head is None else list(head.iterchildren(DIGITAL_SIGNATURE))
+    for element in found:
+        head.remove(element)  # type: ignore[union-attr]
+    return bool(found)
+
+
+def not_xmldsig() -> DocExchangeError:
+    return DocExchangeError(
+        "DX_BAD_SIGNATURE",
+        "Phần tử edXML:DigitalSignature không phải chữ ký số XML-DSig nên không kiểm tra được.",
+        "The edXML:DigitalSignature element is not an XML-DSig signature and cannot be checked.",
+        reason="not_xmldsig")

@@ -37,6 +37,7 @@ def document_receipt(row: Any, deliveries: list[Any],
         "routing": resolution,
         "related_message_id": row["related_message_id"],
         "signed_by": row["signer_key_id"],
+        "signature": row["signature"],
         "log_index": row["log_index"],
         **(evidence or {}),
     }

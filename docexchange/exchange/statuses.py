@@ -2,8 +2,10 @@
 
 A status moves one delivery along the state machine (delivery/states.py) and is routed to the
 other side: 01-06 and 15/16 from a recipient go to the document's sender; 13 (recall) from the
-sender goes to every recipient. A repeated status (same document, unit, code, timestamp) adds
-nothing; a recipient's own 01 after the hub's (or the reverse) counts once.
+sender goes to every recipient. A document is (sender OrganId, DocumentId): a recipient's
+status names it by ResponseFor/OrganId + DocumentId, so another sender reusing the DocumentId
+can never capture it. A repeated status (same document, unit, code, timestamp) adds nothing; a
+recipient's own 01 after the hub's (or the reverse) counts once.
 """
 
 from __future__ import annotations
@@ -14,17 +16,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.delivery.retired import check_within_grace
 from docexchange.delivery.states import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
 from docexchange.edxml.values import format_timestamp
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.checks import check_sender, check_signature, refusals_recorded
+from docexchange.exchange.checks import (
+    SignatureCheck,
+    check_sender,
+    check_signature,
+    refusals_recorded,
+)
 from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
 from docexchange.store.units import dumps
+
+#: The longest status Description accepted, in characters. A recall's text goes to every
+#: recipient: unbounded, one 1 MB recall to 112 units once cost 236 MB (issue 9 #4). The text
+#: is stored once, in the status message, and every delivery event refers to it.
+STATUS_TEXT_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -34,19 +47,56 @@ class StatusOutcome:
     message_id: str | None          # the stored status message (None for a repeat)
     delivery_ids: tuple[str, ...]
     duplicate: bool
+    signature: str = "absent"       # verified | absent | unverified
 
     def to_json(self) -> dict[str, Any]:
         return {"status_code": self.status_code, "document_id": self.document_id,
                 "message_id": self.message_id, "deliveries": list(self.delivery_ids),
-                "duplicate": self.duplicate}
+                "duplicate": self.duplicate, "signature": self.signature}
 
 
-def _unknown_reference(document_id: str) -> DocExchangeError:
+@dataclass(frozen=True)
+class _Incoming:
+    """One checked status packet on its way into the write transaction."""
+
+    packet: StatusPacket
+    stamp: str                      # its Timestamp as written back (repeat detection)
+    sha256: str
+    size: int
+    signature: SignatureCheck
+
+
+def _unknown_reference(sender_id: str, document_id: str) -> DocExchangeError:
     return DocExchangeError(
         "DX_UNKNOWN_REFERENCE",
-        f"Không có văn bản {document_id} gửi tới hoặc từ đơn vị này để báo trạng thái.",
-        f"No document {document_id} was exchanged with this unit to report a status on.",
-        errors=[{"element": "ResponseFor/DocumentId", "value": document_id}])
+        f"Không có văn bản {document_id} của đơn vị {sender_id or '(trống)'} gửi tới đơn vị "
+        "này để báo trạng thái (ResponseFor phải ghi đơn vị gửi văn bản và DocumentId).",
+        f"No document {document_id} sent by {sender_id or '(empty)'} to this unit to report a "
+        "status on (ResponseFor names the document's sender and its DocumentId).",
+        errors=[{"element": "ResponseFor", "organ_id": sender_id, "document_id": document_id}])
+
+
+def _only_sender_recalls(document_id: str) -> DocExchangeError:
+    return DocExchangeError(
+        "DX_FORBIDDEN",
+        f"Chỉ đơn vị gửi văn bản gốc mới được thu hồi văn bản {document_id} (trạng thái 13); "
+        "đơn vị nhận trả lời yêu cầu thu hồi bằng trạng thái 15 (đồng ý) hoặc 16 (từ chối).",
+        f"Only the original sender may recall document {document_id} (status 13); a "
+        "recipient answers a recall with status 15 (accepted) or 16 (refused).",
+        errors=[{"element": "StatusCode", "value": "13", "reason": "not the original sender"}])
+
+
+def _check_text(packet: StatusPacket) -> None:
+    length = len(packet.description)
+    if length > STATUS_TEXT_MAX:
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            f"Mô tả trạng thái (Description) dài {length} ký tự, vượt giới hạn "
+            f"{STATUS_TEXT_MAX} ký tự.",
+            f"The status Description is {length} characters long, over the limit of "
+            f"{STATUS_TEXT_MAX} characters.",
+            errors=[{"element": "Description", "reason": "too long", "length": length,
+                     "limit": STATUS_TEXT_MAX}])
 
 
 async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
@@ -60,18 +110,21 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 "Document packets go to /api/v1/documents.",
                 errors=[{"element": "StatusCode", "reason": "missing: not a status packet"}])
         check_sender(packet.from_.organ_id, caller)
+        check_within_grace(ctx, caller)
         if packet.status_code not in ALL_CODES:
             raise DocExchangeError(
                 "DX_INVALID_PACKET", f"Mã trạng thái không hợp lệ: {packet.status_code}.",
                 f"Unknown status code {packet.status_code}.",
                 errors=[{"element": "StatusCode", "value": packet.status_code}])
-        await check_signature(ctx, inspection, caller)
+        _check_text(packet)
+        signature = await check_signature(ctx, inspection, caller)
     await ctx.payloads.make_durable(sha256, spool)
-    stamp = format_timestamp(packet.timestamp)
+    incoming = _Incoming(packet, format_timestamp(packet.timestamp), sha256, len(data),
+                         signature)
     fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
 
     def txn(conn: sqlite3.Connection) -> tuple[StatusOutcome, list[str]]:
-        outcome, notify = fn(ctx, conn, caller, packet, stamp, sha256, len(data))
+        outcome, notify = fn(ctx, conn, caller, incoming)
         if not outcome.duplicate:
             ctx.payloads.stage_txn(conn, sha256, data, spool)
         return outcome, notify
@@ -82,30 +135,42 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
 
 def _store_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
                       document_id: str, code: str, related: str, sha256: str, size: int,
-                      recipients: list[str], subject: str) -> str:
+                      recipients: list[str], subject: str, signature: str) -> str:
+    """The status message, routed to `recipients`; its text (`subject`) is stored here once."""
     message_id = new_ulid()
     ts = now_ms()
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
-        code, related, None, ts, dumps(recipients)))
+        code, related, None, signature, ts, dumps(recipients)))
     for organ_id in recipients:
         sql.insert_delivery_txn(conn, new_ulid(), message_id, organ_id, 0, ts)
     return message_id
 
 
 def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
-                          packet: StatusPacket, stamp: str, sha256: str, size: int
-                          ) -> tuple[StatusOutcome, list[str]]:
+                          incoming: _Incoming) -> tuple[StatusOutcome, list[str]]:
+    """01-06, 15, 16 from a recipient: attached to the one document ResponseFor names (its
+    sender + DocumentId) that was delivered to the caller, and routed to that sender only."""
+    packet, stamp, signature = incoming.packet, incoming.stamp, incoming.signature.status
     code, document_id = packet.status_code, packet.response_for.document_id
-    doc = sql.document_for_recipient_txn(conn, document_id, caller, newest=code in ("15", "16"))
+    sender_id = packet.response_for.organ_id
+    doc = sql.document_for_recipient_txn(conn, sender_id, document_id, caller,
+                                         newest=code in ("15", "16"))
+    for predecessor in ([] if doc else ctx.directory.predecessors(caller)):
+        # a document sent to a unit that merged into (or was renamed as) the caller
+        doc = sql.document_for_recipient_txn(conn, sender_id, document_id, predecessor,
+                                             newest=code in ("15", "16"))
+        if doc is not None:
+            break
     if doc is None:
-        raise _unknown_reference(document_id)
+        raise _unknown_reference(sender_id, document_id)
     delivery = sql.delivery_txn(conn, doc["delivery_id"])
     repeat = conn.execute("SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = "
                           "'status' AND status_code = ? AND status_time = ?",
                           (doc["delivery_id"], code, stamp)).fetchone()
     if repeat or (code == "01" and is_received(delivery["state"])):
-        return StatusOutcome(code, document_id, None, (doc["delivery_id"],), True), []
+        return StatusOutcome(code, document_id, None, (doc["delivery_id"],), True,
+                             signature), []
     change = apply_status(delivery["state"], delivery["recall"], code,
                           is_change=doc["business_type"] != 0)
     ts = now_ms()
@@ -115,50 +180,59 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller
         updates["acked_ts"] = delivery["acked_ts"] or ts
     sql.update_delivery_txn(conn, doc["delivery_id"], ts, **updates)
     message_id = _store_status_txn(ctx, conn, caller, document_id, code, doc["message_id"],
-                                   sha256, size, [doc["sender_id"]], packet.description)
+                                   incoming.sha256, incoming.size, [doc["sender_id"]],
+                                   packet.description, signature)
     sql.insert_event_txn(conn, doc["delivery_id"], "status", caller, ts, status_code=code,
-                         status_time=stamp, message_id=message_id, note=packet.description)
+                         status_time=stamp, message_id=message_id)
     ctx.evidence.append_txn(conn, "status_reported", {
         "delivery_id": doc["delivery_id"], "document_message_id": doc["message_id"],
         "status_message_id": message_id, "unit": caller, "status_code": code,
-        "status_time": stamp, "sha256": sha256, "state": change.state},
-        units=(caller, doc["sender_id"]), message_id=doc["message_id"])
-    outcome = StatusOutcome(code, document_id, message_id, (doc["delivery_id"],), False)
+        "status_time": stamp, "sha256": incoming.sha256, "state": change.state,
+        "signature": signature}, units=(caller, doc["sender_id"]), message_id=doc["message_id"])
+    outcome = StatusOutcome(code, document_id, message_id, (doc["delivery_id"],), False,
+                            signature)
     return outcome, [doc["sender_id"]]
 
 
 def _recall_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
-                packet: StatusPacket, stamp: str, sha256: str, size: int
-                ) -> tuple[StatusOutcome, list[str]]:
-    document_id = packet.response_for.document_id
+                incoming: _Incoming) -> tuple[StatusOutcome, list[str]]:
+    """13 from the document's sender: the document is (caller, DocumentId); ResponseFor/OrganId
+    may name the caller (the project's builder) or a recipient (the official sample)."""
+    packet, stamp, signature = incoming.packet, incoming.stamp, incoming.signature.status
+    document_id, named = packet.response_for.document_id, packet.response_for.organ_id
     original = sql.document_of_sender_txn(conn, document_id, caller)
     if original is None:
-        raise _unknown_reference(document_id)
+        if sql.delivered_to_txn(conn, document_id, caller):
+            raise _only_sender_recalls(document_id)
+        raise _unknown_reference(caller, document_id)
     deliveries = sql.deliveries_of_txn(conn, original["message_id"])
+    recipients = [d["recipient_id"] for d in deliveries]
+    if named != caller and named not in recipients:
+        raise _unknown_reference(named, document_id)
     ids = tuple(d["delivery_id"] for d in deliveries)
     repeat = conn.execute(
         "SELECT 1 FROM delivery_events e JOIN deliveries d USING (delivery_id) WHERE "
         "d.message_id = ? AND e.event = 'status' AND e.status_code = '13' AND e.status_time = ?",
         (original["message_id"], stamp)).fetchone()
     if repeat:
-        return StatusOutcome("13", document_id, None, ids, True), []
+        return StatusOutcome("13", document_id, None, ids, True, signature), []
     ts = now_ms()
     changes = [(d, apply_status(d["state"], d["recall"], "13", is_change=False))
                for d in deliveries]
-    recipients = [d["recipient_id"] for d in deliveries]
     message_id = _store_status_txn(ctx, conn, caller, document_id, "13",
-                                   original["message_id"], sha256, size, recipients,
-                                   packet.description)
+                                   original["message_id"], incoming.sha256, incoming.size,
+                                   recipients, packet.description, signature)
     for d, change in changes:
         sql.update_delivery_txn(conn, d["delivery_id"], ts, recall=change.recall,
                                 last_status_code="13", last_status_ts=ts)
         sql.insert_event_txn(conn, d["delivery_id"], "status", caller, ts, status_code="13",
-                             status_time=stamp, message_id=message_id, note=packet.description)
+                             status_time=stamp, message_id=message_id)
     ctx.evidence.append_txn(conn, "recall_requested", {
         "document_message_id": original["message_id"], "status_message_id": message_id,
-        "unit": caller, "status_time": stamp, "sha256": sha256, "recipients": recipients},
+        "unit": caller, "status_time": stamp, "sha256": incoming.sha256,
+        "recipients": recipients, "signature": signature},
         units=(caller, *recipients), message_id=original["message_id"])
-    return StatusOutcome("13", document_id, message_id, ids, False), recipients
+    return StatusOutcome("13", document_id, message_id, ids, False, signature), recipients
 
 
 def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> bytes:

@@ -3,7 +3,9 @@
 A rule yields the conditions that hold now, each about a subject. A condition without an open
 alert raises one: stored and logged ("alert_raised") in one transaction, then POSTed to the
 webhook after the commit. An open alert whose condition no longer holds is closed (and logged).
-A classified refusal is an event, not a state: it raises one alert, ever, closed a day later.
+Classified refusals are grouped: one open alert per sending unit while it has had any in the
+last 24 hours, counting them (one webhook call when it opens, not one per refusal); it closes a
+day after the unit's last one.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from docexchange.store import alerts as sql
 from docexchange.store.engine import now_ms as clock_ms
 
 RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused")
-ONCE_RULES = frozenset({"classified_refused"})
+ONCE_RULES: frozenset[str] = frozenset()
+COUNTING_RULES = frozenset({"classified_refused"})
 CLASSIFIED_OPEN_MS = 86_400_000
 NOTIFY_BATCH = 50
 
@@ -78,11 +81,13 @@ async def _classified_conditions(hub: Hub, now: int) -> list[Condition]:
     if not hub.config.alerts.classified_refused:
         return []
     return [Condition(
-        "classified_refused", r["refusal_id"], r["sender_id"],
-        f"Đã từ chối một gói tin có dấu độ mật do {r['sender_id']} gửi lúc "
-        f"{iso_ms(r['created_ts'])}.", f"A packet bearing a secrecy mark sent by "
-        f"{r['sender_id']} was refused at {iso_ms(r['created_ts'])}.",
-        {"sender": r["sender_id"], "sha256": r["sha256"], "refused_at": iso_ms(r["created_ts"])})
+        "classified_refused", r["sender_id"], r["sender_id"],
+        f"Đã từ chối {r['refusals']} gói tin có dấu độ mật do {r['sender_id']} gửi trong 24 "
+        f"giờ qua (lần cuối lúc {iso_ms(r['last_ts'])}).",
+        f"{r['refusals']} packet(s) bearing a secrecy mark sent by {r['sender_id']} were "
+        f"refused in the last 24 hours (the last at {iso_ms(r['last_ts'])}).",
+        {"sender": r["sender_id"], "refusals": r["refusals"],
+         "first_refused_at": iso_ms(r["first_ts"]), "last_refused_at": iso_ms(r["last_ts"])})
         for r in await sql.classified_refusals(hub.db, now - CLASSIFIED_OPEN_MS)]
 
 
@@ -99,6 +104,10 @@ def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: 
     open_now = sql.open_alerts_txn(conn)
     raised = []
     for c in found:
+        if (c.rule, c.subject) in open_now and c.rule in COUNTING_RULES:
+            sql.update_open_alert_txn(conn, open_now[(c.rule, c.subject)][0], c.message_vi,
+                                      c.message_en, json.dumps(c.details, sort_keys=True))
+            continue
         if (c.rule, c.subject) in open_now or (
                 c.rule in ONCE_RULES and sql.ever_raised_txn(conn, c.rule, c.subject)):
             continue
@@ -120,12 +129,19 @@ def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: 
     return raised
 
 
+def _unchanged(found: list[Condition], open_now: dict[tuple[str, str], str]) -> bool:
+    if {(c.rule, c.subject) for c in found} != set(open_now):
+        return False
+    return all(open_now[(c.rule, c.subject)] == json.dumps(c.details, sort_keys=True)
+               for c in found if c.rule in COUNTING_RULES)
+
+
 async def evaluate(hub: Hub, *, now_ms: int | None = None) -> list[str]:
     """Run the rules once; writes (one transaction) only when an alert opens or closes."""
     now = clock_ms() if now_ms is None else now_ms
     found = await conditions(hub, now)
-    if {(c.rule, c.subject) for c in found} == await sql.open_keys(hub.db):
-        return []  # nothing opens, nothing closes
+    if _unchanged(found, await sql.open_details(hub.db)):
+        return []  # nothing opens, nothing closes, no count moved
     return await hub.db.write("evaluate_alerts", lambda c: _apply_txn(hub, c, found, now))
 
 

@@ -62,8 +62,10 @@ async def unit_statuses(hub: Hub, *, kind: str | None = None, parent: str | None
 
 def _valid_units(hub: Hub, day: dt.date, kind: str | None = None, parent: str | None = None
                  ) -> list[Unit]:
-    return [u for u in hub.directory.all_units() if u.is_valid_on(day)
-            and kind in (None, u.kind) and parent in (None, u.parent_id)]
+    """The units valid on `day`, with the kind and parent they had that day (a coverage KPI
+    of a day before a reorganisation counts the units of that day)."""
+    return [u for u in hub.directory.units_on(day)
+            if kind in (None, u.kind) and parent in (None, u.parent_id)]
 
 
 async def unit_detail(hub: Hub, organ_id: str, *, now_ms: int | None = None) -> dict[str, Any]:

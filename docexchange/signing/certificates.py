@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 Algorithm = Literal["ec-p256", "rsa-2048"]
-Purpose = Literal["signing", "hub"]
+Purpose = Literal["signing", "hub", "tls-client"]
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
@@ -205,6 +205,9 @@ def _end_entity_extensions(
     builder = builder.add_extension(_key_usage(ca=False), critical=True)
     if purpose == "signing":
         builder = builder.add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
+    elif purpose == "tls-client":  # mTLS: usable to authenticate a TLS client, nothing else
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
     return builder
 
 

@@ -217,6 +217,24 @@ def issue_unit_signing_key(
     return key_path, cert_path
 
 
+def issue_unit_client_key(
+    keys_dir: Path, organ_id: str, name: str, days: int = 365
+) -> tuple[Path, Path]:
+    """A key and dev-CA TLS client certificate (mTLS) for a unit: units/<OrganId>.client.key
+    and .client.crt. Only its registration in the directory makes it authenticate the unit."""
+    paths = KeyPaths(Path(keys_dir))
+    key_path, _ = paths.unit_files(organ_id)
+    key_path = key_path.with_suffix(".client.key")
+    cert_path = key_path.with_suffix(".crt")
+    ca_key, ca_cert = ensure_dev_ca(paths.root)
+    key = generate_private_key("ec-p256")
+    cert = issue_certificate(ca_key, ca_cert, common_name=name, organ_id=organ_id,
+                             public_key=key.public_key(), days=days, purpose="tls-client")
+    write_private_key(key_path, key)
+    write_certificate(cert_path, cert)
+    return key_path, cert_path
+
+
 def list_keys(keys_dir: Path) -> list[KeyRow]:
     """Every certificate under keys/: the current hub key, previous hub keys, the dev CA, units."""
     paths = KeyPaths(Path(keys_dir))

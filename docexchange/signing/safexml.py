@@ -10,6 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from docexchange.errors import DocExchangeError
+from docexchange.xmldepth import deeper_than
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -45,6 +46,13 @@ def parse_packet(data: bytes) -> etree._Element:
             "Gói tin chứa khai báo DOCTYPE; không được phép.",
             "DOCTYPE declarations are not allowed in packets.",
             reason="doctype_refused",
+        )
+    if deeper_than(root):  # signxml and our own copies recurse on depth
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin lồng phần tử quá sâu.",
+            "The packet nests elements too deeply.",
+            reason="too_deep",
         )
     return root
 

@@ -43,7 +43,7 @@ from signxml import (
 from signxml.exceptions import SignXMLException
 
 from docexchange.errors import DocExchangeError
-from docexchange.signing.certificates import PrivateKey, same_key
+from docexchange.signing.certificates import PrivateKey, key_id, same_key
 from docexchange.signing.safexml import hardened_parser, parse_packet
 from docexchange.signing.signature_placement import (
     DSIG_NS,
@@ -57,13 +57,15 @@ from docexchange.signing.signature_placement import (
 )
 from docexchange.signing.trust import CertificateTrust
 
-__all__ = ["PacketSigner", "PacketVerifier", "VerifiedPacket", "has_signature"]
+__all__ = ["PacketSigner", "PacketVerifier", "SignatureFailure", "VerifiedPacket", "has_signature"]
 
 log = logging.getLogger(__name__)
 
 _SHA2_DIGESTS = frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512})
 _ACCEPTED_METHODS = frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256})
 _SHA1 = "sha1"
+#: Reasons that mean "the bytes are not what this certificate's key signed".
+_MISMATCH_REASONS = frozenset({"digest_mismatch", "signature_mismatch"})
 
 
 class PacketSigner:
@@ -154,6 +156,21 @@ class VerifiedPacket:
     algorithm: str
 
 
+@dataclass(frozen=True)
+class SignatureFailure:
+    """Why a signature was not verified, with what a caller needs to judge it (picklable).
+
+    ``mismatch_key_id`` is the key id of a carried certificate, under an accepted algorithm,
+    whose key the bytes do NOT match: if that certificate is registered to the sender, the
+    packet was changed after signing (tampering), which the exchange refuses in every mode.
+    None when the signature could not be checked at all (placeholder, SHA-1 when refused, an
+    algorithm the hub does not accept, no loadable certificate, an expired one).
+    """
+
+    error: DocExchangeError
+    mismatch_key_id: str | None = None
+
+
 class PacketVerifier:
     """Verifies a sender's enveloped signature against trusted CAs and optional pinned certs.
 
@@ -188,6 +205,45 @@ class PacketVerifier:
         signer = self._trust.signer(_carried_certificates(signature), expected_certs, at)
         signed_root = self._signxml_verify(root, signature_location(signature), signer, at)
         return VerifiedPacket(signed_root, signer, method.value.rpartition("#")[2])
+
+    def examine(self, data: bytes, *, at: datetime | None = None
+                ) -> VerifiedPacket | SignatureFailure:
+        """``verify`` without pinned certificates, returning a refusal instead of raising it,
+        so that the exchange can tell an uncheckable signature (the field's placeholders) from
+        a checkable one that does not match. DX_INVALID_PACKET (not XML) is still raised.
+
+        When the chain is not trusted, the bytes are still checked against the carried leaf:
+        a certificate registered to the sender proves tampering whatever its chain.
+        """
+        at = _aware(at or datetime.now(UTC))
+        root = parse_packet(data)
+        try:
+            signature = into_dsig_namespace(single_signature(root))
+            method = self._check_signed_info(signature)
+            carried = _carried_certificates(signature)
+            location = signature_location(signature)
+            signer = self._trust.signer(carried, None, at)
+        except DocExchangeError as exc:
+            if exc.details.get("reason") not in ("untrusted_certificate",
+                                                 "certificate_not_valid_now"):
+                return SignatureFailure(exc)
+            return SignatureFailure(exc, self._mismatch(root, location, carried, at))
+        try:
+            signed_root = self._signxml_verify(root, location, signer, at)
+        except DocExchangeError as exc:
+            mismatch = exc.details.get("reason") in _MISMATCH_REASONS
+            return SignatureFailure(exc, key_id(signer) if mismatch else None)
+        return VerifiedPacket(signed_root, signer, method.value.rpartition("#")[2])
+
+    def _mismatch(self, root: etree._Element, location: str,
+                  carried: Sequence[x509.Certificate], at: datetime) -> str | None:
+        """The key id of the carried leaf the bytes do not match, if they do not."""
+        leaf = carried[0]
+        try:
+            self._signxml_verify(root, location, leaf, at)
+        except DocExchangeError as exc:
+            return key_id(leaf) if exc.details.get("reason") in _MISMATCH_REASONS else None
+        return None
 
     def _check_signed_info(self, signature: etree._Element) -> SignatureMethod:
         """Refuse early, with a precise reason, what signxml would refuse anyway; signxml then

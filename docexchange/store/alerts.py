@@ -51,6 +51,12 @@ def record_notifications_txn(conn: sqlite3.Connection, delivered: Sequence[str],
                      "alert_id = ?", [(a,) for a in failed])
 
 
+async def open_details(db: Database) -> dict[tuple[str, str], str]:
+    """(rule, subject) -> details_json of every open alert."""
+    return {(r[0], r[1]): r[2] for r in await db.fetchall(
+        "SELECT rule, subject, details_json FROM alerts WHERE closed_ts IS NULL")}
+
+
 async def open_keys(db: Database) -> set[tuple[str, str]]:
     return {(r["rule"], r["subject"]) for r in await db.fetchall(
         "SELECT rule, subject FROM alerts WHERE closed_ts IS NULL")}
@@ -80,6 +86,16 @@ async def alerts(db: Database, *, state: str | None, organ_id: str | None,
 
 
 async def classified_refusals(db: Database, since: int) -> list[Any]:
-    return await db.fetchall("SELECT refusal_id, sender_id, sha256, created_ts FROM refusals "
-                             "WHERE code = 'DX_CLASSIFIED' AND created_ts >= ? "
-                             "ORDER BY created_ts", (since,))
+    """Per sender: how many classified refusals since `since`, the first and the last."""
+    return await db.fetchall("SELECT sender_id, COUNT(*) AS refusals, MIN(created_ts) AS "
+                             "first_ts, MAX(created_ts) AS last_ts FROM refusals WHERE code = "
+                             "'DX_CLASSIFIED' AND created_ts >= ? GROUP BY sender_id "
+                             "ORDER BY sender_id", (since,))
+
+
+def update_open_alert_txn(conn: sqlite3.Connection, alert_id: str, message_vi: str,
+                          message_en: str, details_json: str) -> None:
+    """A grouped alert counts on: same alert, same webhook notification, new figures."""
+    conn.execute("UPDATE alerts SET message_vi = ?, message_en = ?, details_json = ? WHERE "
+                 "alert_id = ? AND closed_ts IS NULL",
+                 (message_vi, message_en, details_json, alert_id))

@@ -56,7 +56,7 @@ class BlobStore:
         self._spool_dir = root / "spool"
 
     def open(self) -> None:
-        self._spool_dir.mkdir(parents=True, exist_ok=True)
+        self._spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in self._spool_dir.iterdir():  # bodies of requests cut by a crash
             stale.unlink(missing_ok=True)
 
@@ -88,6 +88,9 @@ class BlobStore:
             raise
         self.adopt(spool.path, digest)
         return digest
+
+    def remove(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()

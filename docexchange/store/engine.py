@@ -86,7 +86,7 @@ class Database:
 
     async def open(self) -> None:
         """Apply migrations, start the writer thread, open the read connections."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         writer = connect(self.path, synchronous=self._synchronous)
         try:
             apply_migrations(writer)

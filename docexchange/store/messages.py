@@ -12,7 +12,8 @@ from docexchange.store.engine import Database
 
 MESSAGE_COLUMNS = ("message_id, kind, sender_id, document_id, business_type, sha256, size, "
                    "subject, code_number, code_notation, priority, due_date, status_code, "
-                   "related_message_id, signer_key_id, accepted_ts, recipients_json, log_index")
+                   "related_message_id, signer_key_id, signature, accepted_ts, recipients_json, "
+                   "log_index")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class NewMessage:
     status_code: str | None
     related_message_id: str | None
     signer_key_id: str | None
+    signature: str                   # verified | absent | unverified (exchange/checks.py)
     accepted_ts: int
     recipients_json: str
 
@@ -39,10 +41,10 @@ class NewMessage:
 def insert_message_txn(conn: sqlite3.Connection, m: NewMessage) -> None:
     conn.execute(
         f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
         (m.message_id, m.kind, m.sender_id, m.document_id, m.business_type, m.sha256, m.size,
          m.subject, m.code_number, m.code_notation, m.priority, m.due_date, m.status_code,
-         m.related_message_id, m.signer_key_id, m.accepted_ts, m.recipients_json))
+         m.related_message_id, m.signer_key_id, m.signature, m.accepted_ts, m.recipients_json))
 
 
 def set_message_log_index_txn(conn: sqlite3.Connection, message_id: str, index: int) -> None:
@@ -122,19 +124,31 @@ def insert_refusal_txn(conn: sqlite3.Connection, refusal_id: str, sender_id: str
                  (refusal_id, sender_id, sha256, code, json.dumps(list(elements)), ts))
 
 
-def document_for_recipient_txn(conn: sqlite3.Connection, document_id: str, recipient_id: str,
-                               newest: bool) -> Any:
-    """The delivered document a status answers; `newest` picks the latest update/recall."""
+def document_for_recipient_txn(conn: sqlite3.Connection, sender_id: str, document_id: str,
+                               recipient_id: str, newest: bool) -> Any:
+    """The document a recipient's status answers: the one `sender_id` sent to `recipient_id`
+    under `document_id` (identity is sender + DocumentId, FIELD-PACKETS.md §4-5), never a
+    packet of another sender that reused the DocumentId. `newest` picks that sender's latest
+    packet (15/16 answer a recall or an update); otherwise the original comes first."""
     conn.row_factory = sqlite3.Row
     order = "m.accepted_ts DESC" if newest else "m.business_type ASC, m.accepted_ts ASC"
     try:
         return conn.execute(
             "SELECT m.message_id, m.sender_id, m.business_type, d.delivery_id, d.state "
             "FROM messages m JOIN deliveries d USING (message_id) WHERE m.kind = 'document' AND "
-            f"m.document_id = ? AND d.recipient_id = ? ORDER BY {order} LIMIT 1",
-            (document_id, recipient_id)).fetchone()
+            "m.sender_id = ? AND m.document_id = ? AND d.recipient_id = ? "
+            f"ORDER BY {order}, m.message_id LIMIT 1",
+            (sender_id, document_id, recipient_id)).fetchone()
     finally:
         conn.row_factory = None
+
+
+def delivered_to_txn(conn: sqlite3.Connection, document_id: str, recipient_id: str) -> bool:
+    """True if some document with this DocumentId was delivered to the unit."""
+    return conn.execute(
+        "SELECT 1 FROM messages m JOIN deliveries d USING (message_id) WHERE m.kind = "
+        "'document' AND m.document_id = ? AND d.recipient_id = ? LIMIT 1",
+        (document_id, recipient_id)).fetchone() is not None
 
 
 def document_of_sender_txn(conn: sqlite3.Connection, document_id: str, sender_id: str) -> Any:
@@ -175,7 +189,11 @@ async def delivery_for(db: Database, message_id: str, recipient_id: str) -> Any:
 
 
 async def events_of(db: Database, message_id: str) -> list[Any]:
+    """Events of a message's deliveries. A status event's text is read from its status
+    message (stored once, whatever the number of recipients); older rows kept their note."""
     return await db.fetchall(
-        "SELECT e.delivery_id, e.event, e.status_code, e.status_time, e.actor_id, e.note, "
-        "e.created_ts FROM delivery_events e JOIN deliveries d USING (delivery_id) "
-        "WHERE d.message_id = ? ORDER BY e.event_id", (message_id,))
+        "SELECT e.delivery_id, e.event, e.status_code, e.status_time, e.actor_id, "
+        "CASE WHEN e.note = '' AND s.kind = 'status' THEN s.subject ELSE e.note END AS note, "
+        "s.signature AS signature, e.created_ts FROM delivery_events e "
+        "JOIN deliveries d USING (delivery_id) LEFT JOIN messages s ON s.message_id = "
+        "e.message_id WHERE d.message_id = ? ORDER BY e.event_id", (message_id,))

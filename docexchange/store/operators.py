@@ -26,9 +26,20 @@ def set_password_hash_txn(conn: sqlite3.Connection, name: str, password_hash: st
 
 
 def insert_token_txn(conn: sqlite3.Connection, token_id: str, name: str,
-                     secret_hash: str) -> None:
-    conn.execute("INSERT INTO operator_tokens (token_id, name, secret_hash, created_ts) VALUES "
-                 "(?, ?, ?, ?)", (token_id, name, secret_hash, now_ms()))
+                     secret_hash: str, expires_ts: int | None) -> None:
+    conn.execute("INSERT INTO operator_tokens (token_id, name, secret_hash, created_ts, "
+                 "expires_ts) VALUES (?, ?, ?, ?, ?)",
+                 (token_id, name, secret_hash, now_ms(), expires_ts))
+
+
+def revoke_token_txn(conn: sqlite3.Connection, token_id: str) -> int:
+    return conn.execute("UPDATE operator_tokens SET revoked_ts = ? WHERE token_id = ? AND "
+                        "revoked_ts IS NULL", (now_ms(), token_id)).rowcount
+
+
+async def tokens(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT token_id, name, created_ts, expires_ts, revoked_ts FROM "
+                             "operator_tokens ORDER BY name, created_ts")
 
 
 def insert_session_txn(conn: sqlite3.Connection, session_hash: str, name: str, csrf: str,
@@ -59,7 +70,8 @@ async def operators(db: Database) -> list[Any]:
 
 async def token(db: Database, token_id: str) -> Any:
     return await db.fetchone(
-        "SELECT t.token_id, t.name, t.secret_hash, t.revoked_ts, o.role, o.disabled_ts FROM "
+        "SELECT t.token_id, t.name, t.secret_hash, t.revoked_ts, t.expires_ts, o.role, "
+        "o.disabled_ts FROM "
         "operator_tokens t JOIN operators o USING (name) WHERE t.token_id = ?", (token_id,))
 
 

@@ -11,6 +11,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from docexchange.errors import DocExchangeError
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
 
@@ -32,9 +33,25 @@ class PayloadStore:
 
     def stage_txn(self, conn: sqlite3.Connection, sha256: str, data: bytes,
                   spool: Path | None) -> None:
-        """Inside the message's transaction: small bodies are written inline."""
+        """Inside the message's transaction: small bodies are written inline; a large one must
+        still be in the blob store (a refused twin's cleanup may have removed it: the caller
+        then retries rather than commit a row that points at nothing)."""
         if spool is None:
             insert_inline_txn(conn, sha256, data)
+        elif not self._blobs.exists(sha256):
+            raise DocExchangeError(
+                "DX_CONFLICT", "Gói tin trùng nội dung đang được xử lý đồng thời; hãy gửi lại.",
+                "A packet with the same bytes was being processed at the same time; retry.")
+
+    async def discard_unreferenced(self, sha256: str) -> None:
+        """After a refused or failed large packet: remove its blob unless a message refers to
+        it. Runs as a write transaction, so the check and the removal are not interleaved with
+        another process's commit of the same bytes (see stage_txn)."""
+        def txn(conn: sqlite3.Connection) -> None:
+            if conn.execute("SELECT 1 FROM messages WHERE sha256 = ? LIMIT 1",
+                            (sha256,)).fetchone() is None:
+                self._blobs.remove(sha256)
+        await self._db.write("discard_unreferenced_blob", txn)
 
     async def get(self, sha256: str) -> bytes:
         row = await self._db.fetchone("SELECT data FROM payloads WHERE sha256 = ?", (sha256,))

@@ -15,13 +15,14 @@ from docexchange.directory.model import Unit
 from docexchange.store.engine import Database, now_ms
 
 _UNIT_COLUMNS = ("organ_id, name, kind, parent_id, valid_from, valid_to, successor_id, "
-                 "organization_in_charge, address, email, telephone, fax, website")
+                 "organization_in_charge, address, email, telephone, fax, website, placeholder")
 
 
 def _unit_row(u: Unit) -> tuple[Any, ...]:
     return (u.organ_id, u.name, u.kind, u.parent_id, u.valid_from.isoformat(),
             u.valid_to.isoformat() if u.valid_to else None, u.successor_id,
-            u.organization_in_charge, u.address, u.email, u.telephone, u.fax, u.website)
+            u.organization_in_charge, u.address, u.email, u.telephone, u.fax, u.website,
+            1 if u.placeholder else 0)
 
 
 def upsert_unit_txn(conn: sqlite3.Connection, unit: Unit) -> bool:
@@ -31,17 +32,21 @@ def upsert_unit_txn(conn: sqlite3.Connection, unit: Unit) -> bool:
                            (unit.organ_id,)).fetchone() is not None
     conn.execute(
         f"INSERT INTO units ({_UNIT_COLUMNS}, created_ts, updated_ts) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (organ_id) DO UPDATE SET "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (organ_id) DO UPDATE SET "
         "name=excluded.name, kind=excluded.kind, parent_id=excluded.parent_id, "
         "valid_from=excluded.valid_from, valid_to=excluded.valid_to, "
         "successor_id=excluded.successor_id, "
         "organization_in_charge=excluded.organization_in_charge, address=excluded.address, "
         "email=excluded.email, telephone=excluded.telephone, fax=excluded.fax, "
-        "website=excluded.website, updated_ts=excluded.updated_ts",
+        "website=excluded.website, placeholder=excluded.placeholder, "
+        "updated_ts=excluded.updated_ts",
         (*_unit_row(unit), ts, ts))
     conn.execute("DELETE FROM unit_aliases WHERE organ_id = ?", (unit.organ_id,))
     conn.executemany("INSERT OR REPLACE INTO unit_aliases (alias, organ_id) VALUES (?, ?)",
                      [(a, unit.organ_id) for a in unit.aliases])
+    conn.execute("DELETE FROM unit_successors WHERE organ_id = ?", (unit.organ_id,))
+    conn.executemany("INSERT INTO unit_successors (organ_id, successor_id) VALUES (?, ?)",
+                     [(unit.organ_id, s) for s in unit.all_successors])
     return not existed
 
 
@@ -49,18 +54,40 @@ async def load_units(db: Database) -> list[Unit]:
     aliases: dict[str, list[str]] = {}
     for row in await db.fetchall("SELECT alias, organ_id FROM unit_aliases ORDER BY alias"):
         aliases.setdefault(row["organ_id"], []).append(row["alias"])
+    successors: dict[str, list[str]] = {}
+    for row in await db.fetchall("SELECT organ_id, successor_id FROM unit_successors "
+                                 "ORDER BY organ_id, successor_id"):
+        successors.setdefault(row["organ_id"], []).append(row["successor_id"])
     rows = await db.fetchall(f"SELECT {_UNIT_COLUMNS} FROM units ORDER BY organ_id")
-    return [_unit_from_row(row, aliases.get(row["organ_id"], [])) for row in rows]
+    return [_unit_from_row(row, aliases.get(row["organ_id"], []),
+                           successors.get(row["organ_id"], [])) for row in rows]
 
 
-def _unit_from_row(row: Any, aliases: list[str]) -> Unit:
+def _unit_from_row(row: Any, aliases: list[str], successors: list[str] | None = None) -> Unit:
     return Unit(
         organ_id=row["organ_id"], name=row["name"], kind=row["kind"],
         parent_id=row["parent_id"], valid_from=dt.date.fromisoformat(row["valid_from"]),
         valid_to=dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
         successor_id=row["successor_id"], aliases=tuple(aliases),
         organization_in_charge=row["organization_in_charge"], address=row["address"],
-        email=row["email"], telephone=row["telephone"], fax=row["fax"], website=row["website"])
+        email=row["email"], telephone=row["telephone"], fax=row["fax"], website=row["website"],
+        successors=tuple(successors or ()), placeholder=bool(row["placeholder"]))
+
+
+# -- versions (name, kind and parent before a change) -----------------------------------
+
+def insert_version_txn(conn: sqlite3.Connection, organ_id: str, valid_from: dt.date,
+                       valid_to: dt.date, name: str, kind: str, parent_id: str | None,
+                       plan_id: str | None) -> None:
+    conn.execute("INSERT OR REPLACE INTO unit_versions (organ_id, valid_from, valid_to, name, "
+                 "kind, parent_id, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (organ_id, valid_from.isoformat(), valid_to.isoformat(), name, kind,
+                  parent_id, plan_id))
+
+
+async def load_versions(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT organ_id, valid_from, valid_to, name, kind, parent_id "
+                             "FROM unit_versions ORDER BY organ_id, valid_from")
 
 
 # -- API keys -----------------------------------------------------------------------------
@@ -133,3 +160,27 @@ async def load_groups(db: Database) -> dict[str, dict[str, Any]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# -- unit client certificates (mTLS) --------------------------------------------------------
+
+def insert_client_cert_txn(conn: sqlite3.Connection, fingerprint: str, organ_id: str,
+                           subject: str, not_after_ts: int) -> None:
+    conn.execute("INSERT INTO unit_client_certs (fingerprint, organ_id, subject, not_after_ts, "
+                 "created_ts) VALUES (?, ?, ?, ?, ?)",
+                 (fingerprint, organ_id, subject, not_after_ts, now_ms()))
+
+
+def revoke_client_cert_txn(conn: sqlite3.Connection, fingerprint: str) -> int:
+    return conn.execute("UPDATE unit_client_certs SET revoked_ts = ? WHERE fingerprint = ? AND "
+                        "revoked_ts IS NULL", (now_ms(), fingerprint)).rowcount
+
+
+async def find_client_cert(db: Database, fingerprint: str) -> Any:
+    return await db.fetchone("SELECT fingerprint, organ_id, not_after_ts, revoked_ts FROM "
+                             "unit_client_certs WHERE fingerprint = ?", (fingerprint,))
+
+
+async def list_client_certs(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT fingerprint, organ_id, subject, not_after_ts, revoked_ts "
+                             "FROM unit_client_certs ORDER BY organ_id, created_ts")

@@ -149,7 +149,10 @@ async def test_recall_goes_to_every_recipient_and_can_be_accepted(
     doc_id = receipt["document_id"]
     not_sender = await _status(client, hub_env, SO_NOI_VU,
                                status(SO_NOI_VU, PROVINCE, doc_id, "13"))
-    assert not_sender.status == 422
+    refused = await not_sender.json()
+    assert not_sender.status == 403 and refused["code"] == "DX_FORBIDDEN"
+    assert "Only the original sender may recall" in refused["detail_en"]
+    assert "Chỉ đơn vị gửi văn bản gốc mới được thu hồi" in refused["detail_vi"]
     recall = await _status(client, hub_env, PROVINCE, status(PROVINCE, PROVINCE, doc_id, "13"))
     assert recall.status == 202, await recall.json()
     for unit in (SO_NOI_VU, SONG_HINH):

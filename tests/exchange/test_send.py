@@ -166,15 +166,6 @@ async def test_tampered_signature_is_refused(client: TestClient, hub_env: HubEnv
     assert resp.status == 422 and await _code(resp) == "DX_BAD_SIGNATURE"
 
 
-async def test_signature_by_another_units_certificate_is_refused(client: TestClient,
-                                                                 hub_env: HubEnv) -> None:
-    data = sign_as(hub_env, SO_NOI_VU, document(PROVINCE, [SONG_HINH]))
-    resp = await _send(client, hub_env, PROVINCE, data)
-    body = await resp.json()
-    assert resp.status == 422 and body["code"] == "DX_BAD_SIGNATURE"
-    assert body["reason"] == "unregistered_certificate"
-
-
 async def test_required_signature_refuses_unsigned(hub_env: HubEnv, aiohttp_client: Any) -> None:
     from dataclasses import replace
 

@@ -168,3 +168,22 @@ async def test_the_server_runs_the_checks(hub_env: HubEnv, aiohttp_client: Any,
     row = await hub.db.fetchone("SELECT organ_id FROM unit_activity")
     assert row is not None and row["organ_id"] == PROVINCE
     assert await hub.db.fetchone("SELECT 1 FROM kpi_snapshots WHERE scope = 'overall'")
+
+
+async def test_classified_refusals_of_a_unit_share_one_counting_alert(
+        hub_env: HubEnv, aiohttp_client: Any) -> None:
+    client: TestClient = await aiohttp_client(create_app(quiet(hub_env.config)))
+    hub = hub_of(client)
+    for i in range(3):
+        packet = document(PROVINCE, [SO_NOI_VU], subject=f"MẬT - kế hoạch số {i}")
+        resp = await client.post("/api/v1/documents", data=packet,
+                                 headers={**hub_env.auth(PROVINCE), **XML})
+        assert resp.status == 422
+        await alerts.evaluate(hub, now_ms=now_ms() + 1000)
+    [alert] = await alerts.list_alerts(hub)
+    assert (alert["rule"], alert["subject"]) == ("classified_refused", PROVINCE)
+    assert alert["details"]["refusals"] == 3 and alert["closed_at"] is None
+    assert len(await _leaves(hub, "alert_raised")) == 1
+    await alerts.evaluate(hub, now_ms=now_ms() + 25 * HOUR)
+    assert [a["rule"] for a in await alerts.list_alerts(hub, state="closed")] == [
+        "classified_refused"]

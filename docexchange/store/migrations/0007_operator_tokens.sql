@@ -1,0 +1,15 @@
+-- Operator tokens expire and are revoked one by one; unit client certificates (mTLS); the
+-- lookup that lets a refused large packet's blob be removed when nothing refers to it.
+
+ALTER TABLE operator_tokens ADD COLUMN expires_ts INTEGER;  -- NULL: issued before expiry existed
+
+CREATE TABLE unit_client_certs (
+    fingerprint TEXT PRIMARY KEY,        -- hex SHA-256 of the certificate's DER
+    organ_id TEXT NOT NULL REFERENCES units (organ_id),
+    subject TEXT NOT NULL,
+    not_after_ts INTEGER NOT NULL,
+    created_ts INTEGER NOT NULL,
+    revoked_ts INTEGER
+);
+
+CREATE INDEX messages_sha256 ON messages (sha256);

@@ -1,0 +1,78 @@
+"""SQL for reorganisation plans and the deliveries that follow a retired unit's successor.
+
+Functions ending in `_txn` run inside a write transaction (see Database.write).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from docexchange.store.engine import Database
+
+
+def plan_by_sha_txn(conn: sqlite3.Connection, sha256: str) -> Any:
+    return conn.execute("SELECT plan_id FROM reorg_plans WHERE sha256 = ?",
+                        (sha256,)).fetchone()
+
+
+async def plan_by_sha(db: Database, sha256: str) -> Any:
+    return await db.fetchone("SELECT plan_id FROM reorg_plans WHERE sha256 = ?", (sha256,))
+
+
+def insert_plan_txn(conn: sqlite3.Connection, plan_id: str, sha256: str, source: str,
+                    first_date: str, last_date: str, operations_json: str, ts: int) -> None:
+    conn.execute("INSERT INTO reorg_plans (plan_id, sha256, source, first_date, last_date, "
+                 "operations_json, applied_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (plan_id, sha256, source, first_date, last_date, operations_json, ts))
+
+
+def set_plan_log_index_txn(conn: sqlite3.Connection, plan_id: str, index: int) -> None:
+    conn.execute("UPDATE reorg_plans SET log_index = ? WHERE plan_id = ?", (index, plan_id))
+
+
+def set_plan_followed_txn(conn: sqlite3.Connection, plan_id: str, ts: int) -> None:
+    conn.execute("UPDATE reorg_plans SET followed_ts = ? WHERE plan_id = ?", (ts, plan_id))
+
+
+async def latest_plan_date(db: Database) -> str | None:
+    row = await db.fetchone("SELECT MAX(last_date) AS d FROM reorg_plans")
+    return row["d"] if row else None
+
+
+async def plans(db: Database) -> list[Any]:
+    return await db.fetchall("SELECT plan_id, sha256, source, first_date, last_date, "
+                             "operations_json, applied_ts, log_index, followed_ts "
+                             "FROM reorg_plans ORDER BY applied_ts")
+
+
+async def open_delivery_counts(db: Database, organ_ids: list[str]) -> dict[str, int]:
+    """Deliveries not yet fetched, per recipient (the ones that follow a successor)."""
+    if not organ_ids:
+        return {}
+    marks = ",".join("?" * len(organ_ids))
+    rows = await db.fetchall(f"SELECT recipient_id, COUNT(*) AS n FROM deliveries WHERE "
+                             f"state = 'pending' AND recipient_id IN ({marks}) "
+                             "GROUP BY recipient_id", tuple(organ_ids))
+    return {r["recipient_id"]: r["n"] for r in rows}
+
+
+def open_deliveries_txn(conn: sqlite3.Connection, organ_id: str) -> list[tuple[str, str]]:
+    """(delivery_id, message_id) of the unit's deliveries not yet fetched."""
+    return list(conn.execute("SELECT delivery_id, message_id FROM deliveries WHERE "
+                             "recipient_id = ? AND state = 'pending' ORDER BY created_ts",
+                             (organ_id,)))
+
+
+def move_delivery_txn(conn: sqlite3.Connection, delivery_id: str, message_id: str,
+                      old: str, new: str, ts: int) -> bool:
+    """Readdress one delivery; False when the successor already has one for that message
+    (then the old delivery stays where it is, for the retired unit's grace period)."""
+    taken = conn.execute("SELECT 1 FROM deliveries WHERE message_id = ? AND recipient_id = ?",
+                         (message_id, new)).fetchone()
+    if taken:
+        return False
+    conn.execute("UPDATE deliveries SET recipient_id = ?, routed_from = COALESCE(routed_from, ?),"
+                 " updated_ts = ? WHERE delivery_id = ?", (new, old, ts, delivery_id))
+    return True
+
