@@ -24,11 +24,13 @@ from docexchange.exchange.secrecy import SecrecyFinding, mark_in
 
 __all__ = ["BASE64_ELEMENTS", "packet_marks", "secrecy_fields"]
 
-#: Local names whose value is base64 (edXML payload, XML-DSig, XAdES).
+#: Local names whose value is base64 (edXML payload, the .NET SDK's DigitalSignature, XML-DSig,
+#: XAdES).
 BASE64_ELEMENTS = frozenset({
-    "ContentTransferEncoded", "SignatureValue", "DigestValue", "X509Certificate", "X509CRL",
-    "X509SKI", "Modulus", "Exponent", "EncapsulatedX509Certificate", "EncapsulatedCRLValue",
-    "EncapsulatedOCSPValue", "EncapsulatedTimeStamp",
+    "ContentTransferEncoded", "DigitalSignature", "SignatureValue", "DigestValue",
+    "X509Certificate", "X509CRL", "X509SKI", "Modulus", "Exponent",
+    "EncapsulatedX509Certificate", "EncapsulatedCRLValue", "EncapsulatedOCSPValue",
+    "EncapsulatedTimeStamp",
 })
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 #: Markup inside a comment: DMS comment out whole elements ("<!--<Subject>…</Subject>-->"), so
