@@ -10,6 +10,7 @@ from typing import Any
 #: code -> (HTTP status, short English title)
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_BAD_REQUEST": (400, "Bad request"),
+    "DX_MALFORMED_XML": (400, "Packet is not well-formed XML"),
     "DX_UNAUTHENTICATED": (401, "Authentication required"),
     "DX_FORBIDDEN": (403, "Forbidden"),
     "DX_SENDER_MISMATCH": (403, "Sender does not match the authenticated unit"),

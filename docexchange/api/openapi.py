@@ -63,7 +63,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {"get": _op("This document", (), auth=False)},
     "/documents": {"post": _op(
         "Send an edXML document packet", UNIT + (
-            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_INVALID_PACKET",
+            "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
             "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
             "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
@@ -76,7 +76,10 @@ PATHS: dict[str, dict[str, Any]] = {
                     "cannot check is accepted as unverified unless "
                     "exchange.require_sender_signature is set; one it can check (accepted "
                     "algorithm, certificate registered to the sender) that does not match is "
-                    "422 DX_BAD_SIGNATURE in every mode.")},
+                    "422 DX_BAD_SIGNATURE in every mode. `warnings` lists what the reader had "
+                    "to read leniently (e.g. dd/MM/yyyy dates, undeclared prefixes), each with "
+                    "its element, code and a sentence in Vietnamese and English; the stored "
+                    "bytes are the sender's.")},
     "/inbox": {"get": _op("The caller's pending deliveries (long-poll)", UNIT + (
         "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), params=(
             _query("wait", "Seconds to wait for a first item (capped at "
@@ -95,7 +98,8 @@ PATHS: dict[str, dict[str, Any]] = {
         params=(_path_param("delivery_id", "From the inbox"),))},
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
-            "DX_TOO_LARGE", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH", "DX_CLASSIFIED",
+            "DX_TOO_LARGE", "DX_MALFORMED_XML", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH",
+            "DX_CLASSIFIED",
             "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
             "DX_UNIT_RETIRED"), ok=202,
         body="application/xml",

@@ -1,23 +1,30 @@
 """Where things sit in a packet as the field writes it, and its canonical form.
 
-Input is lenient (EDXML.md §1): root ``edXML`` or ``edXMLEnvelope``; the header named
+Input is lenient (EDXML.md §1 and §7): root ``edXML`` or ``edXMLEnvelope``; the header named
 ``MessageHeader`` or ``Status``; a ``Signature`` in the QCVN or the XML-DSig namespace, inside
 ``edXMLHeader`` (where the spec puts it) or directly under the root or envelope (where generic
-enveloped signers put it); children of any group in any order. The locating functions here
-accept all of that, and ``canonical_copy`` rewrites a copy into the one shape the XSDs describe.
+enveloped signers put it); children of any group in any order; ``Business…`` spellings; blank
+``ResponseFor`` forms; elements and attributes of the QCVN and XLink namespaces that the hub
+does not know. The locating functions here accept all of that, and ``canonical_copy`` rewrites a
+copy into the one shape the XSDs describe, saying what it left out.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from lxml import etree
 
+from docexchange.edxml.model import PacketWarning
 from docexchange.edxml.problems import invalid_packet
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
 
 #: MessageHeader children for documents then statuses, in the order of the EDXML.md tables.
 MESSAGE_HEADER_ORDER = (
@@ -34,6 +41,8 @@ MESSAGE_HEADER_ORDER = (
     "OtherInfo",
     "ResponseFor",
     "SteeringType",
+    "ResponseForTask",
+    "ApplicationType",
     "ToPlaces",
     "StaffInfo",
     "StatusCode",
@@ -49,14 +58,34 @@ _CHILD_ORDER: dict[str, tuple[str, ...]] = {
     "TraceHeaderList": ("TraceHeader", "Bussiness"),
 }
 
-_RANKS: dict[str, dict[str, int]] = {
-    f"{{{NS}}}{parent}": {f"{{{NS}}}{name}": i for i, name in enumerate(order)}
-    for parent, order in _CHILD_ORDER.items()
-}
 _ROOTS = ("edXML", "edXMLEnvelope")
 _SIGNATURES = (f"{{{NS}}}Signature", f"{{{DSIG_NS}}}Signature")
+#: Bkav's parser reads both spellings; the XSDs know the field's misspelt one.
+_SPELLINGS = {
+    f"{{{NS}}}{right}": f"{{{NS}}}{spelt}"
+    for right, spelt in (
+        ("Business", "Bussiness"),
+        ("BusinessDocType", "BussinessDocType"),
+        ("BusinessDocReason", "BussinessDocReason"),
+        ("BusinessDocumentInfo", "BussinessDocumentInfo"),
+    )
+}
+#: xlink attributes the XSD declares on Reference (the .NET SDK writes them).
+_KNOWN_XLINK = frozenset(f"{{{XLINK_NS}}}{name}" for name in ("href", "role", "type"))
+_QCVN = f"{{{NS}}}"
+_LENIENT_NAMESPACES = (_QCVN, f"{{{XLINK_NS}}}")
 
 Element: TypeAlias = etree._Element
+
+
+@dataclass(frozen=True)
+class KnownChildren:
+    """What the XSDs declare (local names): the children of each element, and every element
+    name of either packet kind. A QCVN element is *unknown* when its name is declared nowhere:
+    a known element in the wrong place (a body in a status) is left for the XSD to refuse."""
+
+    of: Mapping[str, frozenset[str]]
+    anywhere: frozenset[str]
 
 
 def q(local: str) -> str:
@@ -129,33 +158,32 @@ def signatures(root: Element) -> list[Element]:
     ]
 
 
-def schema_view(root: Element) -> Element:
-    """What to validate: the packet itself when it is already in canonical form (what the
-    builder and most DMS write), otherwise a canonical copy. Saves a deep copy per packet."""
-    check_root(root)
-    return root if _is_canonical(root) else canonical_copy(root)
+def is_blank(element: Element) -> bool:
+    """No text anywhere inside (comments aside): a form left empty, e.g. a blank ResponseFor."""
+    return not any(
+        (node.text or "").strip()
+        for node in element.iter()
+        if isinstance(node.tag, str)
+    )
 
 
-def _is_canonical(root: Element) -> bool:
-    if root.tag != q("edXML") or signatures(root):
-        return False
-    head = message_header(root)
-    if head is not None and head.tag != q("MessageHeader"):
-        return False
-    for element in root.iter(*_RANKS):
-        rank, last = _RANKS[element.tag], 0
-        for child in element:
-            position = rank.get(child.tag, len(rank))  # type: ignore[call-overload]
-            if position < last:
-                return False
-            last = position
-    return True
+def worth_validating_in_place(root: Element) -> bool:
+    """Whether the packet may already be in the XSDs' shape (what the builder and most DMS
+    write): then it is validated as it is, without a deep copy, and only copied when that
+    fails. A Signature or an edXMLEnvelope root always needs the copy."""
+    return root.tag == q("edXML") and not signatures(root)
 
 
-def canonical_copy(root: Element) -> Element:
+def canonical_copy(
+    root: Element, known: KnownChildren | None = None
+) -> tuple[Element, tuple[PacketWarning, ...]]:
     """A copy of the packet in canonical form, for schema validation; root is not modified.
 
-    Source line numbers survive the copy, so schema errors still point into the input.
+    With ``known`` (from the XSDs) the copy also leaves out the leniencies of §7: unknown
+    elements and attributes of the QCVN and XLink namespaces, blank document ResponseFor
+    forms; each left-out unknown name is returned as a warning. Elements of any other
+    namespace stay, for the XSD to judge. Source line numbers survive the copy, so schema
+    errors still point into the input.
     """
     check_root(root)
     canon = _rooted_copy(root)
@@ -163,12 +191,75 @@ def canonical_copy(root: Element) -> Element:
         parent = signature.getparent()
         if parent is not None:
             parent.remove(signature)
-    status = message_header(canon)
-    if status is not None and status.tag == q("Status"):
-        status.tag = q("MessageHeader")
+    head = message_header(canon)
+    if head is not None and head.tag == q("Status"):
+        head.tag = q("MessageHeader")
+    for element in canon.iter(*_SPELLINGS):
+        element.tag = _SPELLINGS[str(element.tag)]
+    notes: tuple[PacketWarning, ...] = ()
+    if known is not None:
+        if head is not None and not is_status(canon):
+            _drop_blank_response_for(head)
+        notes = _drop_unknown(canon, known)
     for element in list(canon.iter(*(q(name) for name in _CHILD_ORDER))):
         _sort_children(element, _CHILD_ORDER[local_name(element)])
-    return canon
+    return canon, notes
+
+
+def _drop_blank_response_for(head: Element) -> None:
+    """The reader skips (and notes) these; the schema must not see them either."""
+    for element in list(head.iterchildren(q("ResponseFor"))):
+        if is_blank(element):
+            head.remove(element)
+
+
+def _drop_unknown(canon: Element, known: KnownChildren) -> tuple[PacketWarning, ...]:
+    """Remove unknown QCVN children of known parents and unknown QCVN/xlink attributes."""
+    dropped: dict[str, tuple[int, int]] = {}  # name -> (first line, count)
+
+    def note(name: str, line: int | None) -> None:
+        first, count = dropped.get(name, (line or 0, 0))
+        dropped[name] = (first, count + 1)
+
+    stack = [canon]
+    while stack:
+        element = stack.pop()
+        for attribute in list(element.attrib):
+            if attribute.startswith(_LENIENT_NAMESPACES) and not (
+                attribute in _KNOWN_XLINK and element.tag == q("Reference")
+            ):
+                note("@" + str(etree.QName(attribute).localname), element.sourceline)
+                del element.attrib[attribute]
+        allowed = known.of.get(local_name(element)) if element.tag.startswith(_QCVN) else None
+        for child in list(element):
+            if not isinstance(child.tag, str):
+                continue
+            name = local_name(child)
+            if (
+                allowed is not None
+                and child.tag.startswith(_QCVN)
+                and name not in allowed
+                and name not in known.anywhere
+            ):
+                note(name, child.sourceline)
+                element.remove(child)
+            else:
+                stack.append(child)
+    in_order = sorted(dropped.items(), key=lambda item: item[1][0])
+    return tuple(_unknown(name, line, count) for name, (line, count) in in_order)
+
+
+def _unknown(name: str, line: int, count: int) -> PacketWarning:
+    times_vi = f", {count} lần" if count > 1 else ""
+    times_en = f", {count} times" if count > 1 else ""
+    return PacketWarning(
+        name,
+        "unknown_element_ignored" if not name.startswith("@") else "unknown_attribute_ignored",
+        f"{name} (từ dòng {line}{times_vi}) không có trong QCVN 102:2016 mà hub biết; hub bỏ "
+        "qua nó khi đọc, gói tin vẫn được lưu nguyên.",
+        f"{name} (from line {line}{times_en}) is not part of QCVN 102:2016 as the hub knows "
+        "it; the hub ignored it when reading, and stores the packet unchanged.",
+    )
 
 
 def _rooted_copy(root: Element) -> Element:

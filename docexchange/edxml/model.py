@@ -72,7 +72,8 @@ class PromulgationInfo:
 
 @dataclass(frozen=True)
 class DocumentType:
-    """Type is 1 or 2; TypeDetail an integer; TypeName e.g. "Công văn"."""
+    """Type is usually 1 or 2 (the .NET SDK writes 18 by default: any non-negative integer is
+    read); TypeDetail an integer, 0 when absent; TypeName e.g. "Công văn"."""
 
     type: int = 1
     type_detail: int = 0
@@ -88,7 +89,12 @@ class SignerInfo:
 
 @dataclass(frozen=True)
 class OtherInfo:
-    """Priority is urgency: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ."""
+    """Priority is urgency: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ.
+
+    reply_fors and reference_codes are VNPT library extensions (``ReplyFors``,
+    ``ReferenceCodes``) whose content form has never been seen: each holds the text of every
+    child element (or of the element itself when it has none), read only, never written.
+    """
 
     priority: int = 0
     sphere_of_promulgation: str = ""
@@ -97,6 +103,8 @@ class OtherInfo:
     page_amount: int = 0
     direction: bool = False
     appendixes: tuple[str, ...] = ()
+    reply_fors: tuple[str, ...] = ()
+    reference_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,10 @@ class ResponseFor:
 
 @dataclass(frozen=True, kw_only=True)
 class MessageHeader:
+    """A document's MessageHeader. task_code (``ResponseForTask/TaskCode``) and
+    application_type (``ApplicationType``) are VNPT library extensions, read but never written.
+    """
+
     from_: Organization
     to: tuple[Organization, ...]
     document_id: str
@@ -125,6 +137,8 @@ class MessageHeader:
     response_for: tuple[ResponseFor, ...] = ()
     steering_type: int | None = None
     to_places: tuple[str, ...] = ()
+    task_code: str = ""
+    application_type: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,10 +151,54 @@ class TraceHeader:
 
 @dataclass(frozen=True)
 class StaffInfo:
+    """department_id and staff_id are the VNPT library's ``DepartmentId`` and ``StaffId``,
+    read but never written."""
+
     department: str = ""
     staff: str = ""
     email: str = ""
     mobile: str = ""
+    department_id: str = ""
+    staff_id: str = ""
+
+
+@dataclass(frozen=True)
+class TraceListInfo:
+    """The attributes some writers (the .NET SDK) put on TraceHeaderList, read as found."""
+
+    id: str = ""
+    version: str = ""
+    must_understand: str = ""
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class XLink:
+    """xlink:href, xlink:role and xlink:type of a Manifest Reference, read as found."""
+
+    href: str = ""
+    role: str = ""
+    type: str = ""
+
+
+@dataclass(frozen=True)
+class PacketWarning:
+    """Something the reader accepted by reading it differently from how it is written (a
+    day-first date, an ignored element, ...). Stable ``code`` for machines, a sentence in
+    Vietnamese and English for people; the receipt carries them."""
+
+    element: str
+    code: str
+    message_vi: str
+    message_en: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "element": self.element,
+            "code": self.code,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
 
 
 class Receiver(NamedTuple):
@@ -159,7 +217,9 @@ class Replacement(NamedTuple):
 
 @dataclass(frozen=True, kw_only=True)
 class Business:
-    """The ``Bussiness`` block. business_doc_type: 0 new, 1 revoke, 2 update, 3 replace.
+    """The ``Bussiness`` block (``Business`` is read too). business_doc_type: 0 new, 1 revoke,
+    2 update, 3 replace. document_id is "" when the block has none (the SDK's replacement and
+    revocation samples omit it).
 
     document_info and document_receiver are kept as the text found (None when absent): their
     values are not documented beyond the "1" seen in samples. The BussinessDocumentInfo block is
@@ -179,13 +239,21 @@ class Business:
 
 @dataclass(frozen=True)
 class Attachment:
-    """One attached file. data is the transported content (decoded base64), usually a zip."""
+    """One attached file. data is the transported content (decoded base64), usually a zip.
+
+    field_name, mime_type and format are library extensions on Attachment, link the xlink
+    attributes of its Manifest Reference: read as found, never written.
+    """
 
     content_id: str
     name: str
     description: str = ""
     content_type: str = "application/octet-stream"
     data: bytes = b""
+    field_name: str = ""
+    mime_type: str = ""
+    format: str = ""
+    link: XLink = field(default_factory=XLink)
 
     @classmethod
     def from_file(
@@ -263,13 +331,19 @@ def _bad_zip(content_id: str) -> DocExchangeError:
 @dataclass(frozen=True, kw_only=True)
 class DocumentPacket:
     """A document packet. has_signature says a Signature element was present, not that it is
-    valid: verification is the signing package's job."""
+    valid: verification is the signing package's job.
+
+    warnings say where the reader read the packet leniently (EDXML.md §7); they do not take
+    part in equality, so a lenient variant equals the model of its canonical form.
+    """
 
     header: MessageHeader
     traces: tuple[TraceHeader, ...] = ()
     business: Business | None = None
     attachments: tuple[Attachment, ...] = ()
     has_signature: bool = False
+    trace_list: TraceListInfo = field(default_factory=TraceListInfo)
+    warnings: tuple[PacketWarning, ...] = field(default=(), compare=False)
 
     @property
     def document_id(self) -> str:
@@ -297,7 +371,8 @@ class DocumentPacket:
 
 @dataclass(frozen=True, kw_only=True)
 class StatusPacket:
-    """A status packet (§3). status_code is two characters, e.g. "01"."""
+    """A status packet (§3). status_code is two characters, e.g. "01". warnings: as on
+    DocumentPacket."""
 
     from_: Organization
     response_for: ResponseFor
@@ -307,3 +382,5 @@ class StatusPacket:
     timestamp: datetime
     traces: tuple[TraceHeader, ...] = ()
     has_signature: bool = False
+    trace_list: TraceListInfo = field(default_factory=TraceListInfo)
+    warnings: tuple[PacketWarning, ...] = field(default=(), compare=False)

@@ -4,13 +4,17 @@ No official XSD exists; schemas/edxml-document.xsd and schemas/edxml-status.xsd 
 schemas/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits.
 
 Design for lenient input: the XSDs describe ONE canonical shape, and ``validate`` checks the
-packet itself when it already has that shape, else a normalised copy made by
-``layout.canonical_copy`` (root edXML, Status renamed MessageHeader,
-Signature elements removed, edXMLHeader / MessageHeader / TraceHeaderList children put in table
-order). Groups whose children occur at most once use ``xs:all``, so they need no reordering. This
-keeps cardinalities (exactly one DocumentId, at least one To, ...) in the schema rather than in
-Python, and the builder's output validates as is. Signatures are verified elsewhere
-(docexchange.signing), never by the schema.
+packet itself first (no deep copy for what the builder and most DMS write: every difference
+``canonical_copy`` would make fails the XSD in place). When that fails, or the packet is signed
+or rooted at edXMLEnvelope, it validates a normalised copy
+made by ``layout.canonical_copy`` (root edXML, Status renamed MessageHeader, Signature elements
+removed, ``Business…`` spellings renamed, blank ResponseFor forms and unknown QCVN/XLink
+elements and attributes left out, edXMLHeader / MessageHeader / TraceHeaderList children put in
+table order), and reports that copy's errors. Groups whose children occur at most once use
+``xs:all``, so they need no reordering. This keeps cardinalities (exactly one DocumentId, at
+least one To, ...) in the schema rather than in Python, and the builder's output validates as
+is. Which children are "known" is read from the XSDs themselves, so there is one list.
+Signatures are verified elsewhere (docexchange.signing), never by the schema.
 
 The compiled schemas are cached for the life of the process. lxml keeps a validator's error log
 on the schema object, so validation runs under a lock to keep concurrent threads' errors apart.
@@ -27,11 +31,14 @@ from typing import Any
 from lxml import etree
 
 from docexchange.edxml import layout
-from docexchange.edxml.problems import invalid_packet_many
+from docexchange.edxml.model import PacketWarning
+from docexchange.edxml.problems import invalid_packet_many, no_recipient
 
 _LOCK = threading.Lock()
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '[^']*')?: ")
-_NAMESPACE = re.compile(r"\{[^}]*\}")
+#: "{http://...}Name" in libxml2's messages; never a regex quantifier such as \d{4}.
+_NAMESPACE = re.compile(r"\{[a-z][a-z0-9+.-]*:[^}]*\}")
+_XS = "{http://www.w3.org/2001/XMLSchema}"
 _MAX_REASON = 300
 
 
@@ -48,19 +55,76 @@ def _schema(kind: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path), parser))
 
 
-def validate(root: etree._Element) -> None:
-    """Check a (lenient) packet against the document or status schema.
+@functools.cache
+def known_children(kind: str) -> layout.KnownChildren:
+    """Element name -> the child names the XSDs of that kind declare for it (union over the
+    types the name is used with; elements of simple or open content are absent), and every
+    element name either kind declares, plus Signature (refused where it does not belong)."""
+    of = _declared_children(("edxml-common.xsd", f"edxml-{kind}.xsd"))
+    both = _declared_children(("edxml-common.xsd", "edxml-document.xsd", "edxml-status.xsd"))
+    anywhere = {name for names in both.values() for name in names} | set(both) | {"Signature"}
+    return layout.KnownChildren(of, frozenset(anywhere))
+
+
+def _declared_children(files: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    trees = [etree.parse(str(schema_dir() / name), parser) for name in files]
+    types = {
+        str(complex_type.get("name")): _declared(complex_type)
+        for tree in trees
+        for complex_type in tree.iter(f"{_XS}complexType")
+        if complex_type.get("name")
+    }
+    known: dict[str, frozenset[str]] = {}
+    for tree in trees:
+        for element in tree.iter(f"{_XS}element"):
+            anonymous = element.find(f"{_XS}complexType")
+            names = types.get((element.get("type") or "").partition(":")[2], frozenset())
+            names |= _declared(anonymous) if anonymous is not None else frozenset()
+            if names and element.get("name"):
+                name = str(element.get("name"))
+                known[name] = known.get(name, frozenset()) | names
+    return known
+
+
+def _declared(complex_type: etree._Element) -> frozenset[str]:
+    return frozenset(
+        str(e.get("name")) for e in complex_type.iter(f"{_XS}element") if e.get("name")
+    )
+
+
+def validate(root: etree._Element) -> tuple[PacketWarning, ...]:
+    """Check a (lenient) packet against the document or status schema; return the warnings
+    for what the check left out (unknown QCVN/XLink elements and attributes).
 
     Raises DX_INVALID_PACKET whose errors list each failing element (local name) with the
-    reason and the input line; message_en names the first one.
+    reason, its Vietnamese wording and the input line; the messages name the first one. A
+    document with no To at all is told so plainly, first.
     """
-    canon = layout.schema_view(root)
-    schema = _schema("status" if layout.is_status(canon) else "document")
+    layout.check_root(root)
+    kind = "status" if layout.is_status(root) else "document"
+    schema = _schema(kind)
+    if layout.worth_validating_in_place(root) and not _failures(schema, root):
+        return ()  # already canonical: whatever canonical_copy would change fails the XSD
+    canon, notes = layout.canonical_copy(root, known_children(kind))
+    entries = _failures(schema, canon)
+    if not entries:
+        return notes
+    errors = _errors(entries)
+    head = layout.message_header(canon)
+    if kind == "document" and head is not None and layout.child(head, "To") is None:
+        errors = [no_recipient(head.sourceline or 0)] + [
+            e for e in errors if "( To" not in e["reason"] and "To )" not in e["reason"]
+        ]
+    raise invalid_packet_many(errors)
+
+
+def _failures(schema: etree.XMLSchema, element: etree._Element) -> list[Any]:
+    """The validator's error entries (empty when valid), copied out under the lock."""
     with _LOCK:
-        if schema.validate(canon):
-            return
-        entries = list(schema.error_log)
-    raise invalid_packet_many(_errors(entries))
+        if schema.validate(element):
+            return []
+        return list(schema.error_log)
 
 
 def _errors(entries: list[Any]) -> list[dict[str, Any]]:

@@ -3,6 +3,10 @@
 Reading raises DX_INVALID_PACKET naming the element. Writing produces the field's forms:
 dates yyyy/MM/dd, timestamps yyyy/MM/dd HH:mm:ss in local time (UTC+7, no zone), ContentId
 "cid:N", base64 on one line.
+
+Some writers put the day first (``dd/MM/yyyy``, ``d/M/yyyy``, ``dd/MM/yyyy HH:mm:ss``). The year
+is always the four-digit group, so the two orders never collide and both are read; the
+``day_first`` test lets the reader note a warning for the day-first form.
 """
 
 from __future__ import annotations
@@ -18,22 +22,36 @@ from docexchange.edxml.problems import invalid_packet
 LOCAL_TZ = timezone(timedelta(hours=7))
 
 _DATE = re.compile(r"(\d{4})([/-])(\d{1,2})\2(\d{1,2})")
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIMESTAMP = re.compile(
     r"(\d{4})([/-])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"(Z|[+-]\d{2}:?\d{2})?"
 )
+_DAY_FIRST_TIMESTAMP = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?")
 _WHITESPACE = re.compile(r"\s+")
 
 
 def parse_date(text: str, element: str) -> date:
-    """yyyy/MM/dd, or ISO yyyy-MM-dd."""
-    match = _DATE.fullmatch(text.strip())
+    """yyyy/MM/dd, ISO yyyy-MM-dd, or day first: dd/MM/yyyy and d/M/yyyy."""
+    text = text.strip()
     try:
-        if match:
+        if match := _DATE.fullmatch(text):
             return date(int(match[1]), int(match[3]), int(match[4]))
+        if match := _DAY_FIRST_DATE.fullmatch(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         pass
-    raise invalid_packet(element, f"not a date (yyyy/MM/dd): {text[:40]!r}")
+    raise invalid_packet(
+        element,
+        f"not a date (yyyy/MM/dd or dd/MM/yyyy): {text[:40]!r}",
+        reason_vi=f"không phải ngày tháng (yyyy/MM/dd hoặc dd/MM/yyyy): {text[:40]!r}",
+    )
+
+
+def day_first(text: str) -> bool:
+    """True for the day-first forms (dd/MM/yyyy, d/M/yyyy, with or without a time)."""
+    text = text.strip()
+    return bool(_DAY_FIRST_DATE.fullmatch(text) or _DAY_FIRST_TIMESTAMP.fullmatch(text))
 
 
 def parse_optional_date(text: str, element: str) -> date | None:
@@ -42,14 +60,22 @@ def parse_optional_date(text: str, element: str) -> date | None:
 
 
 def parse_timestamp(text: str, element: str) -> datetime:
-    """yyyy/MM/dd HH:mm:ss local time; ISO forms too, a zone is converted to local time."""
-    match = _TIMESTAMP.fullmatch(text.strip())
+    """yyyy/MM/dd HH:mm:ss local time; ISO forms too, a zone is converted to local time;
+    dd/MM/yyyy HH:mm:ss (older gateways) as local time."""
+    text = text.strip()
     try:
-        if match:
+        if match := _TIMESTAMP.fullmatch(text):
             return _timestamp_from(match)
+        if match := _DAY_FIRST_TIMESTAMP.fullmatch(text):
+            day, month, year, hour, minute = (int(match[i]) for i in range(1, 6))
+            return datetime(year, month, day, hour, minute, int(match[6] or 0))
     except ValueError:
         pass
-    raise invalid_packet(element, f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}")
+    raise invalid_packet(
+        element,
+        f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
+        reason_vi=f"không phải thời điểm (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
+    )
 
 
 def _timestamp_from(match: re.Match[str]) -> datetime:
@@ -98,9 +124,17 @@ def parse_int(
     try:
         value = int(text)
     except ValueError:
-        raise invalid_packet(element, f"not an integer: {text[:40]!r}") from None
+        raise invalid_packet(
+            element,
+            f"not an integer: {text[:40]!r}",
+            reason_vi=f"không phải số nguyên: {text[:40]!r}",
+        ) from None
     if (low is not None and value < low) or (high is not None and value > high):
-        raise invalid_packet(element, f"{value} is outside {low}..{high}")
+        raise invalid_packet(
+            element,
+            f"{value} is outside {low}..{high}",
+            reason_vi=f"{value} nằm ngoài khoảng {low}..{high}",
+        )
     return value
 
 
@@ -111,7 +145,11 @@ def parse_bool(text: str, element: str) -> bool:
         return True
     if value in ("false", "0", ""):
         return False
-    raise invalid_packet(element, f"not a boolean: {text[:40]!r}")
+    raise invalid_packet(
+        element,
+        f"not a boolean: {text[:40]!r}",
+        reason_vi=f"không phải giá trị đúng/sai (true/false): {text[:40]!r}",
+    )
 
 
 def format_bool(value: bool) -> str:
@@ -123,7 +161,12 @@ def decode_base64(text: str, element: str, **extra: str) -> bytes:
     try:
         return base64.b64decode(_WHITESPACE.sub("", text), validate=True)
     except (binascii.Error, ValueError):
-        raise invalid_packet(element, "content is not valid base64", **extra) from None
+        raise invalid_packet(
+            element,
+            "content is not valid base64",
+            reason_vi="nội dung không phải base64 hợp lệ",
+            **extra,
+        ) from None
 
 
 def encode_base64(data: bytes) -> str:

@@ -192,7 +192,9 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     proof = None if duplicate else ctx.evidence.take_proof(row["log_index"])
     if proof is None:  # a repeat (fresh proof on the latest head), or another process sealed
         proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
-    return Accepted(document_receipt(row, deliveries, proof.to_json()), duplicate, recipients)
+    receipt = document_receipt(row, deliveries, proof.to_json())
+    receipt["warnings"] = [w.to_json() for w in packet.warnings]  # same bytes, same notes
+    return Accepted(receipt, duplicate, recipients)
 
 
 def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:

@@ -24,7 +24,12 @@ from docexchange.errors import DocExchangeError
 from docexchange.exchange.secrecy import classified_error
 from docexchange.exchange.secrecy_fields import packet_marks
 from docexchange.signing.certificates import key_id, load_certificates
-from docexchange.signing.xmldsig import PacketVerifier, SignatureFailure, has_signature
+from docexchange.signing.xmldsig import (
+    PacketVerifier,
+    SignatureFailure,
+    VerifiedPacket,
+    has_signature,
+)
 
 #: The .NET SDK's own signature element: a placeholder, never an XML-DSig signature.
 DIGITAL_SIGNATURE = layout.q("DigitalSignature")
@@ -69,7 +74,7 @@ def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
     if not has_signature(root):
         error = not_xmldsig() if placeholder else None
         return Inspection(parse_root(root), SignatureFinding(placeholder, error=error))
-    outcome = _verifier(trust_files, allow_sha1).examine(data)
+    outcome = _examine(data, trust_files, allow_sha1)
     if isinstance(outcome, SignatureFailure):
         finding = SignatureFinding(True, mismatch_key_id=outcome.mismatch_key_id,
                                    error=outcome.error)
@@ -77,6 +82,23 @@ def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
     _drop_digital_signatures(outcome.signed_root)
     finding = SignatureFinding(True, signer_key_id=key_id(outcome.certificate))
     return Inspection(parse_root(outcome.signed_root), finding)
+
+
+def _examine(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
+             ) -> VerifiedPacket | SignatureFailure:
+    """The verifier re-parses the bytes as they are: a packet that parse_xml read only with
+    the edXML:/xlink: declarations supplied cannot be checked, so its signature is unverified
+    (not a refusal of the packet)."""
+    try:
+        return _verifier(trust_files, allow_sha1).examine(data)
+    except DocExchangeError:
+        return SignatureFailure(DocExchangeError(
+            "DX_BAD_SIGNATURE",
+            "Không kiểm tra được chữ ký: gói tin dùng tiền tố edXML: hoặc xlink: mà không khai "
+            "báo.",
+            "The signature cannot be checked: the packet uses an edXML: or xlink: prefix it "
+            "does not declare.",
+            reason="undeclared_prefix"))
 
 
 def _drop_digital_signatures(root: etree._Element) -> bool:

@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from docexchange.delivery.retired import check_within_grace
 from docexchange.delivery.states import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
-from docexchange.edxml.model import DocumentPacket, Organization, ResponseFor, StatusPacket
+from docexchange.edxml.model import (
+    DocumentPacket,
+    Organization,
+    PacketWarning,
+    ResponseFor,
+    StatusPacket,
+)
 from docexchange.edxml.values import format_timestamp
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.checks import (
@@ -48,11 +54,13 @@ class StatusOutcome:
     delivery_ids: tuple[str, ...]
     duplicate: bool
     signature: str = "absent"       # verified | absent | unverified
+    warnings: tuple[PacketWarning, ...] = ()  # how the reader had to be lenient
 
     def to_json(self) -> dict[str, Any]:
         return {"status_code": self.status_code, "document_id": self.document_id,
                 "message_id": self.message_id, "deliveries": list(self.delivery_ids),
-                "duplicate": self.duplicate, "signature": self.signature}
+                "duplicate": self.duplicate, "signature": self.signature,
+                "warnings": [w.to_json() for w in self.warnings]}
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,7 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
             ctx.payloads.stage_txn(conn, sha256, data, spool)
         return outcome, notify
     outcome, notify = await ctx.db.write(f"status_{packet.status_code}", txn)
+    outcome = replace(outcome, warnings=packet.warnings)
     ctx.notify(notify)
     return outcome
 

@@ -34,10 +34,10 @@ def _assert_no_connection(server: socket.socket) -> None:
         connection.close()
 
 
-def _refused(data: bytes) -> DocExchangeError:
+def _refused(data: bytes, code: str = "DX_INVALID_PACKET") -> DocExchangeError:
     with pytest.raises(DocExchangeError) as caught:
         parse_packet(data)
-    assert caught.value.code == "DX_INVALID_PACKET"
+    assert caught.value.code == code
     return caught.value
 
 
@@ -72,15 +72,16 @@ def test_billion_laughs_is_refused() -> None:
     entities = '<!ENTITY lol0 "lol">' + "".join(
         f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
     )
-    error = _refused(_with_doctype(f"<!DOCTYPE edXML [{entities}]>", "&lol9;"))
+    error = _refused(_with_doctype(f"<!DOCTYPE edXML [{entities}]>", "&lol9;"), "DX_MALFORMED_XML")
     assert "lollollol" not in _everything_said(error)
+    assert "amplification" in error.errors[0]["reason"]  # libxml2 stops it while parsing
 
 
 def test_billion_laughs_in_an_attribute_is_refused() -> None:
     entities = '<!ENTITY a0 "aaaaaaaaaa">' + "".join(
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
     )
-    _refused(f'<!DOCTYPE x [{entities}]><x y="&a9;"/>'.encode())
+    _refused(f'<!DOCTYPE x [{entities}]><x y="&a9;"/>'.encode(), "DX_MALFORMED_XML")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +155,11 @@ def test_doctype_without_entities_is_refused_too() -> None:
     ids=["empty", "blank", "text", "binary", "truncated", "json", "broken-utf16"],
 )
 def test_non_xml_is_refused(data: bytes) -> None:
-    _refused(data)
+    """Not XML at all: DX_MALFORMED_XML (HTTP 400), said in both languages."""
+    error = _refused(data, "DX_MALFORMED_XML")
+    assert error.status == 400
+    assert error.errors[0]["reason"] and error.errors[0]["reason_vi"]
+    assert "XML" in error.message_vi and "XML" in error.message_en
 
 
 @pytest.mark.parametrize(

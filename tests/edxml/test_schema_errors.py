@@ -83,11 +83,11 @@ def test_missing_last_element_is_named() -> None:
         (b"<edXML:Priority>1<", b"<edXML:Priority>-1<", "Priority"),
         (b"<edXML:Priority>1<", b"<edXML:Priority>high<", "Priority"),
         (b"<edXML:BussinessDocType>0<", b"<edXML:BussinessDocType>4<", "BussinessDocType"),
-        (b"<edXML:Type>1<", b"<edXML:Type>3<", "Type"),
+        (b"<edXML:Type>1<", b"<edXML:Type>-1<", "Type"),
         (b"<edXML:Direction>false<", b"<edXML:Direction>maybe<", "Direction"),
         (
             b"<edXML:PromulgationDate>2018/06/14<",
-            b"<edXML:PromulgationDate>14/06/2018<",
+            b"<edXML:PromulgationDate>14.06.2018<",
             "PromulgationDate",
         ),
         (b"<edXML:DueDate>2018/06/30<", b"<edXML:DueDate>2018/02/30<", "DueDate"),
@@ -118,12 +118,18 @@ def test_bad_base64_names_the_attachment() -> None:
         "element": "ContentTransferEncoded",
         "content_id": "209",
         "reason": "content is not valid base64",
+        "reason_vi": "nội dung không phải base64 hợp lệ",
     }
 
 
-def test_unknown_element_is_named() -> None:
+def test_unknown_element_of_another_namespace_is_named() -> None:
+    """Only QCVN and XLink extensions are let through (test_field_variants); any other
+    namespace keeps the schema's verdict."""
     error = _error(
-        _edoc(b"<edXML:SteeringType>", b"<edXML:Secret>1</edXML:Secret><edXML:SteeringType>")
+        _edoc(
+            b"<edXML:SteeringType>",
+            b'<x:Secret xmlns:x="urn:x">1</x:Secret><edXML:SteeringType>',
+        )
     )
     assert error.errors[0]["element"] == "Secret"
 
@@ -166,11 +172,13 @@ def test_manifest_reference_without_attachment_names_the_content_id() -> None:
             "element": "Reference",
             "content_id": "209",
             "reason": "Reference with ContentId '209' has no Attachment",
+            "reason_vi": "Reference có ContentId '209' không có Attachment tương ứng",
         },
         {
             "element": "Attachment",
             "content_id": "210",
             "reason": "Attachment with ContentId '210' is not listed in the Manifest",
+            "reason_vi": "Attachment có ContentId '210' không có trong Manifest",
         },
     ]
     assert "209" in error.message_en
@@ -186,6 +194,7 @@ def test_attachment_without_reference_names_the_content_id() -> None:
             "element": "Attachment",
             "content_id": "209",
             "reason": "Attachment with ContentId '209' is not listed in the Manifest",
+            "reason_vi": "Attachment có ContentId '209' không có trong Manifest",
         }
     ]
 

@@ -105,7 +105,7 @@ async def test_invalid_packet_names_the_element(client: TestClient, hub_env: Hub
     assert resp.status == 422 and body["code"] == "DX_INVALID_PACKET"
     assert "Subject" in str(body["errors"])
     resp = await _send(client, hub_env, PROVINCE, b"not xml at all")
-    assert resp.status == 422 and await _code(resp) == "DX_INVALID_PACKET"
+    assert resp.status == 400 and await _code(resp) == "DX_MALFORMED_XML"
 
 
 async def test_too_large_is_413(hub_env: HubEnv, aiohttp_client: Any) -> None:
