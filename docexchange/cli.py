@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,15 +28,20 @@ from docexchange.errors import DocExchangeError
 from docexchange.logs import configure as configure_logging
 from docexchange.store.migrations import MigrationError
 
+DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
+               "exchange hub")
 COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="docexchange", description=__doc__)
+    parser = argparse.ArgumentParser(prog="docexchange", description=DESCRIPTION)
     parser.add_argument("--config", type=Path, default=Path("config/hub.toml"),
-                        help="hub configuration file (default: config/hub.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
+                        help="tệp cấu hình của trục (mặc định config/hub.toml) / hub "
+                             "configuration file (default: config/hub.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="ghi nhật ký chi tiết / debug logging")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                title="lệnh / commands")
     for module in COMMANDS:
         module.register(sub)
     return parser.parse_args(argv)
@@ -46,13 +52,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("text", args.verbose)
     try:
         return asyncio.run(args.run(args.config, args))
+    except BrokenPipeError:
+        return _reader_went_away()
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        print(f"lỗi cấu hình / configuration error: {exc}", file=sys.stderr)
     except MigrationError as exc:
-        print(f"database error: {exc}", file=sys.stderr)
+        print(f"lỗi cơ sở dữ liệu / database error: {exc}", file=sys.stderr)
     except DocExchangeError as exc:
+        print(f"lỗi {exc.code}: {exc.message_vi}", file=sys.stderr)
         print(f"error {exc.code}: {exc.message_en}", file=sys.stderr)
     return 2
+
+
+def _reader_went_away() -> int:
+    """`docexchange units list | head`: the reader closed the pipe. End quietly, as Unix
+    tools do, and keep Python from complaining again when it flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the signal
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -93,13 +94,15 @@ class HubClient:
 
     # -- documents and statuses ------------------------------------------------------------
 
-    async def send_document(self, data: bytes) -> dict[str, Any]:
+    async def send_document(self, data: bytes, *, progress: Progress | None = None
+                            ) -> dict[str, Any]:
         """Send an edXML document packet; returns the hub's receipt.
 
         A repeat of identical bytes returns the first receipt with ``"duplicate": true``, so
-        resending after a lost answer is safe.
+        resending after a lost answer is safe. ``progress(sent, total)`` is called as the
+        body goes out (it is then streamed in chunks).
         """
-        return await self._post_packet("/documents", data)
+        return await self._post_packet("/documents", data, progress)
 
     async def send_status(self, data: bytes) -> dict[str, Any]:
         """Send an edXML status packet (01 … 16) answering a document."""
@@ -117,11 +120,12 @@ class HubClient:
                                 extra_timeout=seconds)
         return list(body["items"])
 
-    async def fetch(self, message_id: str) -> bytes:
-        """The exact packet bytes of a message; raises DigestMismatchError if damaged."""
+    async def fetch(self, message_id: str, *, progress: Progress | None = None) -> bytes:
+        """The exact packet bytes of a message; raises DigestMismatchError if damaged.
+        ``progress(received, total)`` is called as the body arrives."""
         async with self._request("GET", f"/documents/{_segment(message_id)}") as resp:
             await _raise_for_problem(resp)
-            data = await resp.read()
+            data = await _read(resp, progress)
             expected = resp.headers.get("X-Content-SHA256", "")
         actual = hashlib.sha256(data).hexdigest()
         if not hmac.compare_digest(expected.strip().lower(), actual):
@@ -158,9 +162,15 @@ class HubClient:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    async def _post_packet(self, path: str, data: bytes) -> dict[str, Any]:
+    async def _post_packet(self, path: str, data: bytes, progress: Progress | None = None
+                           ) -> dict[str, Any]:
         headers = {"Content-Type": EDXML_CONTENT_TYPE}
-        return await self._json("POST", path, data=data, headers=headers)
+        body: Any = data
+        if progress is not None:
+            body = _chunks(data, progress)
+        elif len(data) > CHUNK:  # aiohttp writes big raw bytes in one go on the loop
+            body = io.BytesIO(data)
+        return await self._json("POST", path, data=body, headers=headers)
 
     async def _json(self, method: str, path: str, *, extra_timeout: float = 0,
                     **kwargs: Any) -> Any:
@@ -179,6 +189,28 @@ class HubClient:
                                          headers={**self._headers, **(headers or {})},
                                          timeout=timeout, **kwargs) as resp:
             yield resp
+
+
+CHUNK = 256 * 1024
+Progress = Callable[[int, int], None]
+
+
+async def _chunks(data: bytes, progress: Progress) -> AsyncIterator[bytes]:
+    """The body in chunks, reporting each one as aiohttp takes it."""
+    for start in range(0, len(data), CHUNK):
+        yield data[start:start + CHUNK]
+        progress(min(start + CHUNK, len(data)), len(data))
+
+
+async def _read(resp: aiohttp.ClientResponse, progress: Progress | None) -> bytes:
+    if progress is None:
+        return await resp.read()
+    total = resp.content_length or 0
+    parts = bytearray()
+    async for chunk in resp.content.iter_chunked(CHUNK):
+        parts += chunk
+        progress(len(parts), max(total, len(parts)))
+    return bytes(parts)
 
 
 def _segment(value: str) -> str:

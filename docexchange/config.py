@@ -145,6 +145,11 @@ class AlertsConfig:
                                 max=20)
     webhook_backoff_ms: int = _opt(1000, "Wait before the first retry, doubled each time.",
                                    min=0, max=600000)
+    smtp_url: str = _opt("", "E-mail each new alert through this SMTP server: "
+                         "smtp://[user:password@]host[:port] (STARTTLS with smtp+starttls://, "
+                         "TLS with smtps://); empty: no e-mail.")
+    email_to: str = _opt("", "Comma-separated addresses that receive the alert e-mails.")
+    email_from: str = _opt("docexchange@localhost", "Sender address of the alert e-mails.")
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,11 @@ def config_from_dict(raw: dict[str, Any], *, base_dir: Path, path: Path | None =
     if config.alerts.webhook_url and not config.alerts.webhook_url.startswith(
             ("http://", "https://")):
         raise ConfigError("alerts.webhook_url must be an http:// or https:// URL")
+    if config.alerts.smtp_url and not config.alerts.smtp_url.startswith(
+            ("smtp://", "smtps://", "smtp+starttls://")):
+        raise ConfigError("alerts.smtp_url must be an smtp://, smtp+starttls:// or smtps:// URL")
+    if config.alerts.smtp_url and not config.alerts.email_to.strip():
+        raise ConfigError("alerts.email_to must name at least one address when smtp_url is set")
     if bool(config.server.tls_cert) != bool(config.server.tls_key):
         raise ConfigError("server.tls_cert and server.tls_key go together")
     if config.monitor.stale_window < config.monitor.connected_window:

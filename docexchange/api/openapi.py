@@ -173,8 +173,22 @@ PATHS.update({
                                               "integer"),))},
     "/ops/snapshots": {"post": _ops("Store today's KPIs now (idempotent upsert)")},
     "/ops/stuck": {"get": _ops(
-        "Unacknowledged deliveries older than a threshold, oldest first", ("DX_BAD_REQUEST",),
+        "Unacknowledged deliveries older than a threshold (stuck_after_s in the answer), "
+        "most urgent first, then oldest; each with age_s, the recipient's organ_id and name, "
+        "and priority", ("DX_BAD_REQUEST",),
         params=(_query("older_than", "Seconds (default monitor.stuck_after)", "integer"),))},
+    "/ops/documents": {"get": _ops(
+        "Documents whose subject (trích yếu) or number contains every word, accents and "
+        "case ignored, newest first", ("DX_BAD_REQUEST",),
+        params=(_query("q", "Words, e.g. trien khai"),
+                _query("limit", "Most documents (1-500, default 100)", "integer")))},
+    "/ops/reports/coverage.xlsx": {"get": _ops(
+        "Excel workbook: coverage by level against the 100 % target, and every unit")},
+    "/ops/reports/documents.xlsx": {"get": _ops(
+        "Excel workbook: one row per document and recipient accepted in a range of local "
+        "days", ("DX_BAD_REQUEST",), params=(
+            _query("from", "yyyy-mm-dd (default: the first day of this month)"),
+            _query("to", "yyyy-mm-dd, included (default: today)")))},
     "/ops/overdue": {"get": _ops("Deliveries past their DueDate without status 06")},
     "/ops/not-acked": {"get": _ops(
         "Document deliveries of a local day not acknowledged by its end", ("DX_BAD_REQUEST",),

@@ -15,7 +15,7 @@ from docexchange.api.params import bad_parameter, int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.hub import Hub
-from docexchange.monitor import actions, alerts, connectivity
+from docexchange.monitor import actions, alerts, connectivity, lookup, reports
 
 routes = web.RouteTableDef()
 NO_STORE = {"Cache-Control": "no-store"}
@@ -79,7 +79,50 @@ async def stuck(request: web.Request) -> web.Response:
     older_than = int_query(request, "older_than", hub.config.monitor.stuck_after, 0,
                             366 * 86400)
     return _items(await connectivity.stuck(hub, older_than_s=older_than),
-                  older_than=older_than)
+                  stuck_after_s=older_than, older_than=older_than)
+
+
+@routes.get("/ops/documents")
+async def document_search(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    words = request.query.get("q", "").strip()
+    if not words:
+        raise bad_parameter("q", words, "một hoặc nhiều từ", "one or more words")
+    limit = int_query(request, "limit", 100, 1, 500)
+    found = await lookup.find_documents(_hub(request), words, limit=limit)
+    for item in found:
+        del item["accepted_ts"]
+    return _items(found, q=words)
+
+
+@routes.get("/ops/reports/coverage.xlsx")
+async def coverage_report(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    return xlsx_response(await reports.coverage_workbook(_hub(request)), "coverage.xlsx")
+
+
+@routes.get("/ops/reports/documents.xlsx")
+async def documents_report(request: web.Request) -> web.Response:
+    await authenticate_operator(request)
+    first, last = report_range(request)
+    return xlsx_response(await reports.documents_workbook(_hub(request), first, last),
+                         f"documents-{first}-{last}.xlsx")
+
+
+def report_range(request: web.Request) -> tuple[dt.date, dt.date]:
+    """`from` and `to` (local days, both included; default: this month up to today)."""
+    today = dt.datetime.now(_hub(request).config.zone).date()
+    first = _day_query(request, "from") or today.replace(day=1)
+    last = _day_query(request, "to") or today
+    if last < first or (last - first).days > 366:
+        raise bad_parameter("to", last.isoformat(), "từ ngày `from` đến tối đa 366 ngày sau",
+                            "on or after `from`, at most 366 days later")
+    return first, last
+
+
+def xlsx_response(data: bytes, filename: str) -> web.Response:
+    return web.Response(body=data, content_type=reports.XLSX, headers={
+        **NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @routes.get("/ops/overdue")

@@ -10,11 +10,10 @@ import argparse
 import datetime as dt
 import sqlite3
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
 
 from docexchange.commands.common import open_hub
+from docexchange.commands.progress import ProgressBar
 from docexchange.commands.receipt import add_hub_cert_option, read_hub_certificates
 from docexchange.config import load_config
 from docexchange.evidence.export import ExportScope, export_records
@@ -40,29 +39,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ver.add_argument("file", type=Path)
     add_hub_cert_option(ver)
     ver.set_defaults(run=run_verify)
-
-
-class ProgressBar:
-    """A one-line bar on stderr, drawn only on a terminal and at most ten times a second."""
-
-    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
-        self._label, self._stream = label, stream
-        self._enabled = stream.isatty()
-        self._drawn = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self._enabled or (now - self._drawn < 0.1 and done < total):
-            return
-        self._drawn = now
-        share = done / total if total else 1.0
-        bar = "#" * int(share * 30)
-        self._stream.write(f"\r{self._label} [{bar:<30}] {done}/{total} {share:4.0%}")
-        self._stream.flush()
-
-    def close(self) -> None:
-        if self._enabled and self._drawn:
-            self._stream.write("\n")
 
 
 def _scope(config_path: Path, args: argparse.Namespace) -> ExportScope:

@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 
 from docexchange.client import HubClient, HubError
+from docexchange.commands.progress import ProgressBar
 from docexchange.config import Config, load_config
 from docexchange.edxml import (
     STATUS_CODES,
@@ -44,7 +45,11 @@ Command = Callable[[Path, argparse.Namespace], Awaitable[int]]
 
 
 class CommandError(Exception):
-    """A problem the user can fix (missing credentials, unreadable file): message only."""
+    """A problem the user can fix (missing credentials, unreadable file): the sentence in
+    Vietnamese, then in English."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{message_vi}\n{message_en}")
 
 
 @dataclass(frozen=True)
@@ -59,46 +64,85 @@ class Identity:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    send = sub.add_parser("send", help="build, sign and send a document as a unit")
+    """Every help text is Vietnamese, then English: clerks read the first, integrators the
+    second (a test checks each command and option has both)."""
+    send = sub.add_parser(
+        "send", help="dựng, ký và gửi một văn bản với tư cách đơn vị / build, sign and send a "
+        "document as a unit", description="Gửi văn bản / send a document")
     _identity_args(send)
     send.add_argument("--to", required=True, type=_codes, metavar="CODE[,CODE...]",
-                      help="recipient OrganIds, comma-separated")
-    send.add_argument("--subject", required=True, help="trích yếu")
+                      help="mã đơn vị nhận hoặc mã nhóm, cách nhau bằng dấu phẩy (nhóm được "
+                           "trục mở rộng như qua API) / recipient OrganIds or group ids, "
+                           "comma-separated (groups are expanded by the hub, as in the API)")
+    send.add_argument("--subject", required=True,
+                      help="trích yếu nội dung / the subject (trích yếu)")
     send.add_argument("--urgent", type=int, default=0, choices=range(5), metavar="N",
-                      help="urgency 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ")
-    send.add_argument("--number", help="số (default: the current time, HHMMSS)")
+                      help="độ khẩn 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn "
+                           "giờ / urgency 0 normal, 1 urgent, 2 very urgent, 3 immediate, "
+                           "4 immediate, timed")
+    send.add_argument("--number", help="số văn bản (mặc định: giờ hiện tại HHMMSS) / the "
+                                       "number (default: the current time, HHMMSS)")
     send.add_argument("--notation", default=DEFAULT_NOTATION,
-                      help=f"ký hiệu (default: {DEFAULT_NOTATION})")
-    send.add_argument("--no-sign", action="store_true", help="send without an XML signature")
-    send.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to attach")
+                      help=f"ký hiệu (mặc định {DEFAULT_NOTATION}) / notation (default: "
+                           f"{DEFAULT_NOTATION})")
+    send.add_argument("--no-sign", action="store_true",
+                      help="gửi không ký số XML / send without an XML signature")
+    send.add_argument("--receipt", type=Path, metavar="FILE",
+                      help="lưu biên nhận của trục vào tệp này (để kiểm tra bằng `receipt "
+                           "verify`) / save the hub's receipt to this file (for `receipt "
+                           "verify`)")
+    send.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                      help="các tệp đính kèm / files to attach")
     send.set_defaults(run=_reporting(run_send))
 
-    inbox = sub.add_parser("inbox", help="list (and fetch, acknowledge) a unit's deliveries")
+    inbox = sub.add_parser(
+        "inbox", help="liệt kê (tải về, xác nhận) văn bản đến của đơn vị / list (and fetch, "
+        "acknowledge) a unit's deliveries", description="Hộp thư đến / inbox")
     _identity_args(inbox)
     inbox.add_argument("--wait", type=int, default=0, metavar="S",
-                       help="wait up to S seconds for something to arrive")
-    inbox.add_argument("--limit", type=int, default=100, help="most items listed")
+                       help="chờ tối đa S giây cho tới khi có văn bản / wait up to S seconds "
+                            "for something to arrive")
+    inbox.add_argument("--limit", type=int, default=100,
+                       help="số mục tối đa / most items listed")
     inbox.add_argument("--fetch", type=Path, metavar="DIR",
-                       help="save each packet as DIR/<message_id>.edxml")
+                       help="lưu mỗi gói tin thành DIR/<message_id>.edxml / save each packet "
+                            "as DIR/<message_id>.edxml")
     inbox.add_argument("--ack", action="store_true",
-                       help="acknowledge each delivery once saved (needs --fetch)")
+                       help="xác nhận đã nhận sau khi lưu (cần --fetch) / acknowledge each "
+                            "delivery once saved (needs --fetch)")
     inbox.set_defaults(run=_reporting(run_inbox))
 
-    status = sub.add_parser("status", help="answer a received document with a status")
+    status = sub.add_parser(
+        "status", help="báo trạng thái xử lý một văn bản đã nhận / answer a received "
+        "document with a status", description="Báo trạng thái / report a status")
     _identity_args(status)
-    status.add_argument("message_id", help="the received document's message id")
+    status.add_argument("message_id", help="mã thông điệp của văn bản đã nhận (cột đầu của "
+                                           "`inbox`) / the received document's message id "
+                                           "(first column of `inbox`)")
     status.add_argument("status_code", choices=sorted(STATUS_CODES), metavar="STATUS_CODE",
-                        help="; ".join(f"{c} {m}" for c, m in STATUS_CODES.items()))
-    status.add_argument("--note", help="description (default: the code's meaning)")
-    status.add_argument("--no-sign", action="store_true", help="send without an XML signature")
+                        help="; ".join(f"{c} {m}" for c, m in STATUS_CODES.items())
+                        + " / " + "; ".join(f"{c} {m}" for c, m in STATUS_NAMES_EN.items()))
+    status.add_argument("--note", help="mô tả (mặc định: nghĩa của mã) / description "
+                                       "(default: the code's meaning)")
+    status.add_argument("--no-sign", action="store_true",
+                        help="gửi không ký số XML / send without an XML signature")
     status.set_defaults(run=_reporting(run_status))
+
+
+STATUS_NAMES_EN = {"01": "arrived", "02": "refused", "03": "registered", "04": "assigned",
+                   "05": "in progress", "06": "completed", "13": "recall requested",
+                   "15": "recall or update agreed", "16": "recall or update refused"}
 
 
 def _identity_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="unit", required=True, metavar="CODE",
-                        help="act as this unit (its credentials come from the dev credentials)")
-    parser.add_argument("--url", help="the hub (default: http://server.host:server.port)")
-    parser.add_argument("--api-key", help="the unit's API key (default: dev credentials)")
+                        help="hành động với tư cách đơn vị này (khóa lấy từ tệp dev "
+                             "credentials) / act as this unit (its credentials come from the "
+                             "dev credentials)")
+    parser.add_argument("--url", help="địa chỉ trục (mặc định http://server.host:server.port) "
+                                      "/ the hub (default: http://server.host:server.port)")
+    parser.add_argument("--api-key", help="khóa API của đơn vị (mặc định: dev credentials) / "
+                                          "the unit's API key (default: dev credentials)")
 
 
 def _codes(text: str) -> list[str]:
@@ -117,7 +161,8 @@ def _reporting(command: Command) -> Command:
         except HubError as exc:
             _print_hub_error(exc)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            print(f"cannot reach the hub: {exc or type(exc).__name__}", file=sys.stderr)
+            print(f"không kết nối được tới trục / cannot reach the hub: "
+                  f"{exc or type(exc).__name__}", file=sys.stderr)
         except CommandError as exc:
             print(exc, file=sys.stderr)
         return 1
@@ -126,6 +171,7 @@ def _reporting(command: Command) -> Command:
 
 def _print_hub_error(exc: HubError) -> None:
     request = f" (request {exc.request_id})" if exc.request_id else ""
+    print(f"lỗi {exc.code}: {exc.detail_vi}", file=sys.stderr)
     print(f"error {exc.code}: {exc.detail_en}{request}", file=sys.stderr)
     for item in exc.problem.get("errors") or []:
         print(f"  {json.dumps(item, ensure_ascii=False)}", file=sys.stderr)
@@ -160,7 +206,8 @@ def _credentials(config: Config, organ_id: str, *, required: bool) -> dict[str, 
     if isinstance(entry, dict) and entry.get("api_key"):
         return entry
     if required:
-        raise CommandError(f"no credentials for {organ_id} in {path}; pass --api-key")
+        raise CommandError(f"không có khóa của {organ_id} trong {path}; hãy dùng --api-key",
+                           f"no credentials for {organ_id} in {path}; pass --api-key")
     return {}
 
 
@@ -174,7 +221,8 @@ def _file(folder: Path, value: object) -> Path | None:
 
 def _default_url(config: Config | None) -> str:
     if config is None:
-        raise CommandError("no --url and no config file to take server.host and port from")
+        raise CommandError("thiếu --url và không có tệp cấu hình để lấy server.host, port",
+                           "no --url and no config file to take server.host and port from")
     if config.server.public_url:
         return config.server.public_url
     host = config.server.host
@@ -183,13 +231,19 @@ def _default_url(config: Config | None) -> str:
     return f"http://{host}:{config.server.port}"
 
 
-async def _organization(hub: HubClient, code: str) -> Organization:
-    """A unit as edXML From/To, filled from the hub's directory."""
+async def _organization(hub: HubClient, code: str, *, group_ok: bool = False
+                        ) -> Organization:
+    """A unit as edXML From/To, filled from the hub's directory. A recipient code that is no
+    unit goes into To as it is: a group id is expanded by the hub at send time, exactly as
+    for a DMS using the API, and an unknown code is refused by it (DX_UNKNOWN_RECIPIENT)."""
     try:
         unit = await hub.unit(code)
     except HubError as exc:
+        if exc.code == "DX_NOT_FOUND" and group_ok:
+            return Organization(organ_id=code, organ_name=code)
         if exc.code == "DX_NOT_FOUND":
-            raise CommandError(f"no unit {code} in the hub's directory") from exc
+            raise CommandError(f"trục không có đơn vị {code}",
+                               f"no unit {code} in the hub's directory") from exc
         raise
     return Organization(
         organ_id=str(unit["organ_id"]), organization_in_charge=unit["organization_in_charge"],
@@ -221,21 +275,39 @@ async def run_send(config_path: Path, args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC)
     async with HubClient(me.url, me.api_key) as hub:
         sender, *recipients = await asyncio.gather(
-            *(_organization(hub, code) for code in (me.organ_id, *args.to)))
+            _organization(hub, me.organ_id),
+            *(_organization(hub, code, group_ok=True) for code in args.to))
         packet = new_document(
             sender, recipients, code_number=args.number or _time_number(now),
             code_notation=args.notation, subject=args.subject, now=now,
             priority=args.urgent, files=files)
-        receipt = await hub.send_document(_sign(me, build_document(packet), args.no_sign))
+        data = _sign(me, build_document(packet), args.no_sign)
+        bar = ProgressBar("gửi / send")
+        receipt = await hub.send_document(data, progress=bar if bar.enabled else None)
+        bar.close()
+    if args.receipt:
+        save_receipt(args.receipt, receipt)
     _print_json(receipt)
     return 0
+
+
+def save_receipt(path: Path, receipt: dict[str, Any]) -> None:
+    """The receipt exactly as the hub answered (what `receipt verify` checks), written
+    durably: it is the sender's proof."""
+    partial = path.with_name(f".{path.name}.part")
+    with partial.open("w", encoding="utf-8") as out:
+        json.dump(receipt, out, ensure_ascii=False, indent=2)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
 
 
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        raise CommandError(f"không đọc được {path}: {exc.strerror}",
+                           f"cannot read {path}: {exc.strerror}") from exc
 
 
 def _time_number(now: dt.datetime) -> str:
@@ -247,41 +319,52 @@ def _time_number(now: dt.datetime) -> str:
 
 async def run_inbox(config_path: Path, args: argparse.Namespace) -> int:
     if args.ack and not args.fetch:
-        raise CommandError("--ack needs --fetch DIR: acknowledge only what is saved")
+        raise CommandError("--ack cần --fetch DIR: chỉ xác nhận văn bản đã lưu",
+                           "--ack needs --fetch DIR: acknowledge only what is saved")
     me = resolve_identity(config_path, args)
     async with HubClient(me.url, me.api_key) as hub:
         items = await hub.inbox(wait=args.wait, limit=args.limit)
         for item in items:
             print(inbox_line(item), flush=True)
             if args.fetch:
-                saved = save_packet(args.fetch, item["message_id"],
-                                    await hub.fetch(item["message_id"]))
+                bar = ProgressBar("tải / fetch")
+                data = await hub.fetch(item["message_id"], progress=bar if bar.enabled
+                                       else None)
+                bar.close()
+                saved = save_packet(args.fetch, item["message_id"], data)
                 print(f"    saved {saved}")
                 if args.ack:
                     result = await hub.ack(item["delivery_id"])
                     print(f"    acknowledged ({result['state']})")
     if not items:
-        print("no pending deliveries", file=sys.stderr)
+        print("không có văn bản chờ nhận / no pending deliveries", file=sys.stderr)
     return 0
 
 
 def inbox_line(item: dict[str, Any]) -> str:
-    """One line: delivery id, kind, sender, document id, subject (or status), priority."""
+    """One line: message id (the id `status` and `--fetch` file names take), kind, sender,
+    document id, subject (or the status code with its name), urgency."""
     if item["kind"] == "status":
         code = item.get("status_code") or "?"
-        text = f"{code} {item.get('subject') or STATUS_CODES.get(code, '')}".rstrip()
+        name = STATUS_CODES.get(code, "")
+        note = item.get("subject") or ""
+        text = f"{code} {name}" + (f" ({note})" if note and note != name else "")
     else:
         text = item.get("subject") or ""
     priority = item.get("priority")
-    urgency = f"  [priority {priority}]" if priority else ""
-    return (f"{item['delivery_id']}  {item['kind']:<8} {item['sender']:<15} "
-            f"{item.get('document_id') or '-'}  {text}{urgency}")
+    urgency = f"  [{PRIORITY_NAMES.get(priority, priority)}]" if priority else ""
+    return (f"{item['message_id']}  {item['kind']:<8} {item['sender']:<15} "
+            f"{item.get('document_id') or '-'}  {text.rstrip()}{urgency}")
+
+
+PRIORITY_NAMES = {1: "khẩn", 2: "thượng khẩn", 3: "hỏa tốc", 4: "hỏa tốc hẹn giờ"}
 
 
 def save_packet(folder: Path, message_id: str, data: bytes) -> Path:
     """Write DIR/<message_id>.edxml durably (fsync, then rename), since an ack follows."""
     if not message_id or Path(message_id).name != message_id or message_id.startswith("."):
-        raise CommandError(f"refusing to save a packet under the name {message_id!r}")
+        raise CommandError(f"không lưu gói tin dưới tên {message_id!r}",
+                           f"refusing to save a packet under the name {message_id!r}")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{message_id}.edxml"
     partial = folder / f".{message_id}.edxml.part"
@@ -300,7 +383,8 @@ async def run_status(config_path: Path, args: argparse.Namespace) -> int:
     async with HubClient(me.url, me.api_key) as hub:
         original = parse_packet(await hub.fetch(args.message_id))
         if not isinstance(original, DocumentPacket):
-            raise CommandError(f"{args.message_id} is a status, not a document")
+            raise CommandError(f"{args.message_id} là gói trạng thái, không phải văn bản",
+                               f"{args.message_id} is a status, not a document")
         packet = new_status(
             await _organization(hub, me.organ_id), original, args.status_code,
             args.note or STATUS_CODES[args.status_code], dt.datetime.now(dt.UTC))

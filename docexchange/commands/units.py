@@ -6,13 +6,16 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from docexchange.commands.common import open_hub
 from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.directory.model import KINDS, Unit
 from docexchange.errors import DocExchangeError
+from docexchange.monitor.unit_contacts import Contact, import_contacts_txn, read_contacts_csv
 from docexchange.store import units as unit_store
 
 
@@ -36,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("--successor", help="OrganId that takes over after valid-to")
     add.add_argument("--alias", action="append", default=[], help="former code (repeatable)")
     add.set_defaults(run=run_add)
-    imp = us.add_parser("import", help="add or update units from a CSV file")
+    imp = us.add_parser("import", help="add or update units from a CSV file (optional columns "
+                        "contact_person, contact_phone, contact_email set the contacts)")
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=run_import)
     exp = us.add_parser("export", help="write the directory as CSV")
@@ -81,10 +85,12 @@ async def run_show(config_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _save(config_path: Path, units: list[Unit]) -> int:
+async def _save(config_path: Path, units: list[Unit], contacts: Sequence[Contact] = ()) -> int:
     async with open_hub(config_path) as hub:
-        def txn(conn: object) -> int:
-            return sum(unit_store.upsert_unit_txn(conn, u) for u in units)  # type: ignore[arg-type]
+        def txn(conn: Any) -> int:
+            new = sum(unit_store.upsert_unit_txn(conn, u) for u in units)
+            import_contacts_txn(conn, list(contacts))
+            return new
         new = await hub.db.write("save_units", txn)
         await hub.directory.reload()
     print(f"{new} added, {len(units) - new} updated")
@@ -99,7 +105,8 @@ async def run_add(config_path: Path, args: argparse.Namespace) -> int:
 
 
 async def run_import(config_path: Path, args: argparse.Namespace) -> int:
-    return await _save(config_path, read_units_csv(args.file.read_text(encoding="utf-8")))
+    text = args.file.read_text(encoding="utf-8")
+    return await _save(config_path, read_units_csv(text), read_contacts_csv(text))
 
 
 async def run_export(config_path: Path, args: argparse.Namespace) -> int:

@@ -25,25 +25,30 @@ from docexchange.dashboard.widgets import (
 )
 from docexchange.delivery.service import operator_timeline
 from docexchange.delivery.states import RANK, TERMINAL
+from docexchange.edxml import STATUS_CODES
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
+from docexchange.monitor import lookup
 from docexchange.store import messages as message_store
 from docexchange.store.search import DocumentQuery, search_documents
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 100
 STATES = (*RANK, *sorted(TERMINAL))
-FIELDS = ("document_id", "code", "sender", "recipient", "date_from", "date_to", "state")
+FIELDS = ("q", "document_id", "code", "sender", "recipient", "date_from", "date_to", "state")
 
 
 @routes.get("/documents", name="documents")
 async def documents_page(request: web.Request) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     form = {name: request.query.get(name, "").strip()[:200] for name in FIELDS}
-    query = _query(form, v)
-    rows = await search_documents(hub.db, query)  # no condition: the latest ones
-    body = html('{form}{results}', form=_search_form(v, form),
-                results=_results(v, hub, rows))
+    if form["q"]:  # words of a subject or number: the same search as /api/v1/ops/documents
+        rows = [_row(d) for d in await lookup.find_documents(hub, form["q"],
+                                                             limit=PAGE_SIZE + 1)]
+    else:
+        rows = [_row(r) for r in await search_documents(hub.db, _query(form, v))]
+    body = html('{form}{results}{reports}', form=_search_form(v, form),
+                results=_results(v, hub, rows), reports=_report_form(v, form))
     return page(v, v.t("docs.title"), body, active="documents")
 
 
@@ -55,8 +60,11 @@ async def document_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     timeline = await operator_timeline(hub.exchange, message["message_id"])
     code = f"{message['code_number']}/{message['code_notation']}"
-    body = html('{meta}<h2>{h}</h2>{timeline}', meta=_metadata(v, hub, message),
-                h=v.t("doc.timeline"), timeline=_timeline(v, hub, timeline))
+    notice = (html('<p class="notice" data-testid="notice">{t}</p>', t=v.t("units.trial_sent"))
+              if request.query.get("trial") else Safe(""))
+    body = html('{notice}{meta}<h2>{h}</h2>{timeline}', notice=notice,
+                meta=_metadata(v, hub, message), h=v.t("doc.timeline"),
+                timeline=_timeline(v, hub, timeline))
     return page(v, v.t("doc.title", code=code), body, active="documents")
 
 
@@ -67,6 +75,26 @@ def _query(form: dict[str, str], v: View) -> DocumentQuery:
                          from_ts=_day_start(form["date_from"], v, 0),
                          until_ts=_day_start(form["date_to"], v, 1), state=state,
                          limit=PAGE_SIZE + 1)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    """A result of either search, in one shape."""
+    code = r["code"] if "code" in r.keys() else f"{r['code_number']}/{r['code_notation']}"
+    sender = r["sender"] if "sender" in r.keys() else r["sender_id"]
+    return {"accepted_ts": r["accepted_ts"], "message_id": r["message_id"],
+            "document_id": r["document_id"], "code": code, "subject": r["subject"],
+            "sender": sender, "received": r["received"], "recipients": r["recipients"]}
+
+
+def _report_form(v: View, form: dict[str, str]) -> Safe:
+    """Download the documents of the chosen days as Excel (GET form: it changes nothing)."""
+    fields = join([field(v.t("docs.date_from"), "from", form["date_from"], kind="date"),
+                   field(v.t("docs.date_to"), "to", form["date_to"], kind="date")])
+    return html('<form method="get" action="{action}" class="filters" '
+                'data-testid="documents-report">{fields}<button type="submit" '
+                'data-testid="download-documents">{submit}</button></form>',
+                action=url("/reports/documents.xlsx"), fields=fields,
+                submit=v.t("reports.documents"))
 
 
 def _day_start(text: str, v: View, plus_days: int) -> int | None:
@@ -84,6 +112,7 @@ def _day_start(text: str, v: View, plus_days: int) -> int | None:
 def _search_form(v: View, form: dict[str, str]) -> Safe:
     states = [("", v.t("units.any"))] + [(s, v.label("dstate", s)) for s in STATES]
     fields = join([
+        field(v.t("docs.words"), "q", form["q"], kind="search"),
         field(v.t("docs.document_id"), "document_id", form["document_id"]),
         field(v.t("docs.code"), "code", form["code"]),
         field(v.t("docs.sender"), "sender", form["sender"]),
@@ -97,7 +126,7 @@ def _search_form(v: View, form: dict[str, str]) -> Safe:
                 action=url("/documents"), fields=fields, submit=v.t("docs.search"))
 
 
-def _results(v: View, hub: Hub, rows: list[Any]) -> Safe:
+def _results(v: View, hub: Hub, rows: list[dict[str, Any]]) -> Safe:
     if not rows:
         return html('<p class="empty" data-testid="docs-empty">{t}</p>', t=v.t("docs.none"))
     more = (html('<p class="notice">{t}</p>', t=v.t("docs.more", limit=PAGE_SIZE))
@@ -105,8 +134,8 @@ def _results(v: View, hub: Hub, rows: list[Any]) -> Safe:
     body = [[when(v.when(r["accepted_ts"])),
              html('<a href="{href}" data-testid="doc-link">{text}</a>',
                   href=url(f"/documents/{r['message_id']}"), text=r["document_id"]),
-             f"{r['code_number']}/{r['code_notation']}", r["subject"],
-             unit_cell(hub, r["sender_id"]), f"{r['received']}/{r['recipients']}"]
+             r["code"], r["subject"], unit_cell(hub, r["sender"]),
+             f"{r['received']}/{r['recipients']}"]
             for r in rows[:PAGE_SIZE]]
     head = [v.t(k) for k in ("docs.accepted", "docs.document_id", "docs.code", "docs.subject",
                              "docs.sender", "docs.recipients")]
@@ -157,6 +186,17 @@ def _timeline(v: View, hub: Hub, timeline: dict[str, Any]) -> Safe:
 
 
 def _event_text(v: View, e: dict[str, Any]) -> str:
+    """"trạng thái 03 – đã tiếp nhận", never a bare code."""
     text = v.label("event", e["event"])
-    return f"{text} {e['status_code']}" if e["status_code"] else text
+    if not e["status_code"]:
+        return text
+    return f"{text} {status_name(v, e['status_code'])}"
+
+
+def status_name(v: View, code: str) -> str:
+    """A QCVN 102 status code with its name (edXML's own Vietnamese words; English here)."""
+    name = v.label("status", code)
+    if name == code:
+        name = STATUS_CODES.get(code, "")
+    return v.t("status.named", code=code, name=name) if name else code
 

@@ -54,6 +54,22 @@ class View:
         text = str(value)
         return text.replace(".", ",") if self.lang == "vi" else text
 
+    def duration(self, seconds: int) -> str:
+        """A threshold in the largest whole unit: 3600 -> "1 giờ", 900 -> "15 phút"."""
+        for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+            if seconds >= size and seconds % size == 0:
+                return self.t(f"dur.{unit}", n=seconds // size)
+        return self.t("dur.s", n=seconds)
+
+    def age(self, seconds: int) -> str:
+        """How long something has waited, roughly: "2 giờ 5 phút", "3 ngày 4 giờ"."""
+        days, rest = divmod(max(0, seconds), 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes = rest // 60
+        parts = [(days, "d"), (hours, "h"), (minutes, "min")]
+        shown = [self.t(f"dur.{u}", n=n) for n, u in parts if n][:2]
+        return " ".join(shown) or self.t("dur.s", n=seconds)
+
     def csrf_field(self) -> Safe:
         token = self.session.csrf if self.session else ""
         return html('<input type="hidden" name="csrf" value="{token}">', token=token)

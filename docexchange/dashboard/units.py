@@ -11,7 +11,9 @@ from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.layout import View, page, redirect, url, view
 from docexchange.dashboard.lineage import lineage_block
 from docexchange.dashboard.markup import Safe, attrs, html, join
+from docexchange.dashboard.overview import report_buttons
 from docexchange.dashboard.widgets import (
+    field,
     select,
     state_badge,
     table,
@@ -20,9 +22,9 @@ from docexchange.dashboard.widgets import (
     unit_state_badge,
     when,
 )
-from docexchange.directory.model import KINDS
+from docexchange.directory.model import KINDS, Unit
 from docexchange.hub import Hub
-from docexchange.monitor import actions, connectivity
+from docexchange.monitor import actions, connectivity, trial_send, unit_contacts
 from docexchange.monitor.status import STATES, UnitStatus
 
 routes = web.RouteTableDef()
@@ -35,9 +37,9 @@ async def units_page(request: web.Request) -> web.Response:
     statuses = await connectivity.unit_statuses(
         hub, kind=chosen["kind"] or None, parent=chosen["parent"] or None,
         state=chosen["state"] or None)
-    body = html('{form}<p class="muted" data-testid="units-count">{count}</p>{table}',
+    body = html('{form}<p class="muted" data-testid="units-count">{count}</p>{table}{reports}',
                 form=_filters(v, hub, chosen), count=v.t("units.count", count=len(statuses)),
-                table=_table(v, hub, statuses))
+                table=_table(v, hub, statuses), reports=report_buttons(v))
     return page(v, v.t("units.title"), body, active="units")
 
 
@@ -70,19 +72,93 @@ async def reissue(request: web.Request) -> web.Response:
         t=v.t("units.new_key"), key=change.api_key))
 
 
+@routes.post("/units/{organ_id}/contact", name="unit-contact")
+async def save_contact(request: web.Request) -> web.Response:
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    assert v.session is not None
+    form = await request.post()
+    contact = unit_contacts.checked(request.match_info["organ_id"], form.get("person"),
+                                    form.get("phone"), form.get("email"))
+    await unit_contacts.set_contact(hub, contact, v.session.operator)
+    return redirect(url(f"/units/{contact.organ_id}?contact=saved"))
+
+
+@routes.post("/units/{organ_id}/trial", name="unit-trial")
+async def trial(request: web.Request) -> web.Response:
+    """Send the test document, then show its timeline (fetched, acknowledged)."""
+    v, hub = view(request), request.config_dict[HUB_KEY]
+    assert v.session is not None
+    message_id = await trial_send.send_test_document(hub, request.match_info["organ_id"],
+                                                     v.session.operator)
+    return redirect(url(f"/documents/{message_id}?trial=1"))
+
+
 async def _unit_response(request: web.Request, message: Safe) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     detail = await connectivity.unit_detail(hub, request.match_info["organ_id"])
     status = detail["status"]
-    body = html('{message}{status}{lineage}{actions}<h2>{h_in}</h2>{docs_in}<h2>{h_out}</h2>'
-                '{docs_out}', message=message, status=_status(v, hub, status, detail["api_keys"]),
+    if request.query.get("contact") == "saved":
+        message = html('{m}<p class="notice" data-testid="notice">{t}</p>', m=message,
+                       t=v.t("units.contact_saved"))
+    children = await connectivity.unit_statuses(hub, parent=status["organ_id"])
+    contact = await unit_contacts.get_contact(hub, status["organ_id"])
+    body = html('{path}{message}{status}{lineage}{contact}{children}{actions}<h2>{h_in}</h2>'
+                '{docs_in}<h2>{h_out}</h2>{docs_out}', path=_path(v, hub, status["organ_id"]),
+                message=message, status=_status(v, hub, status, detail["api_keys"]),
                 lineage=lineage_block(v, hub, status["organ_id"]),
+                contact=_contact(v, contact), children=_children(v, hub, children),
                 actions=_actions(v, status["organ_id"]) if v.is_admin() else Safe(""),
                 h_in=v.t("units.docs_in"),
                 docs_in=_docs(v, hub, detail["documents_in"], "docs.sender"),
                 h_out=v.t("units.docs_out"), docs_out=_docs(v, hub, detail["documents_out"],
                                                                 "docs.recipient"))
     return page(v, f"{status['name']} ({status['organ_id']})", body, active="units")
+
+
+def _path(v: View, hub: Hub, organ_id: str) -> Safe:
+    """Province → huyện → xã: the units above this one, each a link (drill back up)."""
+    chain: list[Unit] = []
+    unit = hub.directory.get(organ_id)
+    while unit is not None and unit.parent_id and len(chain) < 10:
+        unit = hub.directory.get(unit.parent_id)
+        if unit is not None:
+            chain.append(unit)
+    if not chain:
+        return Safe("")
+    links = join((html('<a href="{href}">{name}</a>', href=url(f"/units/{u.organ_id}"),
+                       name=u.name) for u in reversed(chain)), " › ")
+    return html('<p class="path" data-testid="unit-path">{l}: {links}</p>',
+                l=v.t("units.path"), links=links)
+
+
+def _children(v: View, hub: Hub, children: list[UnitStatus]) -> Safe:
+    """A district's communes (a province's departments and districts) with their state."""
+    if not children:
+        return Safe("")
+    return html('<h2>{h} ({n})</h2>{table}', h=v.t("units.children"), n=len(children),
+                table=_table(v, hub, children, testid="children-table"))
+
+
+def _contact(v: View, contact: unit_contacts.Contact) -> Safe:
+    """Whom to call; admins edit it in place (a plain form, no script)."""
+    if v.is_admin():
+        fields = join([field(v.t("units.contact_person"), "person", contact.person),
+                       field(v.t("units.contact_phone"), "phone", contact.phone, kind="tel"),
+                       field(v.t("units.contact_email"), "email", contact.email,
+                             kind="email")])
+        return html('<section class="panel"><h2>{h}</h2><form method="post" action="{action}" '
+                    'class="filters" data-testid="contact-form">{csrf}{fields}'
+                    '<button type="submit">{save}</button></form></section>',
+                    h=v.t("units.contact"), action=url(f"/units/{contact.organ_id}/contact"),
+                    csrf=v.csrf_field(), fields=fields, save=v.t("units.contact_save"))
+    if not (contact.person or contact.phone or contact.email):
+        return html('<h2>{h}</h2><p class="empty" data-testid="contact">{t}</p>',
+                    h=v.t("units.contact"), t=v.t("units.contact_none"))
+    items = join(html("<dt>{k}</dt><dd>{val}</dd>", k=v.t(f"units.contact_{k}"), val=val)
+                 for k, val in (("person", contact.person), ("phone", contact.phone),
+                                ("email", contact.email)))
+    return html('<h2>{h}</h2><dl class="meta" data-testid="contact">{items}</dl>',
+                h=v.t("units.contact"), items=items)
 
 
 def _filters(v: View, hub: Hub, chosen: dict[str, str]) -> Safe:
@@ -101,7 +177,8 @@ def _filters(v: View, hub: Hub, chosen: dict[str, str]) -> Safe:
                 action=url("/units"), fields=fields, submit=v.t("units.filter"))
 
 
-def _table(v: View, hub: Hub, statuses: list[UnitStatus]) -> Safe:
+def _table(v: View, hub: Hub, statuses: list[UnitStatus], *, testid: str = "units-table"
+           ) -> Safe:
     if not statuses:
         return html('<p class="empty" data-testid="units-empty">{t}</p>', t=v.t("units.none"))
     head = [v.t(k) for k in ("units.code", "units.name", "units.kind", "units.parent",
@@ -114,7 +191,7 @@ def _table(v: View, hub: Hub, statuses: list[UnitStatus]) -> Safe:
              s.backlog, when(v.when(s.credential_expiry_ts))] for s in statuses]
     marks = [attrs(data_testid="unit-row", data_organ_id=s.organ_id, data_state=s.state,
                    data_kind=s.kind) for s in statuses]
-    return table(head, rows, testid="units-table", row_attrs=marks)
+    return table(head, rows, testid=testid, row_attrs=marks)
 
 
 def _status(v: View, hub: Hub, s: dict[str, Any], keys: list[dict[str, Any]]) -> Safe:
@@ -145,8 +222,13 @@ def _actions(v: View, organ_id: str) -> Safe:
         '</form>', action=url(f"/units/{organ_id}/{name}"), csrf=v.csrf_field(),
         confirm=v.t(f"units.{name}_confirm"), tid=f"unit-{name}", text=v.t(f"units.{name}"))
         for name in ("disable", "reissue"))
-    return html('<section class="panel admin"><h2>{h}</h2>{forms}</section>',
-                h=v.t("units.actions"), forms=forms)
+    trial_form = html(
+        '<form method="post" action="{action}" class="action">{csrf}<span class="muted">'
+        '{intro}</span><button type="submit" data-testid="unit-trial">{text}</button></form>',
+        action=url(f"/units/{organ_id}/trial"), csrf=v.csrf_field(),
+        intro=v.t("units.trial_intro"), text=v.t("units.trial"))
+    return html('<section class="panel admin"><h2>{h}</h2>{trial}{forms}</section>',
+                h=v.t("units.actions"), trial=trial_form, forms=forms)
 
 
 def _docs(v: View, hub: Hub, docs: list[dict[str, Any]], counterpart: str) -> Safe:

@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from docexchange.appkeys import LOGIN_THROTTLE_KEY
-from docexchange.dashboard import audit, documents, login, overview, units
+from docexchange.dashboard import audit, documents, lists, login, overview, reports, units
 from docexchange.dashboard.middlewares import dashboard_pages, session_guard
 from docexchange.dashboard.throttle import LoginThrottle
 
@@ -18,7 +18,7 @@ def create_dashboard_app(throttle: LoginThrottle | None = None) -> web.Applicati
     """Mounted at /dashboard; `throttle` lets tests pass a fake clock."""
     app = web.Application(middlewares=[dashboard_pages, session_guard])
     app[LOGIN_THROTTLE_KEY] = throttle or LoginThrottle()
-    for module in (login, overview, units, documents, audit):
+    for module in (login, overview, lists, units, documents, audit, reports):
         app.add_routes(module.routes)
     app.router.add_static("/static", STATIC, name="static")
     return app

@@ -20,7 +20,7 @@ import aiohttp
 from docexchange.exchange.receipts import iso_ms
 from docexchange.hub import Hub
 from docexchange.ids import new_ulid
-from docexchange.monitor import connectivity
+from docexchange.monitor import alert_text, connectivity
 from docexchange.monitor.webhook import post_json
 from docexchange.store import alerts as sql
 from docexchange.store.engine import now_ms as clock_ms
@@ -42,25 +42,28 @@ class Condition:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def _condition(hub: Hub, rule: str, subject: str, organ_id: str | None,
+               details: dict[str, Any]) -> Condition:
+    """A condition worded for people (monitor/alert_text): local times, what to do."""
+    unit = hub.directory.get(organ_id) if organ_id else None
+    who = f"{unit.name} ({unit.organ_id})" if unit else (organ_id or "?")
+    return Condition(rule, subject, organ_id,
+                     alert_text.message(rule, who, details, hub.config.zone, "vi"),
+                     alert_text.message(rule, who, details, hub.config.zone, "en"), details)
+
+
 async def _unit_conditions(hub: Hub, now: int) -> list[Condition]:
     rules = hub.config.alerts
     found = []
     for s in await connectivity.unit_statuses(hub, now_ms=now):
         silent = s.last_contact_ts is not None and now - s.last_contact_ts
         if rules.disconnected_after and silent and silent > rules.disconnected_after * 1000:
-            found.append(Condition(
-                "disconnected", s.organ_id, s.organ_id,
-                f"{s.name} ({s.organ_id}) không kết nối từ {iso_ms(s.last_contact_ts)}.",
-                f"{s.name} ({s.organ_id}) has not connected since {iso_ms(s.last_contact_ts)}.",
-                {"last_contact_at": iso_ms(s.last_contact_ts)}))
+            found.append(_condition(hub, "disconnected", s.organ_id, s.organ_id,
+                                    {"last_contact_at": iso_ms(s.last_contact_ts)}))
         oldest = s.oldest_backlog_ts
         if rules.backlog_older_than and oldest and now - oldest > rules.backlog_older_than * 1000:
-            found.append(Condition(
-                "backlog", s.organ_id, s.organ_id,
-                f"{s.name} ({s.organ_id}) có {s.backlog} văn bản chưa nhận, cũ nhất từ "
-                f"{iso_ms(oldest)}.", f"{s.name} ({s.organ_id}) has {s.backlog} "
-                f"unacknowledged deliveries, the oldest since {iso_ms(oldest)}.",
-                {"backlog": s.backlog, "oldest_backlog_at": iso_ms(oldest)}))
+            found.append(_condition(hub, "backlog", s.organ_id, s.organ_id, {
+                "backlog": s.backlog, "oldest_backlog_at": iso_ms(oldest)}))
     return found
 
 
@@ -68,26 +71,18 @@ async def _credential_conditions(hub: Hub, now: int) -> list[Condition]:
     days = hub.config.alerts.certificate_expiring_days
     if not days:
         return []
-    return [Condition(
-        "credential_expiring", f"{c['credential']}:{c['key_id']}", c["organ_id"],
-        f"{c['name']} ({c['organ_id']}): {c['credential']} {c['key_id']} hết hạn vào "
-        f"{c['expires_at']}.", f"{c['name']} ({c['organ_id']}): {c['credential']} "
-        f"{c['key_id']} expires at {c['expires_at']}.",
-        {k: c[k] for k in ("credential", "key_id", "expires_at", "days_left")})
-        for c in await connectivity.expiring_credentials(hub, days, now_ms=now)]
+    return [_condition(hub, "credential_expiring", f"{c['credential']}:{c['key_id']}",
+                       c["organ_id"], {k: c[k] for k in ("credential", "key_id", "expires_at",
+                                                         "days_left")})
+            for c in await connectivity.expiring_credentials(hub, days, now_ms=now)]
 
 
 async def _classified_conditions(hub: Hub, now: int) -> list[Condition]:
     if not hub.config.alerts.classified_refused:
         return []
-    return [Condition(
-        "classified_refused", r["sender_id"], r["sender_id"],
-        f"Đã từ chối {r['refusals']} gói tin có dấu độ mật do {r['sender_id']} gửi trong 24 "
-        f"giờ qua (lần cuối lúc {iso_ms(r['last_ts'])}).",
-        f"{r['refusals']} packet(s) bearing a secrecy mark sent by {r['sender_id']} were "
-        f"refused in the last 24 hours (the last at {iso_ms(r['last_ts'])}).",
-        {"sender": r["sender_id"], "refusals": r["refusals"],
-         "first_refused_at": iso_ms(r["first_ts"]), "last_refused_at": iso_ms(r["last_ts"])})
+    return [_condition(hub, "classified_refused", r["sender_id"], r["sender_id"], {
+        "sender": r["sender_id"], "refusals": r["refusals"],
+        "first_refused_at": iso_ms(r["first_ts"]), "last_refused_at": iso_ms(r["last_ts"])})
         for r in await sql.classified_refusals(hub.db, now - CLASSIFIED_OPEN_MS)]
 
 

@@ -16,6 +16,7 @@ import aiohttp
 from docexchange.hub import Hub
 from docexchange.monitor import alerts, connectivity
 from docexchange.monitor.days import local_day
+from docexchange.monitor.email import email_alerts
 from docexchange.store import monitor as sql
 from docexchange.store.engine import now_ms
 
@@ -30,13 +31,15 @@ async def run_monitor(hub: Hub) -> None:
 
 
 async def check_alerts_forever(hub: Hub) -> None:
-    """Every alerts.check_interval: evaluate the rules, then POST what the webhook lacks."""
+    """Every alerts.check_interval: evaluate the rules, then POST what the webhook lacks and
+    e-mail what the SMTP server has not accepted."""
     async with aiohttp.ClientSession() as session:
         while True:
             await asyncio.sleep(hub.config.alerts.check_interval)
             try:
                 await alerts.evaluate(hub)
                 await alerts.notify(hub, session)
+                await email_alerts(hub)
             except Exception:
                 log.exception("alert check failed; will retry")
 

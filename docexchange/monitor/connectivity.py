@@ -114,10 +114,14 @@ async def kpis(hub: Hub, *, now_ms: int | None = None) -> dict[str, Any]:
     return await _kpis_of_day(hub, local_day(now, hub.config.zone), now)
 
 
-def _delivery(row: Any, now: int) -> dict[str, Any]:
+def _delivery(hub: Hub, row: Any, now: int) -> dict[str, Any]:
+    """One delivery for the lists; `organ_id` and `name` are the recipient's (the unit an
+    operator has to call)."""
+    unit = hub.directory.get(row["recipient_id"])
     return {"delivery_id": row["delivery_id"], "message_id": row["message_id"],
             "kind": row["kind"], "document_id": row["document_id"], "sender": row["sender_id"],
-            "recipient": row["recipient_id"], "subject": row["subject"],
+            "recipient": row["recipient_id"], "organ_id": row["recipient_id"],
+            "name": unit.name if unit else row["recipient_id"], "subject": row["subject"],
             "priority": row["priority"], "state": row["state"],
             "created_at": iso_ms(row["created_ts"]), "acked_at": iso_ms(row["acked_ts"]),
             "due_date": row["due_date"], "age_s": max(0, (now - row["created_ts"]) // 1000)}
@@ -126,10 +130,25 @@ def _delivery(row: Any, now: int) -> dict[str, Any]:
 async def stuck(hub: Hub, *, older_than_s: int, now_ms: int | None = None,
                 limit: int = MAX_ROWS) -> list[dict[str, Any]]:
     """Unacknowledged deliveries (documents and status packets) created more than
-    `older_than_s` seconds before `now_ms`, oldest first."""
+    `older_than_s` seconds before `now_ms`: the most urgent first, then the oldest."""
     now = _now(now_ms)
     rows = await sql.unacked_older_than(hub.db, now - older_than_s * 1000, limit)
-    return [_delivery(r, now) for r in rows]
+    return [_delivery(hub, r, now) for r in rows]
+
+
+async def waiting_counts(hub: Hub, *, older_than_s: int, now_ms: int | None = None
+                         ) -> dict[str, int]:
+    """{"waiting": every unacknowledged delivery, "stuck": those older than `older_than_s`}:
+    the overview shows both, so that a young backlog is never hidden behind "0 stuck"."""
+    waiting, stuck_ = await sql.unacked_counts(hub.db, _now(now_ms) - older_than_s * 1000)
+    return {"waiting": waiting, "stuck": stuck_}
+
+
+async def documents_today(hub: Hub, *, now_ms: int | None = None) -> int:
+    """Documents accepted so far today (local day): today's bar of the trend chart."""
+    now = _now(now_ms)
+    start, _ = day_bounds(local_day(now, hub.config.zone), hub.config.zone)
+    return await sql.documents_accepted(hub.db, start, now + 1)
 
 
 async def overdue(hub: Hub, *, now_ms: int | None = None, limit: int = MAX_ROWS
@@ -140,7 +159,7 @@ async def overdue(hub: Hub, *, now_ms: int | None = None, limit: int = MAX_ROWS
     today = local_day(now, hub.config.zone)
     found = []
     for row in await sql.overdue_deliveries(hub.db, today.isoformat(), limit):
-        item = _delivery(row, now)
+        item = _delivery(hub, row, now)
         item["days_overdue"] = (today - dt.date.fromisoformat(row["due_date"])).days
         found.append(item)
     return found
@@ -155,7 +174,7 @@ async def not_acked_by_end_of_day(hub: Hub, *, day: dt.date | None = None,
     day = day or local_day(now, hub.config.zone)
     start, end = day_bounds(day, hub.config.zone)
     rows = await sql.not_acked_by(hub.db, start, end, end, limit)
-    return [_delivery(r, now) for r in rows]
+    return [_delivery(hub, r, now) for r in rows]
 
 
 async def expiring_credentials(hub: Hub, within_days: int = 30, *, now_ms: int | None = None

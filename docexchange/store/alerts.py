@@ -99,3 +99,15 @@ def update_open_alert_txn(conn: sqlite3.Connection, alert_id: str, message_vi: s
     conn.execute("UPDATE alerts SET message_vi = ?, message_en = ?, details_json = ? WHERE "
                  "alert_id = ? AND closed_ts IS NULL",
                  (message_vi, message_en, details_json, alert_id))
+
+
+async def unemailed(db: Database, limit: int) -> list[Any]:
+    """Open alerts not yet accepted by the SMTP server, oldest first."""
+    return await db.fetchall(f"SELECT {COLUMNS} FROM alerts WHERE closed_ts IS NULL AND "
+                             "emailed_ts IS NULL ORDER BY raised_ts, alert_id LIMIT ?",
+                             (limit,))
+
+
+def record_emails_txn(conn: sqlite3.Connection, sent: list[str], ts: int) -> None:
+    conn.executemany("UPDATE alerts SET emailed_ts = ? WHERE alert_id = ?",
+                     [(ts, a) for a in sent])

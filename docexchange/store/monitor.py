@@ -95,8 +95,19 @@ async def documents_accepted(db: Database, start: int, end: int) -> int:
 
 
 async def unacked_older_than(db: Database, before: int, limit: int) -> list[Any]:
+    """Unacknowledged deliveries created before `before`: the most urgent first (hỏa tốc
+    before thường), the oldest first within one urgency."""
     return await db.fetchall(_DELIVERY + "WHERE d.acked_ts IS NULL AND d.created_ts < ? "
-                             "ORDER BY d.created_ts, d.delivery_id LIMIT ?", (before, limit))
+                             "ORDER BY d.priority DESC, d.created_ts, d.delivery_id LIMIT ?",
+                             (before, limit))
+
+
+async def unacked_counts(db: Database, before: int) -> tuple[int, int]:
+    """(every unacknowledged delivery, those of them created before `before`), uncapped."""
+    row = await db.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_ts < ? THEN 1 ELSE 0 END), 0) "
+        "FROM deliveries WHERE acked_ts IS NULL", (before,))
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 async def not_acked_by(db: Database, start: int, end: int, by: int, limit: int) -> list[Any]:
@@ -176,3 +187,60 @@ async def metric_counts(db: Database) -> dict[str, list[Any]]:
         "backlog": await db.fetchall("SELECT COUNT(*), MIN(created_ts) FROM deliveries "
                                      "WHERE acked_ts IS NULL"),
     }
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+async def documents_sent_by_unit(db: Database) -> dict[str, int]:
+    rows = await db.fetchall("SELECT sender_id, COUNT(*) FROM messages WHERE kind = 'document' "
+                             "GROUP BY sender_id")
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def document_deliveries(db: Database) -> list[Any]:
+    """(recipient_id, created_ts, acked_ts) of every document delivery: received counts and
+    same-day acknowledgement per unit (the day test needs the province's zone, so Python)."""
+    return await db.fetchall(
+        "SELECT d.recipient_id, d.created_ts, d.acked_ts FROM deliveries d JOIN messages m "
+        "USING (message_id) WHERE m.kind = 'document'")
+
+
+async def document_report_rows(db: Database, start: int, end: int) -> list[Any]:
+    """One row per document accepted in [start, end) and recipient, in order of acceptance."""
+    return await db.fetchall(
+        "SELECT m.accepted_ts, m.document_id, m.code_number, m.code_notation, m.subject, "
+        "m.priority, m.due_date, m.sender_id, d.recipient_id, d.state, d.fetched_ts, "
+        "d.acked_ts FROM messages m JOIN deliveries d USING (message_id) "
+        "WHERE m.kind = 'document' AND m.accepted_ts >= ? AND m.accepted_ts < ? "
+        "ORDER BY m.accepted_ts, m.message_id, d.recipient_id", (start, end))
+
+
+# -- the audit page's event browser ---------------------------------------------------------
+
+async def log_events(db: Database, *, organ_id: str | None, event: str | None,
+                     from_ts: int | None, until_ts: int | None, limit: int) -> list[Any]:
+    """Evidence log leaves, newest first, filtered by a unit they concern, their kind and
+    [from_ts, until_ts)."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if organ_id:
+        where.append("units LIKE ? ESCAPE '\\'")
+        escaped = organ_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%,{escaped},%")
+    if event:
+        where.append("event = ?")
+        params.append(event)
+    if from_ts is not None:
+        where.append("created_ts >= ?")
+        params.append(from_ts)
+    if until_ts is not None:
+        where.append("created_ts < ?")
+        params.append(until_ts)
+    return await db.fetchall(
+        "SELECT leaf_index, event, units, message_id, created_ts, data FROM log_leaves WHERE "
+        f"{' AND '.join(where)} ORDER BY leaf_index DESC LIMIT ?", (*params, limit))
+
+
+async def log_event_kinds(db: Database) -> list[str]:
+    return [r[0] for r in await db.fetchall("SELECT DISTINCT event FROM log_leaves ORDER BY "
+                                            "event")]

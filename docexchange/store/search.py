@@ -8,6 +8,8 @@ Metadata only: the payload is never read here.
 
 from __future__ import annotations
 
+import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,3 +84,50 @@ async def search_documents(db: Database, q: DocumentQuery) -> list[Any]:
         "d.state NOT IN ('pending', 'fetched')) AS received "
         f"FROM messages m WHERE {' AND '.join(clauses)} "
         "ORDER BY m.accepted_ts DESC, m.message_id DESC LIMIT ?", (*params, limit))
+
+
+# -- free-text search: subjects (trích yếu) and numbers, accents and case ignored ----------
+
+def fold(text: str | None) -> str:
+    """Vietnamese text without its accents, in lower case: "Triển khai" -> "trien khai".
+
+    đ/Đ is a letter of its own, not a base letter with a mark, so it is mapped by hand;
+    NFD splits every other accented letter into its base and combining marks, which go.
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_TEXT_SEARCH = (
+    "SELECT m.message_id, m.document_id, m.code_number, m.code_notation, m.subject, "
+    "m.sender_id, m.priority, m.accepted_ts, "
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.message_id) AS recipients, "
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.message_id AND "
+    "d.state NOT IN ('pending', 'fetched')) AS received "
+    "FROM messages m WHERE m.kind = 'document' AND {words} "
+    "ORDER BY m.accepted_ts DESC, m.message_id DESC LIMIT ?")
+
+
+async def search_text(db: Database, words: str, limit: int = 100) -> list[Any]:
+    """Documents whose subject or số/ký hiệu contains every word of `words`, accents and
+    case ignored, newest first. SQLite has no accent folding of its own: the folding
+    function is registered on the read connection for this one query (a scan of the
+    messages' subjects, fine at a province's volume; an index column would come first
+    with PostgreSQL)."""
+    terms = [fold(w) for w in words.split() if fold(w)]
+    if not terms:
+        return []
+    clause = " AND ".join(
+        "instr(dx_fold(m.subject || ' ' || m.code_number || '/' || m.code_notation), ?) > 0"
+        for _ in terms)
+    sql = _TEXT_SEARCH.format(words=clause)
+    bound = max(1, min(limit, MAX_LIMIT))
+
+    def run(conn: sqlite3.Connection) -> list[Any]:
+        conn.create_function("dx_fold", 1, fold, deterministic=True)
+        cursor = conn.cursor()
+        cursor.row_factory = sqlite3.Row  # this cursor only: the pooled connection stays
+        return list(cursor.execute(sql, (*terms, bound)).fetchall())
+    return await db.read("search_documents_text", run)

@@ -184,3 +184,25 @@ async def find_client_cert(db: Database, fingerprint: str) -> Any:
 async def list_client_certs(db: Database) -> list[Any]:
     return await db.fetchall("SELECT fingerprint, organ_id, subject, not_after_ts, revoked_ts "
                              "FROM unit_client_certs ORDER BY organ_id, created_ts")
+
+
+# -- contacts (whom operators call at a unit) ----------------------------------------------
+
+def upsert_contact_txn(conn: sqlite3.Connection, organ_id: str, person: str, phone: str,
+                       email: str, ts: int, by: str) -> None:
+    conn.execute(
+        "INSERT INTO unit_contacts (organ_id, person, phone, email, updated_ts, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (organ_id) DO UPDATE SET "
+        "person = excluded.person, phone = excluded.phone, email = excluded.email, "
+        "updated_ts = excluded.updated_ts, updated_by = excluded.updated_by",
+        (organ_id, person, phone, email, ts, by))
+
+
+async def contact(db: Database, organ_id: str) -> Any:
+    return await db.fetchone("SELECT organ_id, person, phone, email, updated_ts, updated_by "
+                             "FROM unit_contacts WHERE organ_id = ?", (organ_id,))
+
+
+async def contacts(db: Database) -> dict[str, Any]:
+    rows = await db.fetchall("SELECT organ_id, person, phone, email FROM unit_contacts")
+    return {r["organ_id"]: r for r in rows}

@@ -67,7 +67,7 @@ async def test_kpis_stuck_trend_snapshot(ops_client: TestClient, hub_env: HubEnv
     assert set(kpis) == {"overall", "by_kind", "by_parent"}
     assert kpis["overall"]["units"] == 144 and kpis["overall"]["acked_same_day_pct"] is None
     stuck = await (await ops_client.get("/api/v1/ops/stuck", headers=admin(hub_env))).json()
-    assert stuck == {"older_than": 3600, "count": 0, "items": []}
+    assert stuck == {"stuck_after_s": 3600, "older_than": 3600, "count": 0, "items": []}
     for query in ("older_than=-1", "older_than=1e3", "older_than=99999999999"):
         resp = await ops_client.get(f"/api/v1/ops/stuck?{query}", headers=admin(hub_env))
         assert resp.status == 400, query
