@@ -117,6 +117,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/statuses": {"post": _op(
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
             "DX_TOO_LARGE", "DX_MALFORMED_XML", "DX_INVALID_PACKET", "DX_SENDER_MISMATCH",
+            "DX_CLASSIFIED",
             "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE", "DX_BAD_TRANSITION", "DX_FORBIDDEN",
             "DX_UNIT_RETIRED"), response="StatusOutcome", ok=202, request=PACKET_BODY,
         description="A recipient's status names its document by ResponseFor/OrganId (the "

@@ -4,6 +4,9 @@ process (large packets) or inline (small ones). Returns only picklable values.
 Only what the sender's signature covers is turned into the model when a signature verifies
 (the defence against signature wrapping). Whether the signature counts is decided later, with
 the sender's registered certificates (exchange/checks.py); here we only find out what it is.
+The secrecy guard reads the whole tree first, here and so off the event loop for large packets: a
+classified packet is refused DX_CLASSIFIED whatever else is wrong with it, since it must never
+be stored and its refusal raises an alert.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from docexchange.edxml import layout
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.parser import parse_root, parse_xml
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.secrecy import classified_error
+from docexchange.exchange.secrecy_fields import packet_marks
 from docexchange.signing.certificates import key_id, load_certificates
 from docexchange.signing.xmldsig import (
     PacketVerifier,
@@ -62,6 +67,9 @@ def _verifier(trust_files: tuple[Path, ...], allow_sha1: bool) -> PacketVerifier
 def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
                    ) -> Inspection:
     root = parse_xml(data)
+    marks = packet_marks(root)
+    if marks:
+        raise classified_error(marks)
     placeholder = _drop_digital_signatures(root)
     if not has_signature(root):
         error = not_xmldsig() if placeholder else None
