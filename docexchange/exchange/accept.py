@@ -53,12 +53,12 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
         check_sender(packet.sender_id, caller)  # secrecy marks: refused in ctx.inspect
         signature = await check_signature(ctx, inspection, caller)
-        routing, recipients = _route(ctx, packet)
+        routing, recipients = route_recipients(ctx, packet)
     return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
                         recipients)
 
 
-def _route(ctx: ExchangeContext, packet: DocumentPacket
+def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
     today = ctx.directory.today(ctx.config.zone)
     _check_sender_exists(ctx, packet.sender_id, today)
@@ -146,7 +146,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         first = sql.find_document_txn(conn, caller, packet.document_id, btype)
         if first is not None:
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
-        related = _related_txn(conn, caller, packet)
+        related = related_document_txn(conn, caller, packet)
         ctx.payloads.stage_txn(conn, sha256, data, spool)
         ts = now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
@@ -197,7 +197,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     return Accepted(receipt, duplicate, recipients)
 
 
-def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
+def related_document_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket
+                         ) -> str | None:
     """Revoke/update/replace act on a document the same sender sent earlier, found the field's
     way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the
     sender, then Bussiness/DocumentId (often absent). Only the caller's own documents count."""

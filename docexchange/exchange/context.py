@@ -48,9 +48,9 @@ class ExchangeContext:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def inspect(self, data: bytes) -> Inspection:
+    async def inspect(self, data: bytes, *, refuse_classified: bool = True) -> Inspection:
         job = partial(inspect_packet, data, self._trust,
-                      self.config.exchange.allow_sha1_signatures)
+                      self.config.exchange.allow_sha1_signatures, refuse_classified)
         if len(data) <= INLINE_LIMIT:
             return job()
         if self._pool is None:

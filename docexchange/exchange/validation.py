@@ -1,7 +1,7 @@
 """validate_packet: every check of a real send, run without storing or logging anything.
 
 DMS vendors call it (``POST /api/v1/documents/validate``, ``docexchange validate``) while they
-integrate. It reuses the exchange's own checks (accept.py, statuses.py, checks.py) so it can
+integrate. It reuses the exchange's own checks (inspect.py, accept.py, checks.py) so it can
 never drift from what a real send decides; unlike a send, it does not stop at the first problem
 but lists them all, each with the element's path and a sentence in Vietnamese and English. It
 writes nothing: no message, no refusal, no evidence leaf, no log line.
@@ -17,7 +17,7 @@ from typing import Any
 from docexchange.delivery.states import ALL_CODES
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.accept import _check_secrecy, _related_txn, _route
+from docexchange.exchange.accept import related_document_txn, route_recipients
 from docexchange.exchange.checks import check_sender, check_signature
 from docexchange.exchange.context import ExchangeContext
 from docexchange.store import messages as sql
@@ -90,10 +90,12 @@ async def validate_packet(ctx: ExchangeContext, caller: str, data: bytes) -> Val
             f"The packet exceeds the limit of {limit} bytes.", limit=limit))
         return report
     try:
-        inspection = await ctx.inspect(data)
+        inspection = await ctx.inspect(data, refuse_classified=False)
     except DocExchangeError as exc:  # not well formed, wrong namespace, schema
         report.add(exc)
         return report
+    if inspection.classified is not None:
+        report.add(inspection.classified)
     packet = inspection.packet
     report.warnings = [w.to_json() for w in packet.warnings]
     await _collect(report, check_sender, packet.from_.organ_id if isinstance(
@@ -133,13 +135,12 @@ async def _document_checks(ctx: ExchangeContext, report: ValidationReport, calle
                            packet: DocumentPacket, data: bytes) -> None:
     report.kind, report.sender = "document", packet.sender_id
     report.document_id = packet.document_id
-    await _collect(report, _check_secrecy, packet)
-    routed = await _collect(report, _route, ctx, packet)
+    routed = await _collect(report, route_recipients, ctx, packet)
     if routed is not None:
         report.recipients = list(routed[1])
     if packet.business_type != 0:
         await _collect(report, ctx.db.read, "validate_reference",
-                       lambda conn: _related_txn(conn, caller, packet))
+                       lambda conn: related_document_txn(conn, caller, packet))
     first = await ctx.db.read("validate_duplicate", lambda conn: sql.find_document_txn(
         conn, caller, packet.document_id, packet.business_type))
     if first is not None and first["sha256"] != hashlib.sha256(data).hexdigest():
