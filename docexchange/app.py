@@ -19,6 +19,7 @@ from docexchange.directory.reorganise import follow_forever
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
+from docexchange.vdxp.urls import create_vdxp_app
 
 
 def create_api_app() -> web.Application:
@@ -40,6 +41,8 @@ def create_app(config: Config) -> web.Application:
     app.router.add_get("/api/docs", openapi.docs_page)
     app.add_subapp("/api/v1", create_api_app())
     app.add_subapp("/dashboard", create_dashboard_app())
+    if config.vdxp.enabled:
+        app.add_subapp("/vdxp", create_vdxp_app())
     app.cleanup_ctx.append(_hub_context)
     return app
 

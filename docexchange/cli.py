@@ -18,6 +18,7 @@ from docexchange.commands import (
     groups,
     init,
     keys,
+    kit,
     operators,
     receipt,
     serve,
@@ -30,7 +31,8 @@ from docexchange.store.migrations import MigrationError
 
 DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
                "exchange hub")
-COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, receipt, audit)
+COMMANDS = (init, serve, units, groups, keys, operators, exchange_cli, kit, receipt,
+            audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

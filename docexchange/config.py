@@ -153,6 +153,13 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class VdxpConfig:
+    enabled: bool = _opt(True, "Serve the VDXP-compatible door for VNPT's SDK at /vdxp.")
+    list_limit: int = _opt(500, "Most items in one getReceivedEdocList reply.", min=1,
+                           max=10000)
+
+
+@dataclass(frozen=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -161,6 +168,7 @@ class Config:
     exchange: ExchangeConfig = field(default_factory=ExchangeConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    vdxp: VdxpConfig = field(default_factory=VdxpConfig)
     path: Path | None = None
 
     @property
@@ -176,6 +184,7 @@ SECTIONS: dict[str, type] = {
     "exchange": ExchangeConfig,
     "monitor": MonitorConfig,
     "alerts": AlertsConfig,
+    "vdxp": VdxpConfig,
 }
 
 

@@ -50,8 +50,11 @@ def _check_type(request: web.Request, limit: int) -> None:
             content_encoding=encoding[:40])
     if request.content_type not in ACCEPTED_TYPES:
         raise DocExchangeError(
-            "DX_UNSUPPORTED_MEDIA_TYPE", "Nội dung phải là gói tin edXML (application/xml).",
-            "The body must be an edXML packet (application/xml).",
+            "DX_UNSUPPORTED_MEDIA_TYPE",
+            "Nội dung phải là gói tin edXML (application/xml); riêng khi gửi văn bản có thể "
+            "gửi JSON (application/json).",
+            "The body must be an edXML packet (application/xml); a document send also takes "
+            "JSON (application/json).",
             content_type=request.content_type)
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)

@@ -1,9 +1,10 @@
-"""`docexchange keys issue|list|rotate-hub`."""
+"""`docexchange keys issue|issue-vdxp|revoke-vdxp|list|rotate-hub`."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from docexchange.directory.credentials import (
 )
 from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
 from docexchange.store import units as unit_store
+from docexchange.store import vdxp as vdxp_store
+from docexchange.vdxp.credentials import issue_credential, revoke_credentials
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,6 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     issue.add_argument("--client-cert", action="store_true",
                        help="issue a TLS client certificate (mTLS) for the unit instead")
     issue.set_defaults(run=run_issue)
+    vdxp = ks.add_parser("issue-vdxp", help="new VDXP system id and secret for a unit (its "
+                         "earlier ones stop working); prints them as JSON")
+    vdxp.add_argument("code")
+    vdxp.set_defaults(run=run_issue_vdxp)
+    revoke_vdxp = ks.add_parser("revoke-vdxp", help="revoke every VDXP credential of a unit")
+    revoke_vdxp.add_argument("code")
+    revoke_vdxp.set_defaults(run=run_revoke_vdxp)
     revoke = ks.add_parser("revoke-client-cert", help="stop a unit's TLS client certificate")
     revoke.add_argument("fingerprint", help="SHA-256 fingerprint shown by `keys list`")
     revoke.set_defaults(run=run_revoke_client_cert)
@@ -67,6 +77,29 @@ async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+async def run_issue_vdxp(config_path: Path, args: argparse.Namespace) -> int:
+    """Prints `{"organ_id", "system_id", "secret"}`: the secret is shown this once."""
+    async with open_hub(config_path) as hub:
+        unit = hub.directory.lookup(args.code)
+        if unit is None:
+            print(f"no unit {args.code}", file=sys.stderr)
+            return 1
+        credential = await issue_credential(hub, unit.organ_id)
+    print(json.dumps(credential.to_json(), ensure_ascii=False))
+    return 0
+
+
+async def run_revoke_vdxp(config_path: Path, args: argparse.Namespace) -> int:
+    async with open_hub(config_path) as hub:
+        unit = hub.directory.lookup(args.code)
+        if unit is None:
+            print(f"no unit {args.code}", file=sys.stderr)
+            return 1
+        revoked = await revoke_credentials(hub, unit.organ_id)
+    print(f"unit {unit.organ_id}: {revoked} VDXP credential(s) revoked")
+    return 0
+
+
 async def run_revoke_client_cert(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
         revoked = await revoke_client_certificate(hub.db, args.fingerprint.lower())
@@ -90,6 +123,9 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "
                   f"{_day(row['expires_ts'])} {state}")
+        for row in await vdxp_store.list_credentials(hub.db):
+            state = "revoked" if row["revoked_ts"] else "active"
+            print(f"{'vdxp':<15} {row['organ_id'] + ' ' + row['system_id']:<53} - {state}")
         for row in await unit_store.list_client_certs(hub.db):
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'client-cert':<15} {row['organ_id']:<53} {_day(row['not_after_ts'])} "

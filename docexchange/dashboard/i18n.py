@@ -185,6 +185,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.fetched": ("đã tải về", "fetched"),
     "event.acknowledged": ("xác nhận đã nhận", "acknowledged"),
     "event.status": ("trạng thái", "status"),
+    "event.transport_fail": ("phần mềm báo lỗi khi nhận (VDXP fail)", "receiving software failed "
+                             "(VDXP fail)"),
+    "event.transport_processing": ("phần mềm đang nhận (VDXP processing)",
+                                   "receiving software processing (VDXP processing)"),
     # thresholds, lists, drill-down, contacts, reports, search, audit browsing (issue 13)
     "dur.s": ("{n} giây", "{n} s"),
     "dur.min": ("{n} phút", "{n} min"),

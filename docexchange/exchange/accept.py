@@ -1,7 +1,7 @@
 """accept_document: the pipeline of DESIGN.md §2, steps 3 to 7, for one document packet.
 
 The body has already been spooled and hashed by the API. Everything that can refuse the packet
-runs before the single write transaction; refusals are recorded (hash, sender, reason only).
+runs before the single write transaction; refusals are recorded (hash, sender, code, element paths).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from docexchange.exchange.checks import (
 )
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import document_receipt
-from docexchange.exchange.secrecy import find_secrecy_mark
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
@@ -42,20 +40,6 @@ class Accepted:
     recipients: tuple[str, ...]
 
 
-def secrecy_fields(packet: DocumentPacket) -> Iterable[tuple[str, str]]:
-    """Every metadata text where a secrecy mark may be written (docs/secrecy.md)."""
-    h = packet.header
-    yield "Subject", h.subject
-    yield "Content", h.content
-    yield "TypeName", h.document_type.type_name
-    yield "SphereOfPromulgation", h.other_info.sphere_of_promulgation
-    for i, appendix in enumerate(h.other_info.appendixes):
-        yield f"Appendix[{i}]", appendix
-    for i, att in enumerate(packet.attachments):
-        yield f"Attachment[{i}].AttachmentName", att.name
-        yield f"Attachment[{i}].Description", att.description
-
-
 async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                           spool: Path | None) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
@@ -67,27 +51,14 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 "DX_INVALID_PACKET", "Gói tin trạng thái phải gửi tới /api/v1/statuses.",
                 "Status packets go to /api/v1/statuses.",
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
-        check_sender(packet.sender_id, caller)
-        _check_secrecy(packet)
+        check_sender(packet.sender_id, caller)  # secrecy marks: refused in ctx.inspect
         signature = await check_signature(ctx, inspection, caller)
-        routing, recipients = _route(ctx, packet)
+        routing, recipients = route_recipients(ctx, packet)
     return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
                         recipients)
 
 
-def _check_secrecy(packet: DocumentPacket) -> None:
-    finding = find_secrecy_mark(secrecy_fields(packet))
-    if finding is not None:
-        raise DocExchangeError(
-            "DX_CLASSIFIED",
-            f"Văn bản có dấu độ mật '{finding.mark}' ({finding.field}): văn bản mật không được "
-            "gửi qua hệ thống này. Gói tin không được lưu.",
-            f"The document bears the secrecy mark '{finding.mark}' ({finding.field}): classified "
-            "documents must not pass through this system. The packet was not stored.",
-            errors=[{"element": finding.field, "mark": finding.mark}])
-
-
-def _route(ctx: ExchangeContext, packet: DocumentPacket
+def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
     today = ctx.directory.today(ctx.config.zone)
     _check_sender_exists(ctx, packet.sender_id, today)
@@ -175,7 +146,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         first = sql.find_document_txn(conn, caller, packet.document_id, btype)
         if first is not None:
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
-        related = _related_txn(conn, caller, packet)
+        related = related_document_txn(conn, caller, packet)
         ctx.payloads.stage_txn(conn, sha256, data, spool)
         ts = now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
@@ -226,7 +197,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     return Accepted(receipt, duplicate, recipients)
 
 
-def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
+def related_document_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket
+                         ) -> str | None:
     """Revoke/update/replace act on a document the same sender sent earlier, found the field's
     way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the
     sender, then Bussiness/DocumentId (often absent). Only the caller's own documents count."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
+import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -46,9 +48,9 @@ class ExchangeContext:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def inspect(self, data: bytes) -> Inspection:
+    async def inspect(self, data: bytes, *, refuse_classified: bool = True) -> Inspection:
         job = partial(inspect_packet, data, self._trust,
-                      self.config.exchange.allow_sha1_signatures)
+                      self.config.exchange.allow_sha1_signatures, refuse_classified)
         if len(data) <= INLINE_LIMIT:
             return job()
         if self._pool is None:
@@ -63,14 +65,17 @@ class ExchangeContext:
         return {row["key_id"] for row in rows}
 
     async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
-        """Only the hash, the sender, the time and the reason: never the refused content."""
-        def txn(conn: object) -> None:
-            ts = now_ms()
-            sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code,  # type: ignore[arg-type]
-                                   error.message_en, ts)
-            self.evidence.append_txn(conn, "packet_refused", {  # type: ignore[arg-type]
+        """The hash, the sender, the time, the code and the paths of the elements at fault:
+        never the refused content. Messages quote packet values (a DueDate that is no date, an
+        unknown code), and the evidence log cannot forget what it was given."""
+        elements = refused_elements(error)
+
+        def txn(conn: sqlite3.Connection) -> None:
+            sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code, elements,
+                                   now_ms())
+            self.evidence.append_txn(conn, "packet_refused", {
                 "sender": sender, "sha256": sha256, "code": error.code,
-                "reason": error.message_en}, units=(sender,))
+                "elements": list(elements)}, units=(sender,))
         try:
             await self.db.write("record_refusal", txn)
         except Exception:  # the refusal itself must still reach the caller
@@ -78,6 +83,19 @@ class ExchangeContext:
 
     def notify(self, organ_ids: Iterable[str]) -> None:
         self.notifier.notify(organ_ids)
+
+
+#: What a refusal record keeps of an element path: packet element names are ASCII in every
+#: edXML and XML-DSig name, so anything else is masked, and long or many paths are cut.
+_PATH_CHARS = re.compile(r"[^A-Za-z0-9_.:/@()\[\]-]")
+_MAX_PATHS, _MAX_PATH_LENGTH = 20, 200
+
+
+def refused_elements(error: DocExchangeError) -> tuple[str, ...]:
+    """The element paths an error names (its `errors[].element`), fit to be kept forever."""
+    paths = (str(item.get("element", "")) for item in error.errors[:_MAX_PATHS])
+    return tuple(dict.fromkeys(_PATH_CHARS.sub("?", path)[:_MAX_PATH_LENGTH]
+                               for path in paths if path))
 
 
 def trust_files(keys_dir: Path) -> tuple[Path, ...]:

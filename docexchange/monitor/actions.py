@@ -18,6 +18,7 @@ from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.ids import hash_secret, new_api_key
 from docexchange.store import units as unit_store
+from docexchange.store import vdxp as vdxp_store
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,14 @@ def _revoke_txn(hub: Hub, conn: sqlite3.Connection, organ_id: str, operator: Ope
 
 
 async def disable_credentials(hub: Hub, organ_id: str, operator: Operator) -> CredentialChange:
-    """Revoke every API key of the unit: its software gets 401 from the next request on.
-    Signing certificates are left alone (they prove past signatures)."""
+    """Revoke every API key and VDXP credential of the unit: its software is refused from the
+    next request on. Signing certificates are left alone (they prove past signatures)."""
     unit = _unit(hub, organ_id, operator)
-    revoked = await hub.db.write("disable_credentials", lambda c: _revoke_txn(
-        hub, c, unit.organ_id, operator, "disable_credentials"))
+
+    def txn(conn: sqlite3.Connection) -> int:
+        vdxp_store.revoke_credentials_txn(conn, unit.organ_id)
+        return _revoke_txn(hub, conn, unit.organ_id, operator, "disable_credentials")
+    revoked = await hub.db.write("disable_credentials", txn)
     hub.key_cache.clear()  # revoked keys stop working now, not when their cache entry ages
     return CredentialChange(unit.organ_id, revoked)
 

@@ -1,0 +1,13 @@
+-- Credentials of the VDXP-compatible door (/vdxp, docs/vdxp.md). The SDK signs each request
+-- with HMAC-SHA256 keyed by the secret itself, so the hub must be able to recover the secret:
+-- it is stored sealed (AES-256-GCM, key in keys/vdxp-seal.key, the row's system id and unit as
+-- associated data), never in plain text. One active secret per system id; re-issuing a unit's
+-- credentials revokes its earlier ones.
+CREATE TABLE vdxp_credentials (
+    system_id TEXT PRIMARY KEY,
+    organ_id TEXT NOT NULL REFERENCES units (organ_id),
+    sealed_secret BLOB NOT NULL,         -- 12-byte nonce || AES-GCM ciphertext and tag
+    created_ts INTEGER NOT NULL,
+    revoked_ts INTEGER
+);
+CREATE INDEX vdxp_credentials_unit ON vdxp_credentials (organ_id);
