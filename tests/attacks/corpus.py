@@ -391,8 +391,10 @@ def request_attacks(limit: int) -> Iterator[Attack]:
     for content_type in ("text/html", "application/json", "multipart/form-data; boundary=x",
                          "application/x-www-form-urlencoded", "image/png",
                          "application/zip", "text/plain", "application/soap+xml"):
+        # a JSON body is the send form (hub-built packets): this one is not valid JSON
         yield Attack(f"content-type/{content_type}", base, content_type=content_type,
-                     expected=unsupported)
+                     expected=frozenset({"DX_BAD_REQUEST"}) if content_type == "application/json"
+                     else unsupported)
         yield Attack(f"content-type/{content_type}/status", _status(), path="/api/v1/statuses",
                      caller=SO_NOI_VU, content_type=content_type, expected=unsupported)
     too_large = frozenset({"DX_TOO_LARGE"})

@@ -35,6 +35,7 @@ class Watch:
         self.rss_start = hub.rss_kib()
         self.rss_peak = self.rss_start
         self._stop = asyncio.Event()
+        self.in_flight: set[str] = set()  # attack names, to tell which one stalled the hub
 
     async def run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=1)
@@ -45,7 +46,7 @@ class Watch:
                         if resp.status != 200:
                             self.health_failures.append(f"status {resp.status}")
                 except (TimeoutError, aiohttp.ClientError) as exc:
-                    self.health_failures.append(repr(exc))
+                    self.health_failures.append(f"{exc!r} during {sorted(self.in_flight)}")
                 self.health_checks += 1
                 self.rss_peak = max(self.rss_peak, self.hub.rss_kib())
                 await asyncio.sleep(0.1)
@@ -96,7 +97,8 @@ def _traces(root: Path) -> list[str]:
             if any(n in p.read_bytes() for n in needles)]
 
 
-async def _run_corpus(hub: HubProcess, env: HubEnv, attacks: list[Attack]) -> dict[str, str]:
+async def _run_corpus(hub: HubProcess, env: HubEnv, attacks: list[Attack], watch: Watch
+                      ) -> dict[str, str]:
     """Every attack, CONCURRENCY at a time; returns the wrong answers by attack name."""
     failures: dict[str, str] = {}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -104,7 +106,9 @@ async def _run_corpus(hub: HubProcess, env: HubEnv, attacks: list[Attack]) -> di
 
         async def one(attack: Attack) -> None:
             async with gate:
+                watch.in_flight.add(attack.name)
                 wrong = await _attack(session, hub.url, env, attack)
+                watch.in_flight.discard(attack.name)
             if wrong:
                 failures[attack.name] = wrong
         await asyncio.gather(*(one(a) for a in attacks))
@@ -128,7 +132,7 @@ async def _attack_hub(env: HubEnv, attacks: list[Attack], answered: bytes
     watcher = asyncio.create_task(watch.run())
     try:
         await _answered_document(hub, env, answered)
-        failures = await _run_corpus(hub, env, attacks)
+        failures = await _run_corpus(hub, env, attacks, watch)
     finally:
         watch.stop()
         await watcher
