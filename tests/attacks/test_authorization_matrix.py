@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient
 from docexchange.accounts.operators import add_operator, issue_token
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
+from docexchange.errors import ERROR_CODES
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.dashboard.forms import login
 from tests.exchange.helpers import XML, document
@@ -47,6 +48,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/inbox"):                           (401, 401, 200, 200, 200, 401, 401, 401),
     ("POST", "/api/v1/documents"):                      (401, 401, 422, 422, 422, 401, 401, 401),
     ("POST", "/api/v1/statuses"):                       (401, 401, 422, 422, 422, 401, 401, 401),
+    ("POST", "/api/v1/documents/validate"):             (401, 401, 422, 422, 422, 401, 401, 401),
+    # the VDXP door (any method) has its own credentials, and answers HTTP 200 with a FAIL
+    # reply: the status of the reply's DX_ code is what is compared
+    ("*", "/vdxp/{operation}"):                         (401, 401, 401, 401, 401, 401, 401, 401),
     ("POST", "/api/v1/deliveries/{delivery_id}/ack"):   (401, 401, 404, 200, 404, 401, 401, 401),
     # evidence: any unit (no parameters given: 400 once authenticated)
     ("GET", "/api/v1/evidence/tree-head"):              (401, 401, 200, 200, 200, 401, 401, 401),
@@ -134,12 +139,14 @@ async def _fixtures(client: TestClient, env: HubEnv) -> dict[str, str]:
     receipt = await resp.json()
     return {"message_id": receipt["message_id"],
             "delivery_id": receipt["recipients"][0]["delivery_id"],
-            "code": TARGET_UNIT, "organ_id": TARGET_UNIT, "filename": "dashboard.css"}
+            "code": TARGET_UNIT, "organ_id": TARGET_UNIT, "filename": "dashboard.css",
+            "operation": "getReceivedEdocList"}
 
 
 async def _call(client: TestClient, method: str, path: str, headers: dict[str, str],
                 csrf: str | None) -> int:
     kwargs: dict[str, Any] = {"headers": headers, "allow_redirects": False}
+    method = "POST" if method == "*" else method  # a catch-all route: tried with POST
     if method == "POST":
         if path.startswith("/dashboard"):
             kwargs["data"] = {"csrf": csrf or "", "confirm": "on"}
@@ -148,6 +155,10 @@ async def _call(client: TestClient, method: str, path: str, headers: dict[str, s
             kwargs["headers"] = {**headers, **XML}
     resp = await client.request(method, path, **kwargs)
     await resp.read()
+    if path.startswith("/vdxp/") and resp.status == 200:  # VDXP: always 200, the reply tells
+        reply = await resp.json(content_type=None)
+        if reply.get("status") == "FAIL":
+            return ERROR_CODES[reply["ErrorCode"]][0]
     return resp.status
 
 
