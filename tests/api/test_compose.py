@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -83,3 +84,19 @@ async def test_bad_fields_are_named(client: TestClient, hub_env: HubEnv) -> None
                              headers={**hub_env.auth(PROVINCE),
                                       "Content-Type": "application/json"})
     assert resp.status == 400 and (await resp.json())["code"] == "DX_BAD_REQUEST"
+
+
+async def test_characters_xml_cannot_carry_are_a_400_not_a_500(client: TestClient,
+                                                               hub_env: HubEnv) -> None:
+    """Found by schemathesis: a control character or a lone surrogate in a JSON field made
+    lxml raise while the packet was built (500)."""
+    for path in ("/api/v1/documents", "/api/v1/documents/validate"):
+        for bad in ("V/v \x1e báo cáo", "V/v \ud959 báo cáo", "\uffff"):
+            resp = await client.post(path, headers={**hub_env.auth(PROVINCE),
+                                                    "Content-Type": "application/json"},
+                                     data=json.dumps({"to": [SO_NOI_VU], "subject": bad,
+                                                      "code_number": "1",
+                                                      "code_notation": "UBND"}))
+            body = await resp.json()
+            assert resp.status == 400 and body["code"] == "DX_BAD_REQUEST", body
+            assert body["errors"][0]["field"] == "$.subject"
