@@ -15,7 +15,12 @@ from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.directory.model import KINDS, Unit
 from docexchange.errors import DocExchangeError
-from docexchange.monitor.unit_contacts import Contact, import_contacts_txn, read_contacts_csv
+from docexchange.monitor.unit_contacts import (
+    Contact,
+    all_contacts,
+    import_contacts_txn,
+    read_contacts_csv,
+)
 from docexchange.store import units as unit_store
 
 
@@ -111,7 +116,7 @@ async def run_import(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_export(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        text = write_units_csv(hub.directory.all_units())
+        text = write_units_csv(hub.directory.all_units(), await all_contacts(hub))
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
