@@ -185,6 +185,16 @@ class Directory:
                                            parent_id=v["parent_id"])
         return unit
 
+    def described_on(self, organ_id: str, day: dt.date) -> dict[str, Any] | None:
+        """Code, name and parent (code and name) of a unit as they were on `day`: what
+        timelines, reports and exports show for an event of that day."""
+        unit = self.as_of(organ_id, day)
+        if unit is None:
+            return None
+        parent = self.as_of(unit.parent_id, day) if unit.parent_id else None
+        return {"organ_id": unit.organ_id, "name": unit.name, "parent": unit.parent_id,
+                "parent_name": parent.name if parent else None}
+
     def version_ends(self) -> dict[str, dt.date]:
         """Per unit with recorded history, the last day of its latest earlier version."""
         return {code: dt.date.fromisoformat(max(v["valid_to"] for v in versions))
