@@ -62,7 +62,8 @@ async def run_export(config_path: Path, args: argparse.Namespace) -> int:
 
         def export(conn: sqlite3.Connection) -> int:
             with args.out.open("w", encoding="utf-8", newline="") as out:
-                return write_records(export_records(conn, scope, bar), out, args.format)
+                return write_records(export_records(conn, scope, bar), out, args.format,
+                                     hub.directory.described_on, hub.config.zone)
         count = await hub.db.read("audit_export", export)
     bar.close()
     print(f"wrote {count} records to {args.out}")
