@@ -195,12 +195,12 @@ def _history(v: View, d: dict[str, Any]) -> Safe:
     if at:
         parent = (v.t("doc.under", name=at["parent_name"] or at["parent"], code=at["parent"])
                   if at["parent"] else "")
-        lines.append(html('<p class="muted" data-testid="at-send">{label}: {name} '
+        lines.append(html('<p class="history" data-testid="at-send">{label}: {name} '
                           '<span class="code">{code}</span>{parent}</p>',
                           label=v.t("doc.at_send"), name=at["name"], code=at["organ_id"],
                           parent=parent))
     if d.get("routed_from"):
-        lines.append(html('<p class="muted" data-testid="routed-from">{text}</p>',
+        lines.append(html('<p class="history" data-testid="routed-from">{text}</p>',
                           text=v.t("doc.routed_from", code=d["routed_from"],
                                    now=d["recipient"])))
     return join(lines)
