@@ -73,7 +73,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "Send an edXML document packet", UNIT + (
             "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_UNKNOWN_RECIPIENT", "DX_RETIRED_RECIPIENT",
-            "DX_RECIPIENT_REORGANISED", "DX_UNIT_RETIRED", "DX_CLASSIFIED",
+            "DX_RECIPIENT_REORGANISED", "DX_RECIPIENT_NOT_YET_VALID", "DX_UNIT_RETIRED",
+            "DX_UNIT_NOT_YET_VALID", "DX_CLASSIFIED",
             "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
             "DX_DUPLICATE_DOCUMENT", "DX_BAD_REQUEST", "DX_STORAGE_UNAVAILABLE"),
         response="Receipt", ok=202, request={**PACKET_BODY, **JSON_BODY},
@@ -118,8 +119,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "Report a status packet (01-06, 13 recall, 15/16)", UNIT + (
             "DX_TOO_LARGE", "DX_UNSUPPORTED_MEDIA_TYPE", "DX_MALFORMED_XML", "DX_INVALID_PACKET",
             "DX_SENDER_MISMATCH", "DX_CLASSIFIED", "DX_BAD_SIGNATURE", "DX_UNKNOWN_REFERENCE",
-            "DX_BAD_TRANSITION", "DX_FORBIDDEN", "DX_UNIT_RETIRED", "DX_STORAGE_UNAVAILABLE"),
-        response="StatusOutcome", ok=202, request=PACKET_BODY,
+            "DX_BAD_TRANSITION", "DX_FORBIDDEN", "DX_UNIT_RETIRED", "DX_UNIT_NOT_YET_VALID",
+            "DX_STORAGE_UNAVAILABLE"), response="StatusOutcome", ok=202, request=PACKET_BODY,
         description="A recipient's status names its document by ResponseFor/OrganId (the "
                     "document's sender) and ResponseFor/DocumentId, and goes to that sender "
                     "only. A recall (13) comes from the document's sender only (403 "

@@ -25,20 +25,28 @@ from docexchange.samples import write_samples
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    samples = sub.add_parser("samples", help="write the sample packets (samples/)")
+    samples = sub.add_parser("samples", help="ghi các gói tin mẫu (samples/) / write the sample "
+                             "packets (samples/)")
     samples.add_argument("--out", type=Path, default=Path("samples"),
-                         help="folder to write into (default: samples)")
+                         help="thư mục ghi ra (mặc định: samples) / folder to write into "
+                              "(default: samples)")
     samples.set_defaults(run=run_samples)
 
-    validate = sub.add_parser("validate", help="check packets as a send would, storing nothing")
+    validate = sub.add_parser("validate", help="kiểm tra gói tin như khi gửi, không lưu gì / "
+                              "check packets as a send would, storing nothing")
     _identity_args(validate)
-    validate.add_argument("--json", action="store_true", help="print the hub's reports as JSON")
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="edXML packets")
+    validate.add_argument("--json", action="store_true",
+                          help="in báo cáo của trục dạng JSON / print the hub's reports as JSON")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="các gói tin edXML / edXML packets")
     validate.set_defaults(run=_reporting(run_validate))
 
-    extract = sub.add_parser("extract", help="write a packet's attachments as files")
-    extract.add_argument("packet", type=Path, help="an edXML document packet")
-    extract.add_argument("--out", type=Path, required=True, help="folder to write into")
+    extract = sub.add_parser("extract", help="ghi các tệp đính kèm của gói tin ra tệp / write "
+                             "a packet's attachments as files")
+    extract.add_argument("packet", type=Path,
+                         help="gói tin văn bản edXML / an edXML document packet")
+    extract.add_argument("--out", type=Path, required=True,
+                         help="thư mục ghi ra / folder to write into")
     extract.set_defaults(run=run_extract)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.delivery.retired import check_not_before_start
 from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
@@ -51,7 +52,8 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 "DX_INVALID_PACKET", "Gói tin trạng thái phải gửi tới /api/v1/statuses.",
                 "Status packets go to /api/v1/statuses.",
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
-        check_sender(packet.sender_id, caller)  # secrecy marks: refused in ctx.inspect
+        # secrecy marks: refused in ctx.inspect
+        check_sender(packet.sender_id, caller, ctx.directory.recoded_from(caller))
         signature = await check_signature(ctx, inspection, caller)
         routing, recipients = route_recipients(ctx, packet)
     return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
@@ -62,12 +64,14 @@ def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
     today = ctx.directory.today(ctx.config.zone)
     _check_sender_exists(ctx, packet.sender_id, today)
+    check_not_before_start(ctx, packet.sender_id)
     follow = ctx.config.exchange.retired_recipient == "follow"
     to_all = ctx.config.exchange.split_recipient == "all"
     resolved: list[Resolution] = []
     unknown: list[Unresolved] = []
     retired: list[Unresolved] = []
     reorganised: list[Unresolved] = []
+    not_yet: list[Unresolved] = []
     for code in packet.recipient_ids:
         result = ctx.directory.resolve(code, today, follow_successor=follow,
                                        all_successors=to_all)
@@ -77,6 +81,8 @@ def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
             retired.append(result)
         elif result.reason in ("split", "dissolved"):
             reorganised.append(result)
+        elif result.reason == "not_yet_valid":
+            not_yet.append(result)
         else:
             unknown.append(result)
     if unknown:
@@ -86,6 +92,8 @@ def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
             f"Unknown recipient code(s): {codes}.",
             errors=[{"element": "To/OrganId", "value": u.requested, "reason": u.reason}
                     for u in unknown])
+    if not_yet:
+        raise _not_yet_valid(ctx, not_yet)
     if retired:
         names = ", ".join(f"{r.requested} (→ {', '.join(r.successors) or '?'})"
                           for r in retired)
@@ -120,6 +128,19 @@ def _check_sender_exists(ctx: ExchangeContext, sender: str, today: dt.date) -> N
             f"vị kế thừa: {', '.join(unit.all_successors) or 'không có'}.",
             f"Unit {sender} stopped on {unit.valid_to} and can no longer send; successors: "
             f"{', '.join(unit.all_successors) or 'none'}.", successors=list(unit.all_successors))
+
+
+def _not_yet_valid(ctx: ExchangeContext, found: list[Unresolved]) -> DocExchangeError:
+    """A unit created by a plan for a future date: routable from that date, not before."""
+    starts = {r.requested: unit.valid_from.isoformat() for r in found
+              if (unit := ctx.directory.lookup(r.requested)) is not None}
+    names = ", ".join(f"{code} ({day})" for code, day in starts.items())
+    return DocExchangeError(
+        "DX_RECIPIENT_NOT_YET_VALID", f"Đơn vị nhận chưa bắt đầu hoạt động; gửi được từ ngày "
+        f"ghi bên cạnh: {names}.", f"Recipient unit(s) not in existence yet; they receive "
+        f"from the date shown: {names}.",
+        errors=[{"element": "To/OrganId", "value": code, "reason": "not_yet_valid",
+                 "valid_from": day} for code, day in starts.items()])
 
 
 def _reorganised(found: list[Unresolved]) -> DocExchangeError:

@@ -20,6 +20,7 @@ from docexchange.evidence.log import EvidenceLog
 from docexchange.exchange.inspect import Inspection, inspect_packet
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
+from docexchange.store import units as unit_store
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.payloads import PayloadStore
@@ -58,11 +59,10 @@ class ExchangeContext:
         return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
     async def registered_key_ids(self, organ_id: str) -> set[str]:
-        now = now_ms()
-        rows = await self.db.fetchall(
-            "SELECT key_id FROM unit_certificates WHERE organ_id = ? AND revoked_ts IS NULL "
-            "AND not_before_ts <= ? AND not_after_ts >= ?", (organ_id, now, now))
-        return {row["key_id"] for row in rows}
+        """Signing certificates registered to the unit or to a former code of it (a recode
+        keeps the organisation's signing keys: docs/reorganisation.md §3)."""
+        codes = [organ_id, *self.directory.recoded_from(organ_id)]
+        return await unit_store.active_certificate_key_ids(self.db, codes, now_ms())
 
     async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
         """The hash, the sender, the time, the code and the paths of the elements at fault:
