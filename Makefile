@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/hub.toml
 
-.PHONY: run test install init clean bench lint
+.PHONY: run test install init clean bench lint soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ lint: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,lint]'
 	$(BIN)/ruff check docexchange tests bench
 	$(BIN)/mypy docexchange
+
+# The long proofs (tests/exchange/test_durability.py, tests/reliability/test_load.py at full
+# length): 200 SIGKILLs under concurrent traffic with the hub ready within 2 s of each restart,
+# the database and the whole evidence log checked after every 10th kill and the last, then
+# 10 minutes at 70 % of the measured capacity. Prints its figures.
+soak: $(STAMP)
+	DX_KILLS=200 DX_CHECK_EVERY=10 DX_READY_LIMIT=2 DX_LOAD_SECONDS=600 $(BIN)/python -m pytest -s -q \
+		tests/exchange/test_durability.py tests/reliability/test_load.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_send.py

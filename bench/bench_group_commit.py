@@ -21,8 +21,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from packets import XML, document, make_project  # noqa: E402
 
 from docexchange.app import create_app  # noqa: E402
 from docexchange.appkeys import HUB_KEY  # noqa: E402
@@ -30,8 +31,6 @@ from docexchange.commands.init import initialise, read_credentials  # noqa: E402
 from docexchange.config import load_config  # noqa: E402
 from docexchange.evidence.verify import certificates_by_key_id, check_receipt  # noqa: E402
 from docexchange.signing.certificates import load_certificate  # noqa: E402
-from tests.conftest import make_project  # noqa: E402
-from tests.exchange.helpers import XML, document  # noqa: E402
 
 
 def _packets(creds: dict[str, Any], n: int) -> list[tuple[str, bytes]]:

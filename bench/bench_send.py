@@ -27,9 +27,9 @@ from pathlib import Path
 import aiohttp
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.exchange.helpers import document, sign_as  # noqa: E402
+from packets import document, sign_as  # noqa: E402
 
 
 def _port() -> int:
@@ -43,11 +43,6 @@ def _project(root: Path) -> Path:
     shutil.copy(REPO / "config" / "demo-province.csv", root / "config")
     shutil.copy(REPO / "config" / "hub.example.toml", root / "config" / "hub.toml")
     return root / "config" / "hub.toml"
-
-
-class _Env:  # what tests.exchange.helpers.sign_as needs
-    def __init__(self, credentials: dict) -> None:
-        self.credentials = credentials
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -69,7 +64,7 @@ def _packets(creds: dict, n: int, signed: bool) -> list[tuple[str, bytes]]:
         sender = rng.choice(units)
         to = rng.sample([u for u in units if u != sender], 2)
         data = document(sender, to, number=i + 1, files=[("cv.pdf", rng.randbytes(3500))])
-        out.append((sender, sign_as(_Env(creds), sender, data) if signed else data))
+        out.append((sender, sign_as(creds, sender, data) if signed else data))
     return out
 
 

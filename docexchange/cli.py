@@ -18,6 +18,7 @@ from docexchange.commands import (
     groups,
     init,
     keys,
+    kit,
     operators,
     push,
     receipt,
@@ -31,7 +32,8 @@ from docexchange.store.migrations import MigrationError
 
 DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
                "exchange hub")
-COMMANDS = (init, serve, units, groups, keys, operators, push, exchange_cli, receipt, audit)
+COMMANDS = (init, serve, units, groups, keys, operators, push, exchange_cli, kit, receipt,
+            audit)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -45,7 +47,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                 title="lệnh / commands")
     for module in COMMANDS:
         module.register(sub)
+    _bilingual(parser)
     return parser.parse_args(argv)
+
+
+HELP_OPTION = "in trợ giúp này rồi thoát / show this help message and exit"
+
+
+def _bilingual(parser: argparse.ArgumentParser, help_text: str | None = None) -> None:
+    """What argparse writes itself, in both languages too, on every command of the tree:
+    `-h`, the section titles, and a command's description, which defaults to its one-line
+    help so that `docexchange units export --help` says what the command does."""
+    if parser.description is None:
+        parser.description = help_text
+    parser._positionals.title = "tham số / arguments"
+    parser._optionals.title = "tùy chọn / options"
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = HELP_OPTION
+        elif isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                _bilingual(child, helps.get(name))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

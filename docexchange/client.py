@@ -104,6 +104,19 @@ class HubClient:
         """
         return await self._post_packet("/documents", data, progress)
 
+    async def send_document_json(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Send metadata and base64 files (the JSON body of docs/integration.md); the hub
+        builds the edXML packet and returns the same receipt, whose ``sha256`` is the built
+        packet's. Give ``sent_at`` to make a retry build the same bytes."""
+        return await self._json("POST", "/documents", json=document)
+
+    async def validate_document(self, data: bytes | dict[str, Any]) -> dict[str, Any]:
+        """Every check of a send, nothing stored: ``{"valid": ..., "problems": [...]}`` with
+        each problem's code, element path and Vietnamese and English sentences."""
+        if isinstance(data, dict):
+            return await self._json("POST", "/documents/validate", json=data)
+        return await self._post_packet("/documents/validate", data)
+
     async def send_status(self, data: bytes) -> dict[str, Any]:
         """Send an edXML status packet (01 … 16) answering a document."""
         return await self._post_packet("/statuses", data)

@@ -26,6 +26,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_RETIRED_RECIPIENT": (422, "Recipient unit is retired"),
     "DX_RECIPIENT_REORGANISED": (422, "Recipient unit was split or dissolved"),
     "DX_UNIT_RETIRED": (403, "The calling unit no longer exists"),
+    "DX_UNIT_NOT_YET_VALID": (403, "The calling unit does not exist yet"),
+    "DX_RECIPIENT_NOT_YET_VALID": (422, "Recipient unit does not exist yet"),
     "DX_INVALID_PLAN": (422, "Invalid reorganisation plan"),
     "DX_CLASSIFIED": (422, "Classified document refused"),
     "DX_BAD_SIGNATURE": (422, "Invalid or missing XML signature"),
@@ -34,6 +36,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "DX_INVALID_ENDPOINT": (422, "Invalid push endpoint"),
     "DX_RATE_LIMITED": (429, "Too many requests"),
     "DX_INTERNAL": (500, "Internal error"),
+    "DX_STORAGE_UNAVAILABLE": (503, "Storage unavailable"),
 }
 
 

@@ -17,7 +17,7 @@ from docexchange.app import create_app
 from docexchange.cli import main
 from docexchange.client import DigestMismatchError, HubClient, HubError
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PROVINCE = "000.00.00.H45"
 SO_NOI_VU = "000.00.12.H45"
 SONG_HINH = "000.00.31.H45"
@@ -206,3 +206,40 @@ async def test_the_command_line_reports_hub_errors(
                                           "--api-key", "dx_000000000000_wrong"])
     assert code == 1
     assert "DX_UNAUTHENTICATED" in capsys.readouterr().err
+
+
+async def test_validate_from_the_command_line(
+        hub_env: Any, hub_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = SAMPLES / "edoc_new.edxml"
+    bad = tmp_path / "bad.edxml"
+    bad.write_bytes(good.read_bytes().replace(b"000.00.31.H45</edXML:OrganId>",
+                                              b"999.99.99.H45</edXML:OrganId>", 1))
+    code, out = await cli(capsys, hub_env, hub_url, "validate", "--as", PROVINCE, str(good))
+    assert code == 0, out
+    assert out.startswith(f"{good}: OK (document 000.00.00.H45,2018/06/14,125/UBND-KT")
+
+    code, out = await cli(capsys, hub_env, hub_url, "validate", "--as", PROVINCE, str(good),
+                          str(bad))
+    assert code == 1
+    assert f"{bad}: INVALID" in out
+    assert "DX_UNKNOWN_RECIPIENT at edXML/edXMLEnvelope/edXMLHeader/MessageHeader/To/OrganId" \
+        in out
+    assert "vi: Không có đơn vị nhận với mã: 999.99.99.H45." in out
+    assert "en: Unknown recipient code(s): 999.99.99.H45." in out
+
+    code, out = await cli(capsys, hub_env, hub_url, "validate", "--as", PROVINCE, "--json",
+                          str(bad))
+    report = json.loads(out)
+    assert report["file"] == str(bad) and report["valid"] is False
+
+
+async def test_client_sends_json_and_validates(province: HubClient, so_noi_vu: HubClient) -> None:
+    document = {"to": [SO_NOI_VU], "code_number": "9", "code_notation": "UBND-VP",
+                "subject": "V/v gửi bằng JSON", "sent_at": "2026-11-28T10:00:00+07:00",
+                "attachments": [{"name": "a.pdf", "content_base64": "JVBERi0xLjQK"}]}
+    report = await province.validate_document(document)
+    assert report["valid"] is True
+    receipt = await province.send_document_json(document)
+    data = await so_noi_vu.fetch(receipt["message_id"])
+    assert hashlib.sha256(data).hexdigest() == receipt["sha256"]
+    assert (await province.validate_document(data))["valid"] is True

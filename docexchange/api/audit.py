@@ -93,7 +93,8 @@ async def stream_export(request: web.Request, scope: ExportScope, fmt: str
     def produce(conn: sqlite3.Connection) -> Any:
         writer = _QueueWriter(loop, queue)
         try:
-            return write_records(export_records(conn, scope), writer, fmt)  # type: ignore[arg-type]
+            return write_records(export_records(conn, scope), writer,  # type: ignore[arg-type]
+                                 fmt, hub.directory.described_on, hub.config.zone)
         finally:
             writer.flush()
             asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop).result()

@@ -1,5 +1,6 @@
 """Who is calling: `Authorization: Bearer <api key>`, or a TLS client certificate issued to
-the unit (`keys issue CODE --client-cert`), → the unit's OrganId; then the unit's rate limit."""
+the unit (`keys issue CODE --client-cert`), → the unit's OrganId (its new code once a recode
+has taken effect, Directory.recoded_as); then the unit's rate limit."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ async def authenticate(request: web.Request) -> str:
                                "Cần gửi 'Authorization: Bearer <khóa API>'.")
     else:
         organ_id = await _key_unit(hub, token.strip())
+    # a recode that has taken effect: the same DMS now speaks for the new code
+    organ_id = hub.directory.recoded_as(organ_id, hub.directory.today(hub.config.zone))
     wait = hub.rate_limiter.take(organ_id)
     if wait > 0:
         seconds = hub.rate_limiter.retry_after(wait)

@@ -37,11 +37,24 @@ def too_large(limit: int) -> DocExchangeError:
         f"The packet exceeds the limit of {limit} bytes.", limit=limit)
 
 
+#: request content codings aiohttp decodes for us; anything else would be stored still encoded
+ACCEPTED_ENCODINGS = ("", "identity", "gzip", "deflate")
+
+
 def _check_type(request: web.Request, limit: int) -> None:
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ACCEPTED_ENCODINGS:
+        raise DocExchangeError(
+            "DX_UNSUPPORTED_MEDIA_TYPE", "Mã hóa nội dung (Content-Encoding) không được hỗ trợ.",
+            "The Content-Encoding is not supported (use gzip, deflate or none).",
+            content_encoding=encoding[:40])
     if request.content_type not in ACCEPTED_TYPES:
         raise DocExchangeError(
-            "DX_UNSUPPORTED_MEDIA_TYPE", "Nội dung phải là gói tin edXML (application/xml).",
-            "The body must be an edXML packet (application/xml).",
+            "DX_UNSUPPORTED_MEDIA_TYPE",
+            "Nội dung phải là gói tin edXML (application/xml); riêng khi gửi văn bản có thể "
+            "gửi JSON (application/json).",
+            "The body must be an edXML packet (application/xml); a document send also takes "
+            "JSON (application/json).",
             content_type=request.content_type)
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)

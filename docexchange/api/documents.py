@@ -1,4 +1,4 @@
-"""Document exchange endpoints: send, inbox, fetch, acknowledge, statuses, timeline."""
+"""Document exchange endpoints: send, validate, inbox, fetch, acknowledge, statuses, timeline."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from aiohttp import web
 
 from docexchange.api.auth import authenticate
 from docexchange.api.body import nothing_left_behind, read_body
+from docexchange.api.compose import build_packet, composed_body, read_json
 from docexchange.api.params import int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.delivery import service
 from docexchange.exchange.accept import accept_document
 from docexchange.exchange.statuses import accept_status
+from docexchange.exchange.validation import validate_packet
 from docexchange.hub import Hub
 
 routes = web.RouteTableDef()
@@ -23,16 +25,34 @@ def _hub(request: web.Request) -> Hub:
 
 @routes.post("/documents")
 async def send_document(request: web.Request) -> web.Response:
+    """An edXML packet as sent, or JSON metadata and files that the hub turns into one."""
     caller = await authenticate(request)
     hub = _hub(request)
-    body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
-                           hub.config.storage.inline_payload_bytes)
+    if request.content_type == "application/json":
+        body = await composed_body(request, hub, caller)
+    else:
+        body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+                               hub.config.storage.inline_payload_bytes)
     async with nothing_left_behind(hub.exchange.payloads, body):
         accepted = await accept_document(hub.exchange, caller, body.data, body.sha256,
                                          body.spool)
     hub.activity.note(caller, "send")
     receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
     return json_response(receipt, status=200 if accepted.duplicate else 202)
+
+
+@routes.post("/documents/validate")
+async def validate_document(request: web.Request) -> web.Response:
+    """Every check of a send, nothing stored or logged: 200 with the list of problems."""
+    caller = await authenticate(request)
+    hub = _hub(request)
+    limit = hub.config.exchange.max_packet_bytes
+    if request.content_type == "application/json":
+        data = build_packet(hub, caller, await read_json(request, limit))
+    else:
+        data = (await read_body(request, hub.blobs, limit, limit)).data
+    report = await validate_packet(hub.exchange, caller, data)
+    return json_response(report.to_json())
 
 
 @routes.get("/inbox")

@@ -39,7 +39,7 @@ def request_id_for(request: web.BaseRequest) -> str:
 
 def problem_response(error: DocExchangeError, request_id: str) -> web.Response:
     headers = {"X-Request-Id": request_id}
-    if "retry_after" in error.details:
+    if "retry_after" in error.details:  # 429 and 503: when to try again (RFC 9110 §10.2.3)
         headers["Retry-After"] = str(error.details["retry_after"])
     return web.Response(
         status=error.status,

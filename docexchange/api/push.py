@@ -51,7 +51,7 @@ async def register_endpoint(request: web.Request) -> web.Response:
 async def remove_endpoint(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     await endpoints.remove(request.config_dict[HUB_KEY], caller)
-    return web.Response(status=204)
+    return json_response({"organ_id": caller, "removed": True})
 
 
 @routes.get("/ops/push-endpoints")

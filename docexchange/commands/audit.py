@@ -24,19 +24,29 @@ END_OF_TIME = 2**62
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("audit", help="export and verify the evidence log")
-    aus = p.add_subparsers(dest="audit_command", required=True)
-    exp = aus.add_parser("export", help="write the log of a period (operators)")
+    p = sub.add_parser("audit", help="xuất và kiểm tra nhật ký bằng chứng / export and verify "
+                       "the evidence log")
+    aus = p.add_subparsers(dest="audit_command", required=True, title="lệnh / commands")
+    exp = aus.add_parser("export", help="ghi nhật ký của một khoảng thời gian (cán bộ vận hành) "
+                         "/ write the log of a period (operators)")
     exp.add_argument("--from", dest="from_date", type=dt.date.fromisoformat,
-                     help="first day (YYYY-MM-DD, province time; default: the beginning)")
+                     help="ngày đầu (YYYY-MM-DD, giờ của tỉnh; mặc định: từ đầu) / first day "
+                          "(YYYY-MM-DD, province time; default: the beginning)")
     exp.add_argument("--to", dest="to_date", type=dt.date.fromisoformat,
-                     help="last day, included (default: today and after)")
-    exp.add_argument("--unit", help="only the events of this unit, each with its proof")
-    exp.add_argument("--format", choices=FORMATS, default="jsonl")
-    exp.add_argument("--out", type=Path, required=True, help="the export file to write")
+                     help="ngày cuối, tính cả ngày đó (mặc định: hôm nay và sau đó) / last day, "
+                          "included (default: today and after)")
+    exp.add_argument("--unit", help="chỉ các sự kiện của đơn vị này, mỗi sự kiện kèm bằng chứng "
+                                    "/ only the events of this unit, each with its proof")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl",
+                     help="định dạng: jsonl hoặc csv (mặc định jsonl) / format: jsonl or csv "
+                          "(default: jsonl)")
+    exp.add_argument("--out", type=Path, required=True,
+                     help="tệp xuất ra / the export file to write")
     exp.set_defaults(run=run_export)
-    ver = aus.add_parser("verify", help="check an export offline; names the first bad record")
-    ver.add_argument("file", type=Path)
+    ver = aus.add_parser("verify", help="kiểm tra tệp xuất mà không cần mạng; chỉ ra bản ghi hỏng "
+                         "đầu tiên / check an export offline; names the first bad record")
+    ver.add_argument("file", type=Path, help="tệp đã xuất (jsonl hoặc csv) / the exported file "
+                                             "(jsonl or csv)")
     add_hub_cert_option(ver)
     ver.set_defaults(run=run_verify)
 
@@ -62,7 +72,8 @@ async def run_export(config_path: Path, args: argparse.Namespace) -> int:
 
         def export(conn: sqlite3.Connection) -> int:
             with args.out.open("w", encoding="utf-8", newline="") as out:
-                return write_records(export_records(conn, scope, bar), out, args.format)
+                return write_records(export_records(conn, scope, bar), out, args.format,
+                                     hub.directory.described_on, hub.config.zone)
         count = await hub.db.read("audit_export", export)
     bar.close()
     print(f"wrote {count} records to {args.out}")

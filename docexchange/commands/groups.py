@@ -20,24 +20,31 @@ from docexchange.store import units as unit_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("groups", help="recipient groups (expanded at send time)")
-    gs = p.add_subparsers(dest="groups_command", required=True)
-    add = gs.add_parser("add", help="add or replace a group")
-    add.add_argument("group_id")
-    add.add_argument("--name", required=True)
-    add.add_argument("--description", default="")
-    add.add_argument("--member", action="append", default=[], help="OrganId (repeatable)")
-    add.add_argument("--kind", choices=KINDS, help="rule: every valid unit of this kind")
-    add.add_argument("--parent", help="rule: every valid unit under this parent")
+    p = sub.add_parser("groups", help="nhóm đơn vị nhận (mở rộng khi gửi) / recipient groups "
+                       "(expanded at send time)")
+    gs = p.add_subparsers(dest="groups_command", required=True, title="lệnh / commands")
+    add = gs.add_parser("add", help="thêm hoặc thay một nhóm / add or replace a group")
+    add.add_argument("group_id", help="mã nhóm (dùng trong --to) / the group id (used in --to)")
+    add.add_argument("--name", required=True, help="tên nhóm / the group's name")
+    add.add_argument("--description", default="", help="mô tả / description")
+    add.add_argument("--member", action="append", default=[],
+                     help="mã đơn vị thành viên (lặp lại được) / a member OrganId (repeatable)")
+    add.add_argument("--kind", choices=KINDS, help="quy tắc: mọi đơn vị còn hiệu lực thuộc loại "
+                                                   "này / rule: every valid unit of this kind")
+    add.add_argument("--parent", help="quy tắc: mọi đơn vị còn hiệu lực trực thuộc mã này / "
+                                      "rule: every valid unit under this parent")
     add.set_defaults(run=run_add)
-    ls = gs.add_parser("list", help="list groups")
+    ls = gs.add_parser("list", help="liệt kê các nhóm / list groups")
     ls.set_defaults(run=run_list)
-    show = gs.add_parser("show", help="a group and today's expansion")
-    show.add_argument("group_id")
+    show = gs.add_parser("show", help="một nhóm và các đơn vị của nó hôm nay / a group and "
+                         "today's expansion")
+    show.add_argument("group_id", help="mã nhóm / the group id")
     show.set_defaults(run=run_show)
-    imp = gs.add_parser("import", help="groups from CSV: group_id,name,description,kind,"
-                                       "parent,members (members ';'-separated)")
-    imp.add_argument("file", type=Path)
+    imp = gs.add_parser("import", help="nhóm từ CSV: group_id,name,description,kind,parent,"
+                                       "members (thành viên cách nhau bằng ';') / groups from "
+                                       "CSV: group_id,name,description,kind,parent,members "
+                                       "(members ';'-separated)")
+    imp.add_argument("file", type=Path, help="tệp CSV nhóm / the groups CSV file")
     imp.set_defaults(run=run_import)
 
 

@@ -118,8 +118,10 @@ async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="create keys, database and the demo directory")
-    p.add_argument("--if-needed", action="store_true", help="do nothing when already done")
+    p = sub.add_parser("init", help="tạo khóa, cơ sở dữ liệu và danh bạ mẫu / create keys, "
+                       "database and the demo directory")
+    p.add_argument("--if-needed", action="store_true",
+                   help="không làm gì nếu đã khởi tạo / do nothing when already done")
     p.set_defaults(run=run, needs_config_file=True)
 
 

@@ -26,29 +26,39 @@ from docexchange.vdxp.credentials import issue_credential, revoke_credentials
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("keys", help="hub keys and unit credentials")
-    ks = p.add_subparsers(dest="keys_command", required=True)
-    issue = ks.add_parser("issue", help="new API key and signing certificate for a unit")
-    issue.add_argument("code")
+    p = sub.add_parser("keys", help="khóa của trục và thông tin xác thực của đơn vị / hub keys "
+                       "and unit credentials")
+    ks = p.add_subparsers(dest="keys_command", required=True, title="lệnh / commands")
+    issue = ks.add_parser("issue", help="cấp khóa API và chứng thư ký số mới cho đơn vị / new "
+                          "API key and signing certificate for a unit")
+    issue.add_argument("code", help="mã định danh của đơn vị / the unit's OrganId")
     issue.add_argument("--client-cert", action="store_true",
-                       help="issue a TLS client certificate (mTLS) for the unit instead")
+                       help="thay vào đó cấp chứng thư máy khách TLS (mTLS) cho đơn vị / issue "
+                            "a TLS client certificate (mTLS) for the unit instead")
     issue.set_defaults(run=run_issue)
-    vdxp = ks.add_parser("issue-vdxp", help="new VDXP system id and secret for a unit (its "
-                         "earlier ones stop working); prints them as JSON")
-    vdxp.add_argument("code")
+    vdxp = ks.add_parser("issue-vdxp", help="cấp systemid và secret VDXP mới cho đơn vị (cái cũ "
+                         "ngừng dùng được); in ra dạng JSON / new VDXP system id and secret for "
+                         "a unit (its earlier ones stop working); prints them as JSON")
+    vdxp.add_argument("code", help="mã định danh của đơn vị / the unit's OrganId")
     vdxp.set_defaults(run=run_issue_vdxp)
-    revoke_vdxp = ks.add_parser("revoke-vdxp", help="revoke every VDXP credential of a unit")
-    revoke_vdxp.add_argument("code")
+    revoke_vdxp = ks.add_parser("revoke-vdxp", help="thu hồi mọi thông tin xác thực VDXP của "
+                                "đơn vị / revoke every VDXP credential of a unit")
+    revoke_vdxp.add_argument("code", help="mã định danh của đơn vị / the unit's OrganId")
     revoke_vdxp.set_defaults(run=run_revoke_vdxp)
-    revoke = ks.add_parser("revoke-client-cert", help="stop a unit's TLS client certificate")
-    revoke.add_argument("fingerprint", help="SHA-256 fingerprint shown by `keys list`")
+    revoke = ks.add_parser("revoke-client-cert", help="ngừng chứng thư máy khách TLS của đơn vị "
+                           "/ stop a unit's TLS client certificate")
+    revoke.add_argument("fingerprint", help="dấu vân tay SHA-256 do `keys list` in ra / SHA-256 "
+                                            "fingerprint shown by `keys list`")
     revoke.set_defaults(run=run_revoke_client_cert)
-    ls = ks.add_parser("list", help="keys, certificates and API keys with expiry dates")
+    ls = ks.add_parser("list", help="khóa, chứng thư và khóa API kèm ngày hết hạn / keys, "
+                       "certificates and API keys with expiry dates")
     ls.set_defaults(run=run_list)
-    rot = ks.add_parser("rotate-hub", help="new hub signing key for tree heads (restart a "
+    rot = ks.add_parser("rotate-hub", help="khóa ký tree head mới cho trục (khởi động lại trục "
+                        "đang chạy sau đó) / new hub signing key for tree heads (restart a "
                         "running hub afterwards)")
     rot.add_argument("--algorithm", choices=("ec-p256", "rsa-2048"),
-                     help="key type (default: [keys] hub_algorithm)")
+                     help="loại khóa (mặc định: [keys] hub_algorithm) / key type (default: "
+                          "[keys] hub_algorithm)")
     rot.set_defaults(run=run_rotate_hub)
 
 

@@ -14,25 +14,34 @@ from docexchange.store import operators as sql
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("operators", help="operator accounts (dashboard and ops API)")
-    ops = p.add_subparsers(dest="operators_command", required=True)
-    add = ops.add_parser("add", help="add an operator (or reset its role and password)")
-    add.add_argument("name")
-    add.add_argument("--role", choices=ROLES, default="viewer")
-    add.add_argument("--password", help="default: a generated one, printed once")
+    p = sub.add_parser("operators", help="tài khoản cán bộ vận hành (bảng điều khiển và API vận "
+                       "hành) / operator accounts (dashboard and ops API)")
+    ops = p.add_subparsers(dest="operators_command", required=True, title="lệnh / commands")
+    add = ops.add_parser("add", help="thêm cán bộ vận hành (hoặc đặt lại vai trò và mật khẩu) / "
+                         "add an operator (or reset its role and password)")
+    add.add_argument("name", help="tên đăng nhập / the login name")
+    add.add_argument("--role", choices=ROLES, default="viewer",
+                     help="vai trò: viewer (xem) hoặc admin (quản trị) / role: viewer or admin")
+    add.add_argument("--password", help="mặc định: trục tạo và in ra một lần / default: a "
+                                        "generated one, printed once")
     add.set_defaults(run=run_add)
-    token = ops.add_parser("token", help="issue an API token (Bearer) for an operator")
-    token.add_argument("name")
+    token = ops.add_parser("token", help="cấp mã truy cập API (Bearer) cho cán bộ vận hành / "
+                           "issue an API token (Bearer) for an operator")
+    token.add_argument("name", help="tên đăng nhập / the login name")
     token.set_defaults(run=run_token)
-    tokens = ops.add_parser("tokens", help="list operator API tokens (ids, expiry, state)")
+    tokens = ops.add_parser("tokens", help="liệt kê mã truy cập API (mã, hạn, trạng thái) / list "
+                            "operator API tokens (ids, expiry, state)")
     tokens.set_defaults(run=run_tokens)
-    revoke = ops.add_parser("revoke-token", help="revoke one operator API token by its id")
-    revoke.add_argument("token_id", help="the id shown by `operators tokens` (or the token)")
+    revoke = ops.add_parser("revoke-token", help="thu hồi một mã truy cập API theo mã của nó / "
+                            "revoke one operator API token by its id")
+    revoke.add_argument("token_id", help="mã do `operators tokens` in ra (hoặc chính mã truy cập) "
+                                         "/ the id shown by `operators tokens` (or the token)")
     revoke.set_defaults(run=run_revoke_token)
-    ls = ops.add_parser("list", help="list operators")
+    ls = ops.add_parser("list", help="liệt kê cán bộ vận hành / list operators")
     ls.set_defaults(run=run_list)
-    disable = ops.add_parser("disable", help="disable an operator (tokens and sessions stop)")
-    disable.add_argument("name")
+    disable = ops.add_parser("disable", help="vô hiệu hóa cán bộ vận hành (mã truy cập và phiên "
+                             "ngừng) / disable an operator (tokens and sessions stop)")
+    disable.add_argument("name", help="tên đăng nhập / the login name")
     disable.set_defaults(run=run_disable)
 
 

@@ -19,19 +19,23 @@ from docexchange.signing.certificates import load_certificates
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("receipt", help="check a send receipt offline")
-    rs = p.add_subparsers(dest="receipt_command", required=True)
-    verify = rs.add_parser("verify", help="verify a receipt's leaf, inclusion proof and "
+    p = sub.add_parser("receipt", help="kiểm tra biên nhận gửi mà không cần mạng / check a "
+                       "send receipt offline")
+    rs = p.add_subparsers(dest="receipt_command", required=True, title="lệnh / commands")
+    verify = rs.add_parser("verify", help="kiểm tra lá nhật ký, bằng chứng bao hàm và tree head "
+                           "đã ký của biên nhận / verify a receipt's leaf, inclusion proof and "
                            "signed tree head")
-    verify.add_argument("receipt", type=Path, help="the receipt JSON (the 202 response body)")
+    verify.add_argument("receipt", type=Path, help="tệp JSON biên nhận (thân phản hồi 202) / "
+                                                   "the receipt JSON (the 202 response body)")
     add_hub_cert_option(verify)
     verify.set_defaults(run=run_verify)
 
 
 def add_hub_cert_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hub-cert", type=Path, action="append", required=True,
-                        help="hub certificate (PEM), or a folder of them such as "
-                             "keys/hub-certs/; may be repeated")
+                        help="chứng thư của trục (PEM) hoặc thư mục chứa chúng như "
+                             "keys/hub-certs/; lặp lại được / hub certificate (PEM), or a "
+                             "folder of them such as keys/hub-certs/; may be repeated")
 
 
 def read_hub_certificates(paths: Iterable[Path]) -> dict[str, x509.Certificate]:

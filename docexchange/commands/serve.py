@@ -27,10 +27,11 @@ from docexchange.server import GuardedAppRunner, tls_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("serve", help="run the hub's HTTP server")
-    p.add_argument("--host", help="override server.host")
-    p.add_argument("--port", type=int, help="override server.port")
-    p.add_argument("--workers", type=int, help="override server.workers (processes)")
+    p = sub.add_parser("serve", help="chạy máy chủ HTTP của trục / run the hub's HTTP server")
+    p.add_argument("--host", help="dùng thay cho server.host / override server.host")
+    p.add_argument("--port", type=int, help="dùng thay cho server.port / override server.port")
+    p.add_argument("--workers", type=int, help="thay cho server.workers (số tiến trình) / "
+                                               "override server.workers (processes)")
     p.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 

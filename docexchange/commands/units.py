@@ -15,53 +15,79 @@ from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.directory.model import KINDS, Unit
 from docexchange.errors import DocExchangeError
-from docexchange.monitor.unit_contacts import Contact, import_contacts_txn, read_contacts_csv
+from docexchange.monitor.unit_contacts import (
+    Contact,
+    all_contacts,
+    import_contacts_txn,
+    read_contacts_csv,
+)
 from docexchange.store import units as unit_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("units", help="the unit directory")
-    us = p.add_subparsers(dest="units_command", required=True)
-    ls = us.add_parser("list", help="list units")
-    ls.add_argument("--kind", choices=KINDS)
-    ls.add_argument("--parent")
+    p = sub.add_parser("units", help="danh bạ đơn vị / the unit directory")
+    us = p.add_subparsers(dest="units_command", required=True, title="lệnh / commands")
+    ls = us.add_parser("list", help="liệt kê đơn vị / list units")
+    ls.add_argument("--kind", choices=KINDS, help=f"chỉ đơn vị thuộc loại này / only units of "
+                                                  f"this kind ({', '.join(KINDS)})")
+    ls.add_argument("--parent", help="chỉ đơn vị trực thuộc mã này / only children of this "
+                                     "OrganId")
     ls.set_defaults(run=run_list)
-    show = us.add_parser("show", help="one unit as JSON")
-    show.add_argument("code")
+    show = us.add_parser("show", help="một đơn vị dạng JSON / one unit as JSON")
+    show.add_argument("code", help="mã định danh hoặc mã cũ / OrganId or a former code")
     show.set_defaults(run=run_show)
-    add = us.add_parser("add", help="add or update one unit")
-    add.add_argument("code")
-    add.add_argument("--name", required=True)
-    add.add_argument("--kind", choices=KINDS, required=True)
-    add.add_argument("--parent")
-    add.add_argument("--valid-from", type=dt.date.fromisoformat, default=dt.date.today())
-    add.add_argument("--valid-to", type=dt.date.fromisoformat, help="last valid day")
-    add.add_argument("--successor", help="OrganId that takes over after valid-to")
-    add.add_argument("--alias", action="append", default=[], help="former code (repeatable)")
+    add = us.add_parser("add", help="thêm hoặc sửa một đơn vị / add or update one unit")
+    add.add_argument("code", help="mã định danh (OrganId) / the OrganId")
+    add.add_argument("--name", required=True, help="tên đơn vị / the unit's name")
+    add.add_argument("--kind", choices=KINDS, required=True,
+                     help=f"loại đơn vị / kind of unit ({', '.join(KINDS)})")
+    add.add_argument("--parent", help="mã đơn vị cấp trên / the parent's OrganId")
+    add.add_argument("--valid-from", type=dt.date.fromisoformat, default=dt.date.today(),
+                     help="ngày bắt đầu hiệu lực (mặc định: hôm nay) / first valid day "
+                          "(default: today)")
+    add.add_argument("--valid-to", type=dt.date.fromisoformat,
+                     help="ngày hiệu lực cuối cùng / last valid day")
+    add.add_argument("--successor", help="mã đơn vị kế thừa sau valid-to / OrganId that takes "
+                                         "over after valid-to")
+    add.add_argument("--alias", action="append", default=[],
+                     help="mã cũ (lặp lại được) / former code (repeatable)")
     add.set_defaults(run=run_add)
-    imp = us.add_parser("import", help="add or update units from a CSV file (optional columns "
-                        "contact_person, contact_phone, contact_email set the contacts)")
-    imp.add_argument("file", type=Path)
+    imp = us.add_parser("import", help="thêm hoặc sửa đơn vị từ tệp CSV (các cột tùy chọn "
+                        "contact_person, contact_phone, contact_email đặt người liên hệ) / add "
+                        "or update units from a CSV file (optional columns contact_person, "
+                        "contact_phone, contact_email set the contacts)")
+    imp.add_argument("file", type=Path, help="tệp CSV danh bạ / the directory CSV file")
     imp.set_defaults(run=run_import)
-    exp = us.add_parser("export", help="write the directory as CSV")
-    exp.add_argument("--out", type=Path, help="file (default: standard output)")
+    exp = us.add_parser("export", help="ghi danh bạ ra CSV, cả người liên hệ / write the "
+                        "directory as CSV, contacts included")
+    exp.add_argument("--out", type=Path, help="tệp ghi ra (mặc định: đầu ra chuẩn) / file "
+                                              "(default: standard output)")
     exp.set_defaults(run=run_export)
-    reorg = us.add_parser("reorganise", help="merge, split, rename, dissolve units from a plan "
-                          "CSV with effective dates (docs/reorganisation.md)")
-    reorg.add_argument("plan", type=Path)
+    reorg = us.add_parser("reorganise", help="sáp nhập, chia tách, đổi tên, giải thể đơn vị theo "
+                          "kế hoạch CSV có ngày hiệu lực / merge, split, rename, dissolve units "
+                          "from a plan CSV with effective dates (docs/reorganisation.md)")
+    reorg.add_argument("plan", type=Path, help="tệp CSV kế hoạch / the plan CSV file")
     mode = reorg.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--dry-run", action="store_true", help="print every change and its "
+    mode.add_argument("--dry-run", action="store_true", help="in mọi thay đổi và ảnh hưởng tới "
+                      "việc chuyển văn bản; không thay đổi gì / print every change and its "
                       "effect on routing; change nothing")
-    mode.add_argument("--apply", action="store_true", help="record the plan (one signed "
-                      "evidence event); it takes effect on its dates")
+    mode.add_argument("--apply", action="store_true", help="ghi nhận kế hoạch (một sự kiện bằng "
+                      "chứng đã ký); có hiệu lực vào các ngày của nó / record the plan (one "
+                      "signed evidence event); it takes effect on its dates")
     reorg.set_defaults(run=run_reorganise)
-    sync = us.add_parser("sync", help="compare a code list (axis agency list JSON or units "
-                         "CSV) with the directory: new, changed, gone")
-    sync.add_argument("file", type=Path)
-    sync.add_argument("--format", choices=("auto", "agencies", "csv"), default="auto")
-    sync.add_argument("--apply", action="store_true", help="write the reviewed diff")
+    sync = us.add_parser("sync", help="so sánh một danh mục mã (JSON danh sách cơ quan của trục "
+                         "quốc gia hoặc CSV đơn vị) với danh bạ: mới, thay đổi, mất / compare a "
+                         "code list (axis agency list JSON or units CSV) with the directory: "
+                         "new, changed, gone")
+    sync.add_argument("file", type=Path, help="tệp danh mục mã / the code list file")
+    sync.add_argument("--format", choices=("auto", "agencies", "csv"), default="auto",
+                      help="định dạng tệp (mặc định: tự nhận biết) / the file's format "
+                           "(default: auto)")
+    sync.add_argument("--apply", action="store_true",
+                      help="ghi các khác biệt đã xem xét / write the reviewed diff")
     sync.add_argument("--retire-gone", action="store_true",
-                      help="with --apply: units missing from the list end yesterday")
+                      help="cùng --apply: đơn vị không còn trong danh mục kết thúc từ hôm qua / "
+                           "with --apply: units missing from the list end yesterday")
     sync.set_defaults(run=run_sync)
 
 
@@ -111,7 +137,7 @@ async def run_import(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_export(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        text = write_units_csv(hub.directory.all_units())
+        text = write_units_csv(hub.directory.all_units(), await all_contacts(hub))
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:

@@ -174,15 +174,36 @@ def _timeline(v: View, hub: Hub, timeline: dict[str, Any]) -> Safe:
         head = [v.t(k) for k in ("doc.at", "doc.event", "doc.actor", "doc.note")]
         cards.append(html(
             '<section class="card delivery" data-testid="delivery" data-recipient="{code}">'
-            '<h3>{unit} {badge}</h3><p class="muted">{l_fetched}: {fetched} · {l_acked}: '
-            '{acked}{recall}</p>{events}</section>',
+            '<h3>{unit} {badge}</h3>{history}<p class="muted">{l_fetched}: {fetched} · '
+            '{l_acked}: {acked}{recall}</p>{events}</section>',
             code=d["recipient"], unit=unit_cell(hub, d["recipient"]),
+            history=_history(v, d),
             badge=state_badge(v, d["state"]), l_fetched=v.t("doc.fetched"),
             fetched=v.when_iso(d["fetched_at"]), l_acked=v.t("doc.acked"),
             acked=v.when_iso(d["acked_at"]),
             recall=html(" · {l}: {r}", l=v.t("doc.recall"), r=d["recall"]) if d["recall"]
             else Safe(""), events=table(head, events, testid="events")))
     return join(cards)
+
+
+def _history(v: View, d: dict[str, Any]) -> Safe:
+    """The recipient as it was when the document was sent (name, code, parent of that day),
+    and the unit a reorganisation moved the delivery from: the card's heading shows today's
+    unit, which a merger or a rename may have changed since."""
+    at = d.get("recipient_at_send")
+    lines = []
+    if at:
+        parent = (v.t("doc.under", name=at["parent_name"] or at["parent"], code=at["parent"])
+                  if at["parent"] else "")
+        lines.append(html('<p class="history" data-testid="at-send">{label}: {name} '
+                          '<span class="code">{code}</span>{parent}</p>',
+                          label=v.t("doc.at_send"), name=at["name"], code=at["organ_id"],
+                          parent=parent))
+    if d.get("routed_from"):
+        lines.append(html('<p class="history" data-testid="routed-from">{text}</p>',
+                          text=v.t("doc.routed_from", code=d["routed_from"],
+                                   now=d["recipient"])))
+    return join(lines)
 
 
 def _event_text(v: View, e: dict[str, Any]) -> str:

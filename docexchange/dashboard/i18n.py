@@ -171,6 +171,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.at": ("Thời điểm", "At"),
     "doc.actor": ("Bên thực hiện", "By"),
     "doc.note": ("Ghi chú", "Note"),
+    "doc.at_send": ("Nơi nhận khi gửi", "Recipient when sent"),
+    "doc.under": (", trực thuộc {name} ({code})", ", under {name} ({code})"),
+    "doc.routed_from": (("Chuyển từ {code} sang {now} theo sắp xếp đơn vị (văn bản gửi tới "
+                         "{code})"),
+                        ("Moved from {code} to {now} by a reorganisation (the document was "
+                         "sent to {code})")),
     "btype.0": ("văn bản mới", "new document"),
     "btype.1": ("thu hồi", "revocation"),
     "btype.2": ("cập nhật", "update"),

@@ -156,9 +156,7 @@ def _unit_at(ctx: ExchangeContext, organ_id: str, ts: int) -> dict[str, Any] | N
     """Name, code and parent the unit had when the document was accepted (history keeps the
     names of the time, whatever reorganisations came later)."""
     day = dt.datetime.fromtimestamp(ts / 1000, ctx.config.zone).date()
-    unit = ctx.directory.as_of(organ_id, day)
-    return None if unit is None else {"organ_id": unit.organ_id, "name": unit.name,
-                                      "parent": unit.parent_id}
+    return ctx.directory.described_on(organ_id, day)
 
 
 async def _timeline_of(ctx: ExchangeContext, message: Any, deliveries: list[Any]
@@ -175,7 +173,9 @@ async def _timeline_of(ctx: ExchangeContext, message: Any, deliveries: list[Any]
             "signature": message["signature"], "signed_by": message["signer_key_id"],
             "deliveries": [{
                 "delivery_id": d["delivery_id"], "recipient": d["recipient_id"],
-                "recipient_at_send": _unit_at(ctx, d["recipient_id"], message["accepted_ts"]),
+                # a delivery that followed a reorganisation was addressed to routed_from
+                "recipient_at_send": _unit_at(ctx, d["routed_from"] or d["recipient_id"],
+                                              message["accepted_ts"]),
                 "routed_from": d["routed_from"],
                 "state": d["state"], "recall": d["recall"] or None,
                 "fetched_at": iso_ms(d["fetched_ts"]), "acked_at": iso_ms(d["acked_ts"]),

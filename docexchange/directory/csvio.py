@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from docexchange.directory.model import KINDS, MAX_ORGAN_ID, Unit
 from docexchange.errors import DocExchangeError
@@ -14,6 +14,8 @@ from docexchange.errors import DocExchangeError
 COLUMNS = ("organ_id", "name", "kind", "parent", "valid_from", "valid_to", "aliases",
            "organization_in_charge", "address", "email", "telephone", "fax", "website",
            "successor", "placeholder")
+#: Read by monitor/unit_contacts.py on import, written here on export (a round trip keeps them).
+CONTACT_COLUMNS = ("contact_person", "contact_phone", "contact_email")
 
 
 def _invalid(line: int, column: str, why_en: str, why_vi: str) -> DocExchangeError:
@@ -70,14 +72,19 @@ def _unit_from_row(row: dict[str, str], line: int) -> Unit:
     )
 
 
-def write_units_csv(units: Iterable[Unit]) -> str:
+def write_units_csv(units: Iterable[Unit],
+                    contacts: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The directory as CSV; `contacts` maps an OrganId to (person, phone, e-mail), written
+    in the contact columns that `units import` reads back."""
+    contacts = contacts or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, *CONTACT_COLUMNS))
     for u in units:
         writer.writerow([u.organ_id, u.name, u.kind, u.parent_id or "",
                          u.valid_from.isoformat(), u.valid_to.isoformat() if u.valid_to else "",
                          ";".join(u.aliases), u.organization_in_charge, u.address, u.email,
                          u.telephone, u.fax, u.website, ";".join(u.all_successors),
-                         "yes" if u.placeholder else ""])
+                         "yes" if u.placeholder else "",
+                         *(contacts.get(u.organ_id) or ("", "", ""))])
     return out.getvalue()

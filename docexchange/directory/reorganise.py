@@ -174,7 +174,8 @@ async def prepare_rows(hub: Hub, rows: list[PlanRow], problems: list[Problem] | 
     if problems:
         raise refuse(problems)
     fx = plan_effects(rows, units, hub.directory.version_ends())
-    fx.open_deliveries = await sql.open_delivery_counts(hub.db, sorted({*fx.follows, *fx.stops}))
+    fx.open_deliveries = await sql.open_delivery_counts(
+        hub.db, sorted({*fx.follows, *fx.stops}), frozenset(r.from_code for r in rows if r.recode))
     return fx
 
 
@@ -242,8 +243,10 @@ async def follow_open_deliveries(hub: Hub) -> int:
 
     Idempotent and stateless: any retired unit with a single current successor qualifies, so
     a scheduled plan's deliveries move on the first run after its date. Fetched but
-    unacknowledged deliveries stay with the old unit (its grace period); so do those of a
-    split or dissolved unit. Off when exchange.open_deliveries_follow is false."""
+    unacknowledged deliveries stay with the old unit (its grace period), except after a
+    recode, whose credentials now act as the new code (Directory.recoded_as): they follow
+    too, or nobody could acknowledge them. Those of a split or dissolved unit stay. Off when
+    exchange.open_deliveries_follow is false."""
     if not hub.config.exchange.open_deliveries_follow:
         return 0
     today = hub.directory.today(hub.config.zone)
@@ -253,22 +256,25 @@ async def follow_open_deliveries(hub: Hub) -> int:
             result = hub.directory.resolve(unit.organ_id, today, follow_successor=True)
             if isinstance(result, Resolution) and len(result.organ_ids) == 1:
                 moves[unit.organ_id] = result.organ_ids[0]
-    counts = await sql.open_delivery_counts(hub.db, sorted(moves))
+    recoded = frozenset(old for old, new in moves.items()
+                        if hub.directory.recoded_as(old, today) == new)
+    counts = await sql.open_delivery_counts(hub.db, sorted(moves), recoded)
     if not counts:
         return 0
-    moved = await hub.db.write("follow_open_deliveries",
-                               lambda c: _follow_txn(hub, c, moves, sorted(counts), today))
+    moved = await hub.db.write("follow_open_deliveries", lambda c: _follow_txn(
+        hub, c, moves, sorted(counts), today, recoded))
     hub.notifier.notify(set(moves.values()))
     return moved
 
 
 def _follow_txn(hub: Hub, conn: sqlite3.Connection, moves: dict[str, str], olds: list[str],
-                today: dt.date) -> int:
+                today: dt.date, recoded: frozenset[str]) -> int:
     ts = now_ms()
     moved: list[dict[str, str]] = []
     for old in olds:
         new = moves[old]
-        for delivery_id, message_id in sql.open_deliveries_txn(conn, old):
+        for delivery_id, message_id in sql.open_deliveries_txn(conn, old,
+                                                               recoded=old in recoded):
             if not sql.move_delivery_txn(conn, delivery_id, message_id, old, new, ts):
                 continue
             insert_event_txn(conn, delivery_id, "rerouted", "hub", ts,

@@ -130,6 +130,36 @@ class Directory:
             unit = self._snap.units.get(self._snap.aliases[code])
         return unit
 
+    def recoded_as(self, organ_id: str, day: dt.date) -> str:
+        """The code a unit's credentials act as on `day`: its own, or, once a recode (rename
+        to a new code) has taken effect, the new code, following a chain of recodes.
+
+        A recode keeps the organisation and its DMS, so its API keys, client certificates and
+        VDXP credentials carry on as the new unit from the effective date, not before (the new
+        unit does not exist yet) and without rewriting any stored credential (a VDXP secret
+        is sealed to the code it was issued for). A merge or split is another organisation:
+        the old unit's credentials stay its own, for its grace period."""
+        code, seen = organ_id, {organ_id}
+        while (unit := self._snap.units.get(code)) is not None and unit.valid_to is not None \
+                and unit.valid_to < day and (new := self._snap.aliases.get(code)) is not None \
+                and unit.all_successors == (new,) and new not in seen:
+            code = new
+            seen.add(code)
+        return code
+
+    def recoded_from(self, organ_id: str) -> list[str]:
+        """The former codes of a unit (its aliases, through chains of recodes): whose signing
+        certificates are still its own."""
+        found: list[str] = []
+        todo = list(self._snap.units[organ_id].aliases) if organ_id in self._snap.units else []
+        while todo:
+            code = todo.pop()
+            if code not in found and code != organ_id:
+                found.append(code)
+                if code in self._snap.units:
+                    todo.extend(self._snap.units[code].aliases)
+        return sorted(found)
+
     def predecessors(self, organ_id: str) -> list[str]:
         """Every unit that became this one, directly or through a chain of changes."""
         found: list[str] = []
@@ -154,6 +184,16 @@ class Directory:
                 return dataclasses.replace(unit, name=v["name"], kind=v["kind"],
                                            parent_id=v["parent_id"])
         return unit
+
+    def described_on(self, organ_id: str, day: dt.date) -> dict[str, Any] | None:
+        """Code, name and parent (code and name) of a unit as they were on `day`: what
+        timelines, reports and exports show for an event of that day."""
+        unit = self.as_of(organ_id, day)
+        if unit is None:
+            return None
+        parent = self.as_of(unit.parent_id, day) if unit.parent_id else None
+        return {"organ_id": unit.organ_id, "name": unit.name, "parent": unit.parent_id,
+                "parent_name": parent.name if parent else None}
 
     def version_ends(self) -> dict[str, dt.date]:
         """Per unit with recorded history, the last day of its latest earlier version."""

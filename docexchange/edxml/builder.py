@@ -1,4 +1,4 @@
-"""Model -> edXML bytes in exactly the field's layout (the samples in /work/shared/samples).
+"""Model -> edXML bytes in exactly the field's layout (samples/ shows it).
 
 Root ``edXML`` with the QCVN namespace as default, ``edXML:edXMLEnvelope`` declaring the
 ``edXML`` prefix, prefixed elements in the order of the EDXML.md tables, ``AttachmentEncoded``

@@ -1,7 +1,8 @@
 """Schema validation of edXML packets against the project's own XSDs.
 
-No official XSD exists; schemas/edxml-document.xsd and schemas/edxml-status.xsd (sharing
-schemas/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits.
+No official XSD exists; xsd/edxml-document.xsd and xsd/edxml-status.xsd (sharing
+xsd/edxml-common.xsd) are written from docs/EDXML.md and carry its length limits. They live in
+the package (package data), so an installed wheel validates exactly as a checkout does.
 
 Design for lenient input: the XSDs describe ONE canonical shape, and ``validate`` checks the
 packet itself first (no deep copy for what the builder and most DMS write: every difference
@@ -25,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +41,13 @@ _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '[^']*')?
 #: "{http://...}Name" in libxml2's messages; never a regex quantifier such as \d{4}.
 _NAMESPACE = re.compile(r"\{[a-z][a-z0-9+.-]*:[^}]*\}")
 _XS = "{http://www.w3.org/2001/XMLSchema}"
+_PREFIX = re.compile(r"(?<=/)[A-Za-z_][\w.-]*:")
 _MAX_REASON = 300
 
 
 def schema_dir() -> Path:
-    """The repository's schemas/ folder (the project is always installed editable)."""
-    return Path(__file__).resolve().parents[2] / "schemas"
+    """The package's xsd/ folder, wherever the package is installed (wheel or checkout)."""
+    return Path(str(resources.files("docexchange.edxml").joinpath("xsd")))
 
 
 @functools.cache
@@ -110,7 +113,7 @@ def validate(root: etree._Element) -> tuple[PacketWarning, ...]:
     entries = _failures(schema, canon)
     if not entries:
         return notes
-    errors = _errors(entries)
+    errors = _errors(entries, canon)
     head = layout.message_header(canon)
     if kind == "document" and head is not None and layout.child(head, "To") is None:
         errors = [no_recipient(head.sourceline or 0)] + [
@@ -127,13 +130,31 @@ def _failures(schema: etree.XMLSchema, element: etree._Element) -> list[Any]:
         return list(schema.error_log)
 
 
-def _errors(entries: list[Any]) -> list[dict[str, Any]]:
+def _errors(entries: list[Any], validated: etree._Element) -> list[dict[str, Any]]:
     """One entry per (element, line): libxml2 often reports a facet failure twice."""
     errors: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in entries:
         item = _error(entry.message, entry.line)
+        if entry.path:
+            item["path"] = _path(validated, entry.path)
         errors.setdefault((item["element"], item["line"]), item)
     return list(errors.values()) or [{"element": "edXML", "reason": "schema violation", "line": 0}]
+
+
+def _path(validated: etree._Element, xpath: str) -> str:
+    """The failing element's place as local names (``edXML/edXMLEnvelope/.../Code``), for
+    vendors to find it: libxml2's path (``/*[1]/*[1]/*[5]`` or ``/*/edXML:edXMLEnvelope``)
+    is looked up in the tree that was validated, whose children are in table order."""
+    try:
+        found = validated.getroottree().xpath(xpath, namespaces={"edXML": layout.NS})
+    except etree.XPathError:
+        found = None
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        element = found[0]
+        names = [etree.QName(e).localname for e in [element, *element.iterancestors()]]
+        return "/".join(reversed(names))
+    path = _PREFIX.sub("", xpath)
+    return "edXML" + path[2:] if path.startswith("/*") else path.lstrip("/")
 
 
 def _error(message: str, line: int) -> dict[str, Any]:

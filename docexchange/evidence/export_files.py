@@ -1,8 +1,9 @@
 """Export records as files: JSON Lines (one record per line) or CSV for spreadsheets.
 
 The CSV form carries each record's JSON whole in its last column, so both files verify the
-same way; the other columns (kind, index, event, time, message) only help a human reading it
-in a spreadsheet and are not trusted by the verifier.
+same way; the other columns (kind, index, event, time, message, and the units an event names
+as they were that day) only help a human reading it in a spreadsheet and are not trusted by
+the verifier. Files written before the `units` column (LEGACY_CSV_COLUMNS) still verify.
 """
 
 from __future__ import annotations
@@ -12,21 +13,27 @@ import binascii
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from docexchange.evidence.verify import VerificationError
 
 FORMATS = ("jsonl", "csv")
-CSV_COLUMNS = ("record", "index", "tree_size", "event", "time", "message_id", "json")
+CSV_COLUMNS = ("record", "index", "tree_size", "event", "time", "message_id", "units", "json")
+LEGACY_CSV_COLUMNS = ("record", "index", "tree_size", "event", "time", "message_id", "json")
+#: What the `units` column says of one code on one day (directory.described_on), or None.
+Describe = Callable[[str, dt.date], "dict[str, Any] | None"]
 
 
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_records(records: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> int:
-    """Write every record as it comes (never holding them all); returns how many."""
+def write_records(records: Iterable[dict[str, Any]], out: TextIO, fmt: str,
+                  describe: Describe | None = None, zone: ZoneInfo | None = None) -> int:
+    """Write every record as it comes (never holding them all); returns how many.
+    `describe` and `zone` fill the CSV's `units` column (left empty without them)."""
     if fmt not in FORMATS:
         raise ValueError(f"export format must be one of {FORMATS}")
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
@@ -37,12 +44,13 @@ def write_records(records: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> i
         if writer is None:
             out.write(_json(record) + "\n")
         else:
-            writer.writerow(_csv_row(record))
+            writer.writerow(_csv_row(record, describe, zone or dt.UTC))
         count += 1
     return count
 
 
-def _csv_row(record: dict[str, Any]) -> list[Any]:
+def _csv_row(record: dict[str, Any], describe: Describe | None,
+             zone: dt.tzinfo) -> list[Any]:
     head = record.get("tree_head") or {}
     event: dict[str, Any] = {}
     if record.get("record") == "leaf":
@@ -50,9 +58,34 @@ def _csv_row(record: dict[str, Any]) -> list[Any]:
     time = event.get("time", head.get("timestamp"))
     when = (dt.datetime.fromtimestamp(time / 1000, dt.UTC).isoformat(timespec="milliseconds")
             if isinstance(time, int) else "")
+    units = (_units_then(event, dt.datetime.fromtimestamp(time / 1000, zone).date(), describe)
+             if describe is not None and event and isinstance(time, int) else "")
     return [record.get("record"), record.get("index", ""),
             head.get("tree_size", record.get("tree_size", "")), event.get("event", ""), when,
-            event.get("message_id") or "", _json(record)]
+            event.get("message_id") or "", units, _json(record)]
+
+
+def _units_then(event: dict[str, Any], day: dt.date, describe: Describe) -> str:
+    """Every unit code the event names, with the name and parent it had on the event's day:
+    `000.00.12.H45 Sở Nội vụ (UBND tỉnh Phú Yên); …`. The leaf keeps the codes of its time;
+    the names come from the directory's history, hence outside the signed JSON."""
+    found: dict[str, str] = {}
+    for text in _strings(event):
+        if text not in found and (unit := describe(text, day)) is not None:
+            parent = unit.get("parent_name") or unit.get("parent")
+            found[text] = f"{text} {unit['name']}" + (f" ({parent})" if parent else "")
+    return "; ".join(found.values())
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _readable(data: object) -> dict[str, Any]:
@@ -68,10 +101,12 @@ def read_records(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(record number from 1, record) from either format, told apart by the CSV header."""
     stream = iter(lines)
     first = next(stream, "")
-    if first.rstrip("\r\n") == ",".join(CSV_COLUMNS):
+    header = first.rstrip("\r\n")
+    columns = next((c for c in (CSV_COLUMNS, LEGACY_CSV_COLUMNS) if header == ",".join(c)), None)
+    if columns is not None:
         for number, row in enumerate(csv.reader(stream), start=1):
-            if len(row) != len(CSV_COLUMNS):
-                raise VerificationError(f"a CSV row needs {len(CSV_COLUMNS)} columns",
+            if len(row) != len(columns):
+                raise VerificationError(f"a CSV row needs {len(columns)} columns",
                                         record=number)
             yield number, _parse(row[-1], number)
         return

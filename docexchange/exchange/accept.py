@@ -1,7 +1,7 @@
 """accept_document: the pipeline of DESIGN.md §2, steps 3 to 7, for one document packet.
 
 The body has already been spooled and hashed by the API. Everything that can refuse the packet
-runs before the single write transaction; refusals are recorded (hash, sender, reason only).
+runs before the single write transaction; refusals are recorded (hash, sender, code, element paths).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.delivery.retired import check_not_before_start
 from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
@@ -26,7 +26,6 @@ from docexchange.exchange.checks import (
 )
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import document_receipt
-from docexchange.exchange.secrecy import find_secrecy_mark
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
@@ -42,20 +41,6 @@ class Accepted:
     recipients: tuple[str, ...]
 
 
-def secrecy_fields(packet: DocumentPacket) -> Iterable[tuple[str, str]]:
-    """Every metadata text where a secrecy mark may be written (docs/secrecy.md)."""
-    h = packet.header
-    yield "Subject", h.subject
-    yield "Content", h.content
-    yield "TypeName", h.document_type.type_name
-    yield "SphereOfPromulgation", h.other_info.sphere_of_promulgation
-    for i, appendix in enumerate(h.other_info.appendixes):
-        yield f"Appendix[{i}]", appendix
-    for i, att in enumerate(packet.attachments):
-        yield f"Attachment[{i}].AttachmentName", att.name
-        yield f"Attachment[{i}].Description", att.description
-
-
 async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                           spool: Path | None) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
@@ -67,36 +52,26 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 "DX_INVALID_PACKET", "Gói tin trạng thái phải gửi tới /api/v1/statuses.",
                 "Status packets go to /api/v1/statuses.",
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
-        check_sender(packet.sender_id, caller)
-        _check_secrecy(packet)
+        # secrecy marks: refused in ctx.inspect
+        check_sender(packet.sender_id, caller, ctx.directory.recoded_from(caller))
         signature = await check_signature(ctx, inspection, caller)
-        routing, recipients = _route(ctx, packet)
+        routing, recipients = route_recipients(ctx, packet)
     return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
                         recipients)
 
 
-def _check_secrecy(packet: DocumentPacket) -> None:
-    finding = find_secrecy_mark(secrecy_fields(packet))
-    if finding is not None:
-        raise DocExchangeError(
-            "DX_CLASSIFIED",
-            f"Văn bản có dấu độ mật '{finding.mark}' ({finding.field}): văn bản mật không được "
-            "gửi qua hệ thống này. Gói tin không được lưu.",
-            f"The document bears the secrecy mark '{finding.mark}' ({finding.field}): classified "
-            "documents must not pass through this system. The packet was not stored.",
-            errors=[{"element": finding.field, "mark": finding.mark}])
-
-
-def _route(ctx: ExchangeContext, packet: DocumentPacket
+def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
            ) -> tuple[list[Resolution], tuple[str, ...]]:
     today = ctx.directory.today(ctx.config.zone)
     _check_sender_exists(ctx, packet.sender_id, today)
+    check_not_before_start(ctx, packet.sender_id)
     follow = ctx.config.exchange.retired_recipient == "follow"
     to_all = ctx.config.exchange.split_recipient == "all"
     resolved: list[Resolution] = []
     unknown: list[Unresolved] = []
     retired: list[Unresolved] = []
     reorganised: list[Unresolved] = []
+    not_yet: list[Unresolved] = []
     for code in packet.recipient_ids:
         result = ctx.directory.resolve(code, today, follow_successor=follow,
                                        all_successors=to_all)
@@ -109,6 +84,8 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
             retired.append(result)
         elif result.reason in ("split", "dissolved"):
             reorganised.append(result)
+        elif result.reason == "not_yet_valid":
+            not_yet.append(result)
         else:
             unknown.append(result)
     if unknown:
@@ -118,6 +95,8 @@ def _route(ctx: ExchangeContext, packet: DocumentPacket
             f"Unknown recipient code(s): {codes}.",
             errors=[{"element": "To/OrganId", "value": u.requested, "reason": u.reason}
                     for u in unknown])
+    if not_yet:
+        raise _not_yet_valid(ctx, not_yet)
     if retired:
         names = ", ".join(f"{r.requested} (→ {', '.join(r.successors) or '?'})"
                           for r in retired)
@@ -154,6 +133,19 @@ def _check_sender_exists(ctx: ExchangeContext, sender: str, today: dt.date) -> N
             f"{', '.join(unit.all_successors) or 'none'}.", successors=list(unit.all_successors))
 
 
+def _not_yet_valid(ctx: ExchangeContext, found: list[Unresolved]) -> DocExchangeError:
+    """A unit created by a plan for a future date: routable from that date, not before."""
+    starts = {r.requested: unit.valid_from.isoformat() for r in found
+              if (unit := ctx.directory.lookup(r.requested)) is not None}
+    names = ", ".join(f"{code} ({day})" for code, day in starts.items())
+    return DocExchangeError(
+        "DX_RECIPIENT_NOT_YET_VALID", f"Đơn vị nhận chưa bắt đầu hoạt động; gửi được từ ngày "
+        f"ghi bên cạnh: {names}.", f"Recipient unit(s) not in existence yet; they receive "
+        f"from the date shown: {names}.",
+        errors=[{"element": "To/OrganId", "value": code, "reason": "not_yet_valid",
+                 "valid_from": day} for code, day in starts.items()])
+
+
 def _reorganised(found: list[Unresolved]) -> DocExchangeError:
     """Split (several successors) or dissolved (none): the sender must choose."""
     names = "; ".join(f"{r.requested} → {', '.join(r.successors)}" if r.successors
@@ -178,7 +170,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         first = sql.find_document_txn(conn, caller, packet.document_id, btype)
         if first is not None:
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
-        related = _related_txn(conn, caller, packet)
+        related = related_document_txn(conn, caller, packet)
         ctx.payloads.stage_txn(conn, sha256, data, spool)
         ts = now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
@@ -229,7 +221,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     return Accepted(receipt, duplicate, recipients)
 
 
-def _related_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket) -> str | None:
+def related_document_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket
+                         ) -> str | None:
     """Revoke/update/replace act on a document the same sender sent earlier, found the field's
     way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the
     sender, then Bussiness/DocumentId (often absent). Only the caller's own documents count."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +26,22 @@ async def refusals_recorded(ctx: ExchangeContext, caller: str, sha256: str,
         raise
 
 
-def check_sender(sender_id: str, caller: str) -> None:
-    if sender_id != caller:
-        raise DocExchangeError(
-            "DX_SENDER_MISMATCH",
-            f"Đơn vị gửi trong gói tin ({sender_id}) khác đơn vị đã xác thực ({caller}).",
-            f"The packet's From ({sender_id}) is not the authenticated unit ({caller}).",
-            errors=[{"element": "From/OrganId", "value": sender_id}])
+def check_sender(sender_id: str, caller: str, former_codes: Sequence[str] = ()) -> None:
+    """The packet's From must be the authenticated unit. `former_codes`: the caller's codes
+    before a recode, whose credentials now act as the caller; a DMS still writing one of them
+    is told the new code."""
+    if sender_id == caller:
+        return
+    recoded = sender_id in former_codes
+    raise DocExchangeError(
+        "DX_SENDER_MISMATCH",
+        f"Đơn vị gửi trong gói tin ({sender_id}) khác đơn vị đã xác thực ({caller})."
+        + (f" Mã {sender_id} đã được đổi thành {caller}: hãy ghi mã mới trong From."
+           if recoded else ""),
+        f"The packet's From ({sender_id}) is not the authenticated unit ({caller})."
+        + (f" Code {sender_id} became {caller}: put the new code in From." if recoded else ""),
+        errors=[{"element": "From/OrganId", "value": sender_id}
+                | ({"reason": "recoded", "new_code": caller} if recoded else {})])
 
 
 @dataclass(frozen=True)

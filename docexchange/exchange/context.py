@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
+import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -18,6 +20,7 @@ from docexchange.evidence.log import EvidenceLog
 from docexchange.exchange.inspect import Inspection, inspect_packet
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
+from docexchange.store import units as unit_store
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.payloads import PayloadStore
@@ -48,9 +51,9 @@ class ExchangeContext:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def inspect(self, data: bytes) -> Inspection:
+    async def inspect(self, data: bytes, *, refuse_classified: bool = True) -> Inspection:
         job = partial(inspect_packet, data, self._trust,
-                      self.config.exchange.allow_sha1_signatures)
+                      self.config.exchange.allow_sha1_signatures, refuse_classified)
         if len(data) <= INLINE_LIMIT:
             return job()
         if self._pool is None:
@@ -58,21 +61,23 @@ class ExchangeContext:
         return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
     async def registered_key_ids(self, organ_id: str) -> set[str]:
-        now = now_ms()
-        rows = await self.db.fetchall(
-            "SELECT key_id FROM unit_certificates WHERE organ_id = ? AND revoked_ts IS NULL "
-            "AND not_before_ts <= ? AND not_after_ts >= ?", (organ_id, now, now))
-        return {row["key_id"] for row in rows}
+        """Signing certificates registered to the unit or to a former code of it (a recode
+        keeps the organisation's signing keys: docs/reorganisation.md §3)."""
+        codes = [organ_id, *self.directory.recoded_from(organ_id)]
+        return await unit_store.active_certificate_key_ids(self.db, codes, now_ms())
 
     async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
-        """Only the hash, the sender, the time and the reason: never the refused content."""
-        def txn(conn: object) -> None:
-            ts = now_ms()
-            sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code,  # type: ignore[arg-type]
-                                   error.message_en, ts)
-            self.evidence.append_txn(conn, "packet_refused", {  # type: ignore[arg-type]
+        """The hash, the sender, the time, the code and the paths of the elements at fault:
+        never the refused content. Messages quote packet values (a DueDate that is no date, an
+        unknown code), and the evidence log cannot forget what it was given."""
+        elements = refused_elements(error)
+
+        def txn(conn: sqlite3.Connection) -> None:
+            sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code, elements,
+                                   now_ms())
+            self.evidence.append_txn(conn, "packet_refused", {
                 "sender": sender, "sha256": sha256, "code": error.code,
-                "reason": error.message_en}, units=(sender,))
+                "elements": list(elements)}, units=(sender,))
         try:
             await self.db.write("record_refusal", txn)
         except Exception:  # the refusal itself must still reach the caller
@@ -80,6 +85,19 @@ class ExchangeContext:
 
     def notify(self, organ_ids: Iterable[str]) -> None:
         self.notifier.notify(organ_ids)
+
+
+#: What a refusal record keeps of an element path: packet element names are ASCII in every
+#: edXML and XML-DSig name, so anything else is masked, and long or many paths are cut.
+_PATH_CHARS = re.compile(r"[^A-Za-z0-9_.:/@()\[\]-]")
+_MAX_PATHS, _MAX_PATH_LENGTH = 20, 200
+
+
+def refused_elements(error: DocExchangeError) -> tuple[str, ...]:
+    """The element paths an error names (its `errors[].element`), fit to be kept forever."""
+    paths = (str(item.get("element", "")) for item in error.errors[:_MAX_PATHS])
+    return tuple(dict.fromkeys(_PATH_CHARS.sub("?", path)[:_MAX_PATH_LENGTH]
+                               for path in paths if path))
 
 
 def trust_files(keys_dir: Path) -> tuple[Path, ...]:

@@ -4,11 +4,14 @@ process (large packets) or inline (small ones). Returns only picklable values.
 Only what the sender's signature covers is turned into the model when a signature verifies
 (the defence against signature wrapping). Whether the signature counts is decided later, with
 the sender's registered certificates (exchange/checks.py); here we only find out what it is.
+The secrecy guard reads the whole tree first, here and so off the event loop for large packets: a
+classified packet is refused DX_CLASSIFIED whatever else is wrong with it, since it must never
+be stored and its refusal raises an alert.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from docexchange.edxml import layout
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.parser import parse_root, parse_xml
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.secrecy import classified_error
+from docexchange.exchange.secrecy_fields import packet_marks
 from docexchange.signing.certificates import key_id, load_certificates
 from docexchange.signing.xmldsig import (
     PacketVerifier,
@@ -50,6 +55,7 @@ class SignatureFinding:
 class Inspection:
     packet: DocumentPacket | StatusPacket
     signature: SignatureFinding = SignatureFinding()
+    classified: DocExchangeError | None = None  # only when asked not to refuse (validation)
 
 
 @lru_cache(maxsize=8)
@@ -59,9 +65,22 @@ def _verifier(trust_files: tuple[Path, ...], allow_sha1: bool) -> PacketVerifier
     return PacketVerifier(cas, allow_sha1=allow_sha1)
 
 
-def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
-                   ) -> Inspection:
+def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool,
+                   refuse_classified: bool = True) -> Inspection:
+    """A classified packet raises DX_CLASSIFIED before anything else is read, unless
+    ``refuse_classified`` is False (validation, which lists every problem): then the refusal
+    comes back in ``Inspection.classified`` and the rest is checked too."""
     root = parse_xml(data)
+    marks = packet_marks(root)
+    classified = classified_error(marks) if marks else None
+    if classified is not None and refuse_classified:
+        raise classified
+    inspection = _inspect_parsed(data, root, trust_files, allow_sha1)
+    return replace(inspection, classified=classified) if classified else inspection
+
+
+def _inspect_parsed(data: bytes, root: etree._Element, trust_files: tuple[Path, ...],
+                    allow_sha1: bool) -> Inspection:
     placeholder = _drop_digital_signatures(root)
     if not has_signature(root):
         error = not_xmldsig() if placeholder else None

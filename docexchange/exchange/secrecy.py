@@ -1,35 +1,38 @@
-"""The secrecy guard: find a state-secret mark (MẬT, TỐI MẬT, TUYỆT MẬT) in document metadata.
+"""The secrecy guard: find a state-secret mark (MẬT, TỐI MẬT, TUYỆT MẬT) in a packet's text.
 
 Why this exists: classified documents must never travel over the exchange (Decree 30/2020/NĐ-CP,
 Law 29/2018/QH14 on Protection of State Secrets), yet edXML has no secrecy element. The hub can
-only read the metadata text (Subject, TypeName, attachment names, ...) and refuse a packet whose
-text carries a mark. "mật" is also an everyday word (bí mật, mật khẩu, mật độ, mật ong), so the
-rule is about *where* the word stands, never a substring search: a mark is a level alone on a
-line, in brackets, as a prefix or suffix set off by punctuation, or after a "Độ mật" label.
-docs/secrecy.md states the rule with examples both ways; keep the two in step.
+only read the packet's text (Subject, TypeName, attachment names, ... : secrecy_fields.py walks
+every one) and refuse a packet whose text carries a mark. "mật" is also an everyday word (bí
+mật, mật khẩu, mật độ, mật ong), so the rule is about *where* the word stands, never a substring
+search: a mark is a level alone on a line, in brackets, as a prefix or suffix set off by
+punctuation, or after a "Độ mật" label. docs/secrecy.md states the rule with examples both ways;
+keep the two in step.
 
-Text is compared after removing invisible format characters, NFKC (which includes NFC: DMS send
-NFD too, and full-width brackets or no-break spaces become plain ones) and casefolding; runs of
-whitespace and underscores (file names) count as one space; each line is checked on its own.
+Text is compared in the form textfold.fold gives (compatibility forms, look-alike letters,
+case, invisible characters and NFD all folded away); runs of whitespace and underscores (file
+names) count as one space; each line is checked on its own.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ["SecrecyFinding", "find_secrecy_mark"]
+from docexchange.errors import DocExchangeError
+from docexchange.exchange.textfold import fold
+
+__all__ = ["SecrecyFinding", "classified_error", "find_secrecy_mark", "mark_in"]
 
 
 @dataclass(frozen=True)
 class SecrecyFinding:
-    """Where a secrecy mark was found, for the refusal and its log line."""
+    """Where a secrecy mark was found: never the text itself, which must not be kept anywhere
+    (the refusal, its log line and the evidence log record the field only)."""
 
-    field: str  #: caller's field name, e.g. "Subject", "Attachment[0].AttachmentName"
+    field: str  #: where, e.g. "/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/Subject"
     mark: str  #: normalised level: "MẬT", "TỐI MẬT" or "TUYỆT MẬT"
-    text: str  #: the field's text exactly as received
 
 
 _CANONICAL = {
@@ -73,18 +76,25 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_FOLD = str.maketrans({"ð": "đ", "ɖ": "đ", "_": " "})  # Ð (eth) is a common stand-in for Đ
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[\s_]+")  # file names use "_" between words
 
 
-def _lines(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text).casefold()).translate(_FOLD)
-    return [_SPACES.sub(" ", line).strip() for line in folded.splitlines()]
+def _candidate_lines(text: str) -> Iterator[str]:
+    """The folded lines that contain a level word: every pattern needs "mật" or "mat", and the
+    substring test is far cheaper than seven regexes on each line of a multi-MB text."""
+    folded = fold(text)
+    if "mật" not in folded and "mat" not in folded:
+        return
+    for line in folded.splitlines():
+        if "mật" in line or "mat" in line:
+            yield _SPACES.sub(" ", line).strip()
 
 
-def _mark_in(text: str) -> str | None:
-    for line in _lines(text):
+def mark_in(text: str) -> str | None:
+    """The level of the first mark in ``text`` ("MẬT", "TỐI MẬT", "TUYỆT MẬT"), or None."""
+    if not text:
+        return None
+    for line in _candidate_lines(text):
         for pattern in _PATTERNS:
             match = pattern.search(line)
             if match:
@@ -95,12 +105,23 @@ def _mark_in(text: str) -> str | None:
 def find_secrecy_mark(fields: Iterable[tuple[str, str]]) -> SecrecyFinding | None:
     """Return the first secrecy mark in ``fields`` (name, text) pairs, or None if there is none.
 
-    Fields are checked in the order given, so callers list the most telling first (Subject).
-    A finding means the packet must be refused (DX_CLASSIFIED); ``text`` is the field as
-    received, for the refusal log.
+    Fields are checked in the order given. A finding means the packet must be refused
+    (DX_CLASSIFIED, see classified_error).
     """
     for field, text in fields:
-        mark = _mark_in(text) if text else None
+        mark = mark_in(text)
         if mark is not None:
-            return SecrecyFinding(field=field, mark=mark, text=text)
+            return SecrecyFinding(field=field, mark=mark)
     return None
+
+
+def classified_error(findings: Sequence[SecrecyFinding]) -> DocExchangeError:
+    """DX_CLASSIFIED naming where the marks are (never quoting the text around them)."""
+    first = findings[0]
+    return DocExchangeError(
+        "DX_CLASSIFIED",
+        f"Văn bản có dấu độ mật '{first.mark}' ({first.field}): văn bản mật không được "
+        "gửi qua hệ thống này. Gói tin không được lưu.",
+        f"The document bears the secrecy mark '{first.mark}' ({first.field}): classified "
+        "documents must not pass through this system. The packet was not stored.",
+        errors=[{"element": f.field, "mark": f.mark} for f in findings])

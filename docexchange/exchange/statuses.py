@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from docexchange.delivery.retired import check_within_grace
+from docexchange.delivery.retired import check_not_before_start, check_within_grace
 from docexchange.delivery.states import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import (
@@ -117,7 +117,8 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 "DX_INVALID_PACKET", "Gói tin văn bản phải gửi tới /api/v1/documents.",
                 "Document packets go to /api/v1/documents.",
                 errors=[{"element": "StatusCode", "reason": "missing: not a status packet"}])
-        check_sender(packet.from_.organ_id, caller)
+        check_sender(packet.from_.organ_id, caller, ctx.directory.recoded_from(caller))
+        check_not_before_start(ctx, caller)
         check_within_grace(ctx, caller)
         if packet.status_code not in ALL_CODES:
             raise DocExchangeError(

@@ -4,7 +4,8 @@
   "Đơn vị" (every unit valid today: level, parent, state, last contact, documents sent and
   received, same-day acknowledgement rate);
 - documents.xlsx: sheet "Văn bản", one row per document accepted in a range of local days and
-  recipient, with the delivery's state.
+  recipient, with the delivery's state and the recipient as it was when sent (reorganisations
+  rename, merge and move units; a monthly report names them as they were).
 
 Times are the province's local wall-clock times (Excel has no time zones), written as real
 dates so that a spreadsheet can sort and filter them. Building a workbook is CPU work: the
@@ -48,7 +49,8 @@ UNITS_HEAD = ("Mã định danh", "Tên đơn vị", "Cấp", "Đơn vị cấp 
               "Tỷ lệ xác nhận trong ngày (%)")
 DOCUMENTS_HEAD = ("Thời điểm nhận", "Mã văn bản", "Số/ký hiệu", "Trích yếu", "Độ khẩn",
                   "Mã đơn vị gửi", "Đơn vị gửi", "Mã đơn vị nhận", "Đơn vị nhận", "Trạng thái",
-                  "Đã tải lúc", "Đã xác nhận lúc", "Hạn xử lý")
+                  "Đã tải lúc", "Đã xác nhận lúc", "Hạn xử lý", "Mã nơi nhận khi gửi",
+                  "Nơi nhận khi gửi", "Cấp trên của nơi nhận khi gửi", "Chuyển theo sắp xếp từ")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -114,15 +116,29 @@ def _name(hub: Hub, organ_id: str | None) -> str:
 
 
 async def documents_workbook(hub: Hub, first: dt.date, last: dt.date) -> bytes:
-    """Documents accepted on local days first..last (both included)."""
+    """Documents accepted on local days first..last (both included). The sender is named as
+    it was that day; the recipient twice: the unit that holds the delivery now, and the unit
+    it was addressed to as it was that day (code, name, parent), with the code a
+    reorganisation moved it from."""
     zone = hub.config.zone
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
-    rows = [(_local(r["accepted_ts"], zone), r["document_id"],
-             f"{r['code_number']}/{r['code_notation']}", r["subject"],
-             PRIORITIES.get(r["priority"], str(r["priority"])), r["sender_id"],
-             _name(hub, r["sender_id"]), r["recipient_id"], _name(hub, r["recipient_id"]),
-             DELIVERY_STATES.get(r["state"], r["state"]), _local(r["fetched_ts"], zone),
-             _local(r["acked_ts"], zone), r["due_date"] or "")
-            for r in await sql.document_report_rows(hub.db, start, end)]
+    rows = [_document_row(hub, r) for r in await sql.document_report_rows(hub.db, start, end)]
     return await asyncio.to_thread(_save, [("Văn bản", DOCUMENTS_HEAD, rows)])
+
+
+def _document_row(hub: Hub, r: Any) -> tuple[Any, ...]:
+    zone = hub.config.zone
+    day = local_day(r["accepted_ts"], zone)
+    sender = hub.directory.described_on(r["sender_id"], day)
+    addressed = r["routed_from"] or r["recipient_id"]
+    at = hub.directory.described_on(addressed, day) or {"name": "", "parent": None,
+                                                          "parent_name": None}
+    return (_local(r["accepted_ts"], zone), r["document_id"],
+            f"{r['code_number']}/{r['code_notation']}", r["subject"],
+            PRIORITIES.get(r["priority"], str(r["priority"])), r["sender_id"],
+            sender["name"] if sender else r["sender_id"], r["recipient_id"],
+            _name(hub, r["recipient_id"]), DELIVERY_STATES.get(r["state"], r["state"]),
+            _local(r["fetched_ts"], zone), _local(r["acked_ts"], zone), r["due_date"] or "",
+            addressed, at["name"], at["parent_name"] or at["parent"] or "",
+            r["routed_from"] or "")

@@ -1,9 +1,9 @@
 """Whom operators call at a unit: one contact person, phone and e-mail per unit.
 
 Admins edit a contact on the dashboard; the directory CSV may carry the optional columns
-`contact_person`, `contact_phone`, `contact_email` (`units import` and `init` read them, and
-files without them import as before). Each change by an operator is an evidence log event
-(`unit_contact_changed`) in the same transaction as the row.
+`contact_person`, `contact_phone`, `contact_email` (`units import` and `init` read them,
+`units export` writes them, and files without them import as before). Each change by an
+operator is an evidence log event (`unit_contact_changed`) in the same transaction as the row.
 """
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ async def get_contact(hub: Hub, organ_id: str) -> Contact:
     if row is None:
         return Contact(organ_id)
     return Contact(organ_id, row["person"], row["phone"], row["email"])
+
+
+async def all_contacts(hub: Hub) -> dict[str, tuple[str, str, str]]:
+    """Every unit's (person, phone, e-mail), for `units export`."""
+    rows = await unit_store.contacts(hub.db)
+    return {code: (r["person"], r["phone"], r["email"]) for code, r in rows.items()}
 
 
 async def set_contact(hub: Hub, contact: Contact, operator: Operator) -> Contact:

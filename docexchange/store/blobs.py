@@ -3,7 +3,8 @@
 A blob is written to a temporary file, fsync'ed, renamed into place and its folder fsync'ed
 before the database row that references it commits, so a 2xx never points at a missing file.
 Bodies are spooled here while they stream in (`spool()`), then adopted by rename: a 100 MB
-packet is never copied.
+packet is never copied. A full or failing disk raises DX_STORAGE_UNAVAILABLE (store/failures.py)
+and leaves no partial file behind.
 """
 
 from __future__ import annotations
@@ -11,8 +12,24 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from docexchange.store.failures import storage_error
+
+
+@contextmanager
+def _storage_failures() -> Iterator[None]:
+    """Re-raise disk-full and I/O errors as DX_STORAGE_UNAVAILABLE."""
+    try:
+        yield
+    except OSError as exc:
+        translated = storage_error(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
 def _fsync_dir(path: Path) -> None:
@@ -30,23 +47,29 @@ class SpoolFile:
         self.path = path
         self.size = 0
         self._hash = hashlib.sha256()
-        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in finish()/discard()
+        with _storage_failures():
+            self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in finish()/discard()
 
     def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        with _storage_failures():
+            self._file.write(chunk)
         self._hash.update(chunk)
         self.size += len(chunk)
 
     def finish(self) -> str:
         """Flush to disk; returns the hex SHA-256."""
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        with _storage_failures():
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
         return self._hash.hexdigest()
 
     def discard(self) -> None:
         if not self._file.closed:
-            self._file.close()
+            try:
+                self._file.close()  # flushing buffered bytes may fail on a full disk
+            except OSError:
+                pass
         self.path.unlink(missing_ok=True)
 
 
@@ -72,9 +95,10 @@ class BlobStore:
         if target.exists():
             spool_path.unlink(missing_ok=True)
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(spool_path, target)
-        _fsync_dir(target.parent)
+        with _storage_failures():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(spool_path, target)
+            _fsync_dir(target.parent)
         return target
 
     def put(self, data: bytes) -> str:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from docexchange.store.failures import is_storage_failure, storage_error
 from docexchange.store.migrations import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -188,10 +189,9 @@ class Database:
             conn.execute("COMMIT")
         except BaseException as exc:  # the whole batch failed: nothing of it is durable
             log.exception("write batch failed")
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback(conn)
             for job in batch:
-                self._settle(job, False, exc)
+                self._settle(job, False, storage_error(exc))
             return
         for commit_hook in self._commit_hooks:
             try:
@@ -208,11 +208,24 @@ class Database:
                 loop.call_soon_threadsafe(listener)
 
     @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        """Undo a failed batch. On a full or failing disk SQLite may already have rolled back,
+        or the ROLLBACK itself may fail: the writer thread must survive either way, so the
+        next batch (after space returns) starts clean."""
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rollback after a failed write batch failed")
+
+    @staticmethod
     def _run_job(conn: sqlite3.Connection, job: _Job) -> tuple[bool, Any]:
         conn.execute("SAVEPOINT job")
         try:
             value = job.fn(conn)
         except Exception as exc:
+            if is_storage_failure(exc):  # the disk, not this job: the batch cannot commit
+                raise
             conn.execute("ROLLBACK TO job")
             conn.execute("RELEASE job")
             return False, exc

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,9 +116,12 @@ def update_delivery_txn(conn: sqlite3.Connection, delivery_id: str, ts: int,
 
 
 def insert_refusal_txn(conn: sqlite3.Connection, refusal_id: str, sender_id: str, sha256: str,
-                       code: str, reason: str, ts: int) -> None:
+                       code: str, elements: Sequence[str], ts: int) -> None:
+    """A refusal names the elements at fault, never their values: the `reason` column holds
+    the JSON list of element paths (the refused content must not be kept anywhere)."""
     conn.execute("INSERT INTO refusals (refusal_id, sender_id, sha256, code, reason, created_ts) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (refusal_id, sender_id, sha256, code, reason, ts))
+                 "VALUES (?, ?, ?, ?, ?, ?)",
+                 (refusal_id, sender_id, sha256, code, json.dumps(list(elements)), ts))
 
 
 def document_for_recipient_txn(conn: sqlite3.Connection, sender_id: str, document_id: str,

@@ -209,8 +209,8 @@ async def document_report_rows(db: Database, start: int, end: int) -> list[Any]:
     """One row per document accepted in [start, end) and recipient, in order of acceptance."""
     return await db.fetchall(
         "SELECT m.accepted_ts, m.document_id, m.code_number, m.code_notation, m.subject, "
-        "m.priority, m.due_date, m.sender_id, d.recipient_id, d.state, d.fetched_ts, "
-        "d.acked_ts FROM messages m JOIN deliveries d USING (message_id) "
+        "m.priority, m.due_date, m.sender_id, d.recipient_id, d.routed_from, d.state, "
+        "d.fetched_ts, d.acked_ts FROM messages m JOIN deliveries d USING (message_id) "
         "WHERE m.kind = 'document' AND m.accepted_ts >= ? AND m.accepted_ts < ? "
         "ORDER BY m.accepted_ts, m.message_id, d.recipient_id", (start, end))
 

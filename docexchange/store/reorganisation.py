@@ -46,21 +46,34 @@ async def plans(db: Database) -> list[Any]:
                              "FROM reorg_plans ORDER BY applied_ts")
 
 
-async def open_delivery_counts(db: Database, organ_ids: list[str]) -> dict[str, int]:
-    """Deliveries not yet fetched, per recipient (the ones that follow a successor)."""
-    if not organ_ids:
-        return {}
-    marks = ",".join("?" * len(organ_ids))
-    rows = await db.fetchall(f"SELECT recipient_id, COUNT(*) AS n FROM deliveries WHERE "
-                             f"state = 'pending' AND recipient_id IN ({marks}) "
-                             "GROUP BY recipient_id", tuple(organ_ids))
-    return {r["recipient_id"]: r["n"] for r in rows}
+#: Deliveries that follow a successor: not yet fetched; for a recode (same organisation,
+#: whose credentials now act as the new code) also fetched but not yet acknowledged.
+_OPEN = "state = 'pending'"
+_OPEN_OR_UNACKED = "(state = 'pending' OR acked_ts IS NULL)"
 
 
-def open_deliveries_txn(conn: sqlite3.Connection, organ_id: str) -> list[tuple[str, str]]:
-    """(delivery_id, message_id) of the unit's deliveries not yet fetched."""
+async def open_delivery_counts(db: Database, organ_ids: list[str],
+                               recoded: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Deliveries that follow a successor (see _OPEN), per recipient."""
+    counts: dict[str, int] = {}
+    for codes, where in (([c for c in organ_ids if c not in recoded], _OPEN),
+                         ([c for c in organ_ids if c in recoded], _OPEN_OR_UNACKED)):
+        if not codes:
+            continue
+        marks = ",".join("?" * len(codes))
+        rows = await db.fetchall(f"SELECT recipient_id, COUNT(*) AS n FROM deliveries WHERE "
+                                 f"{where} AND recipient_id IN ({marks}) "
+                                 "GROUP BY recipient_id", tuple(codes))
+        counts.update({r["recipient_id"]: r["n"] for r in rows})
+    return counts
+
+
+def open_deliveries_txn(conn: sqlite3.Connection, organ_id: str, *, recoded: bool = False
+                        ) -> list[tuple[str, str]]:
+    """(delivery_id, message_id) of the unit's deliveries that follow its successor."""
+    where = _OPEN_OR_UNACKED if recoded else _OPEN
     return list(conn.execute("SELECT delivery_id, message_id FROM deliveries WHERE "
-                             "recipient_id = ? AND state = 'pending' ORDER BY created_ts",
+                             f"recipient_id = ? AND {where} ORDER BY created_ts",
                              (organ_id,)))
 
 

@@ -122,6 +122,15 @@ def insert_certificate_txn(conn: sqlite3.Connection, key_id: str, organ_id: str,
                  (key_id, organ_id, pem, not_before_ts, not_after_ts, now_ms()))
 
 
+async def active_certificate_key_ids(db: Database, organ_ids: list[str], now: int) -> set[str]:
+    """Key ids of the signing certificates registered to any of these codes, valid at `now`."""
+    marks = ",".join("?" * len(organ_ids))
+    rows = await db.fetchall(
+        f"SELECT key_id FROM unit_certificates WHERE organ_id IN ({marks}) AND revoked_ts IS "
+        "NULL AND not_before_ts <= ? AND not_after_ts >= ?", (*organ_ids, now, now))
+    return {row["key_id"] for row in rows}
+
+
 async def unit_certificates(db: Database, organ_id: str | None = None) -> list[Any]:
     where, params = ("WHERE organ_id = ?", (organ_id,)) if organ_id else ("", ())
     return await db.fetchall("SELECT key_id, organ_id, pem, not_before_ts, not_after_ts, "

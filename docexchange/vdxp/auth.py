@@ -92,5 +92,8 @@ async def authenticate(request: web.Request, hub: Hub) -> VdxpCaller:
             "Chữ ký (XroadVnpt-hash-header) không khớp: kiểm tra secret đã cấu hình.",
             "The signature (XroadVnpt-hash-header) does not match: check the configured "
             "secret.")
+    # the secret stays sealed to the code it was issued for; after a recode it speaks for
+    # the new code (docs/reorganisation.md §3)
+    organ_id = hub.directory.recoded_as(organ_id, hub.directory.today(hub.config.zone))
     hub.activity.note(organ_id)
     return VdxpCaller(organ_id, system_id, params)

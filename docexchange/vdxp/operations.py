@@ -25,7 +25,8 @@ Operation = Callable[[Hub, web.Request, VdxpCaller], Awaitable[dict[str, Any]]]
 async def send_edoc(hub: Hub, request: web.Request, caller: VdxpCaller) -> dict[str, Any]:
     kind = service.kind_of(caller.param("messagetype"))
     if caller.param("from"):
-        check_sender(caller.param("from"), caller.organ_id)
+        check_sender(caller.param("from"), caller.organ_id,
+                     hub.directory.recoded_from(caller.organ_id))
     claimed = caller.param("hash-file")
     if not claimed:
         raise DocExchangeError("DX_BAD_REQUEST", "Thiếu XroadVnpt-hash-file đã ký.",

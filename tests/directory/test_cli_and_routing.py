@@ -142,3 +142,31 @@ async def test_running_hub_picks_up_cli_changes(hub_env: HubEnv, aiohttp_client:
         assert hub.directory.get("000.00.88.H45") is not None
     finally:
         refresher.cancel()
+
+
+def test_units_export_writes_the_contacts_that_import_reads(
+        hub_env: HubEnv, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13: a directory exported, edited and imported again keeps whom to call."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("organ_id,name,kind,contact_person,contact_phone,contact_email\n"
+                        f"{SO_NOI_VU},Sở Nội vụ,department,Nguyễn Văn An,0257 3 841 234,"
+                        "an.nv@snv.example\n", encoding="utf-8")
+    assert _cli(hub_env, "units", "import", str(contacts)) == 0
+    export = tmp_path / "units.csv"
+    assert _cli(hub_env, "units", "export", "--out", str(export)) == 0
+    rows = {r["organ_id"]: r for r in csv.DictReader(io.StringIO(export.read_text("utf-8")))}
+    row = rows[SO_NOI_VU]
+    assert (row["contact_person"], row["contact_phone"], row["contact_email"]) == (
+        "Nguyễn Văn An", "0257 3 841 234", "an.nv@snv.example")
+    assert rows[PROVINCE]["contact_person"] == ""
+    row["contact_phone"] = "0257 3 841 999"
+    with export.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerows(rows.values())
+    assert _cli(hub_env, "units", "import", str(export)) == 0
+    capsys.readouterr()
+    assert _cli(hub_env, "units", "export") == 0
+    again = {r["organ_id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert again[SO_NOI_VU]["contact_person"] == "Nguyễn Văn An"
+    assert again[SO_NOI_VU]["contact_phone"] == "0257 3 841 999"

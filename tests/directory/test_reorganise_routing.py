@@ -202,7 +202,8 @@ async def test_history_names_and_kpis_are_those_of_the_day(hub_env: HubEnv,
     body = await (await client.get(f"/api/v1/documents/{receipt['message_id']}/deliveries",
                                    headers=hub_env.auth(PROVINCE))).json()
     assert body["deliveries"][0]["recipient_at_send"] == {
-        "organ_id": SO_NOI_VU, "name": "Sở Nội vụ", "parent": PROVINCE}
+        "organ_id": SO_NOI_VU, "name": "Sở Nội vụ", "parent": PROVINCE,
+        "parent_name": "UBND tỉnh Phú Yên"}
     units_today = await connectivity.take_snapshot(hub, today)
     units_after = await connectivity.take_snapshot(hub, tomorrow)
     assert units_after["overall"]["units"] == units_today["overall"]["units"] - 1

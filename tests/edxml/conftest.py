@@ -27,7 +27,7 @@ from docexchange.edxml import (
     TraceHeader,
 )
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
 

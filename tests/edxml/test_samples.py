@@ -1,4 +1,5 @@
-"""Every sample packet parses to the expected values and is rebuilt in its exact layout."""
+"""Every sample packet (samples/) parses to the expected values and is rebuilt in its exact
+layout; the committed files are exactly what `docexchange samples` writes today."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from docexchange.cli import main
 from docexchange.edxml import (
     DocumentPacket,
     StatusPacket,
@@ -17,20 +20,62 @@ from docexchange.edxml import (
     build_status,
     parse_packet,
 )
+from docexchange.edxml.model import STATUS_CODES
+from docexchange.samples import sample_files
+from tests.conftest import bare_cid_variant
 
 from .conftest import SAMPLES, sample_bytes
 
-DOCUMENTS = ["edoc_new.edxml", "edoc_new_bare_cid.edxml", "edoc_update.edxml"]
+DOCUMENTS = {"edoc_new.edxml": 0, "edoc_revoke.edxml": 1, "edoc_update.edxml": 2,
+             "edoc_replace.edxml": 3}
 STATUSES = {
     "status_01_arrived.edxml": "01",
     "status_02_refused.edxml": "02",
+    "status_03_registered.edxml": "03",
+    "status_04_assigned.edxml": "04",
     "status_05_processing.edxml": "05",
+    "status_06_completed.edxml": "06",
     "status_13_recall.edxml": "13",
+    "status_15_recall_accepted.edxml": "15",
+    "status_16_recall_refused.edxml": "16",
 }
 
 
 def test_every_sample_is_covered() -> None:
     assert {p.name for p in SAMPLES.glob("*.edxml")} == set(DOCUMENTS) | set(STATUSES)
+    assert set(DOCUMENTS.values()) == {0, 1, 2, 3}
+    assert set(STATUSES.values()) == set(STATUS_CODES)
+
+
+def test_committed_samples_are_what_the_builder_writes_now(tmp_path: Path) -> None:
+    assert main(["samples", "--out", str(tmp_path)]) == 0
+    written = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    committed = {p.name: p.read_bytes() for p in SAMPLES.glob("*.edxml")}
+    assert written == committed == sample_files()
+
+
+def test_samples_readme_describes_every_file() -> None:
+    readme = (SAMPLES / "README.md").read_text("utf-8")
+    for name in [*DOCUMENTS, *STATUSES]:
+        assert f"`{name}`" in readme, name
+    assert "docexchange samples --out samples" in readme
+
+
+@pytest.mark.parametrize("name,business_type", sorted(DOCUMENTS.items()))
+def test_document_samples_have_their_business_type(name: str, business_type: int) -> None:
+    packet = parse_packet(sample_bytes(name))
+    assert isinstance(packet, DocumentPacket)
+    assert packet.business_type == business_type
+    assert packet.sender_id == "000.00.00.H45"
+
+
+def test_replace_sample_names_the_replaced_document() -> None:
+    packet = parse_packet(sample_bytes("edoc_replace.edxml"))
+    assert isinstance(packet, DocumentPacket) and packet.business is not None
+    assert packet.document_id == "000.00.00.H45,2018/06/15,127/UBND-KT"
+    [replaced] = packet.business.replacements
+    assert replaced.document_id == "000.00.00.H45,2018/06/14,125/UBND-KT"
+    assert replaced.organ_ids == ("000.00.12.H45", "000.00.31.H45")
 
 
 def test_edoc_new_values() -> None:
@@ -71,7 +116,7 @@ def test_edoc_new_attachment_is_a_zip_of_the_pdf() -> None:
 
 
 def test_bare_cid_sample_matches_reference_and_attachment() -> None:
-    packet = parse_packet(sample_bytes("edoc_new_bare_cid.edxml"))
+    packet = parse_packet(bare_cid_variant(sample_bytes("edoc_new.edxml")))
     assert isinstance(packet, DocumentPacket)
     assert [a.content_id for a in packet.attachments] == ["7f3c"]
 
@@ -98,10 +143,12 @@ def test_status_samples(name: str, code: str) -> None:
     assert packet.staff_info.staff == "Trần Văn Mẫu"
 
 
-def test_status_13_is_from_the_original_sender() -> None:
-    packet = parse_packet(sample_bytes("status_13_recall.edxml"))
+@pytest.mark.parametrize("name", sorted(STATUSES))
+def test_status_13_is_from_the_original_sender_the_others_from_a_recipient(name: str) -> None:
+    packet = parse_packet(sample_bytes(name))
     assert isinstance(packet, StatusPacket)
-    assert (packet.status_code, packet.from_.organ_id) == ("13", "000.00.00.H45")
+    sender = "000.00.00.H45" if packet.status_code == "13" else "000.00.31.H45"
+    assert packet.from_.organ_id == sender
 
 
 def _rebuild(data: bytes) -> bytes:
@@ -136,12 +183,12 @@ def test_builder_reproduces_the_structure_of_edoc_new() -> None:
     assert _canonical_without_whitespace(rebuilt) == _canonical_without_whitespace(data)
 
 
-@pytest.mark.parametrize("name", ["edoc_new.edxml", "edoc_update.edxml", *sorted(STATUSES)])
+@pytest.mark.parametrize("name", [*sorted(DOCUMENTS), *sorted(STATUSES)])
 def test_builder_reproduces_samples_byte_for_byte(name: str) -> None:
     data = sample_bytes(name)
     assert _rebuild(data) == data
 
 
 def test_bare_cid_is_written_with_cid_prefix() -> None:
-    rebuilt = _rebuild(sample_bytes("edoc_new_bare_cid.edxml"))
+    rebuilt = _rebuild(bare_cid_variant(sample_bytes("edoc_new.edxml")))
     assert re.findall(rb"<(?:edXML:)?ContentId>([^<]*)<", rebuilt) == [b"cid:7f3c", b"cid:7f3c"]

@@ -49,7 +49,7 @@ def test_csv_export_verifies(log_env: HubEnv, tmp_path: Path,
     out = tmp_path / "audit.csv"
     export(log_env, out, "--format", "csv")
     header, first_leaf = out.read_text("utf-8").splitlines()[0:4:3]
-    assert header == "record,index,tree_size,event,time,message_id,json"
+    assert header == "record,index,tree_size,event,time,message_id,units,json"
     assert first_leaf.startswith("leaf,0,,test_event,")
     code, output = verify(log_env, out, capsys, log_env.config.keys.dir / "hub.crt")
     assert code == 0, output

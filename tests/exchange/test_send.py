@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv, bare_cid_variant
 from tests.exchange.helpers import XML, document, sample, sign_as
 
 
@@ -34,7 +34,7 @@ async def test_sample_is_accepted_with_a_receipt(client: TestClient, hub_env: Hu
 
 
 async def test_fetch_returns_the_exact_bytes(client: TestClient, hub_env: HubEnv) -> None:
-    data = sample("edoc_new_bare_cid.edxml")
+    data = bare_cid_variant(sample("edoc_new.edxml"))
     receipt = await (await _send(client, hub_env, PROVINCE, data)).json()
     for unit in (PROVINCE, SO_NOI_VU, SONG_HINH):
         got = await client.get(f"/api/v1/documents/{receipt['message_id']}",
@@ -121,7 +121,7 @@ async def test_too_large_is_413(hub_env: HubEnv, aiohttp_client: Any) -> None:
 
 async def test_wrong_media_type_is_415(client: TestClient, hub_env: HubEnv) -> None:
     resp = await client.post("/api/v1/documents", data=b"{}", headers={
-        **hub_env.auth(PROVINCE), "Content-Type": "application/json"})
+        **hub_env.auth(PROVINCE), "Content-Type": "text/plain"})
     assert resp.status == 415 and await _code(resp) == "DX_UNSUPPORTED_MEDIA_TYPE"
 
 

@@ -233,3 +233,19 @@ async def test_statuses_are_pushed_to_the_sender_too(hub_env: HubEnv, aiohttp_cl
     assert headers["X-DocExchange-Kind"] == "status"
     assert b"<edXML:StatusCode>01</edXML:StatusCode>" in body
     assert receipt["document_id"].encode() in body
+
+
+async def test_push_answers_fit_the_openapi_schemas(hub_env: HubEnv, client: TestClient) -> None:
+    from tests.api.test_openapi import _check, _schema_of
+    auth, ops = hub_env.auth(SO_NOI_VU), operator_auth(hub_env)
+    put = await client.put("/api/v1/push-endpoint", json={"url": "https://dms.example.org/in"},
+                           headers=auth)
+    _check(await put.json(), _schema_of("/push-endpoint", "put"))
+    approved = await client.post(f"/api/v1/ops/push-endpoints/{SO_NOI_VU}/approve", headers=ops)
+    _check(await approved.json(), _schema_of("/ops/push-endpoints/{code}/approve", "post"))
+    listed = await client.get("/api/v1/ops/push-endpoints", headers=ops)
+    _check(await listed.json(), _schema_of("/ops/push-endpoints", "get"))
+    removed = await client.delete("/api/v1/push-endpoint", headers=auth)
+    _check(await removed.json(), _schema_of("/push-endpoint", "delete"))
+    gone = await client.get("/api/v1/push-endpoint", headers=auth)
+    assert gone.status == 404 and (await gone.json())["code"] == "DX_NOT_FOUND"

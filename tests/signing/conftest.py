@@ -25,7 +25,7 @@ from docexchange.signing.safexml import parse_packet
 from docexchange.signing.signature_placement import DSIG_NS, place_placeholder
 from docexchange.signing.xmldsig import PacketSigner, PacketVerifier
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 PROVINCE = "000.00.00.H45"
 QCVN = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 

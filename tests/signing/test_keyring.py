@@ -191,7 +191,7 @@ def test_unit_keys_are_issued_by_the_dev_ca_and_sign_packets(tmp_path: Path) -> 
     )
     assert organ_id_of(cert) == PROVINCE
     assert cert.issuer == ca.subject
-    packet = (Path(__file__).resolve().parents[3] / "shared/samples/edoc_new.edxml").read_bytes()
+    packet = (Path(__file__).resolve().parents[2] / "samples" / "edoc_new.edxml").read_bytes()
     signed = PacketSigner(load_private_key(key_path), cert).sign(packet)
     assert PacketVerifier([ca]).verify(signed, expected_certs=[cert]).certificate == cert
 

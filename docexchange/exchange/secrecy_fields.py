@@ -1,0 +1,107 @@
+"""Every text of a packet where a secrecy mark may be written, read from the parsed XML tree.
+
+Why the tree and not the model: the model keeps one value per field and drops what it does not
+need (a Manifest Reference's name when its Attachment has one, comments, unknown elements), and
+a mark in any of those would travel and be stored with the packet's bytes. So the guard reads
+every element's text, every attribute value and every comment or processing instruction, of
+document and status packets alike, before the schema or the signature is looked at.
+
+Skipped: the base64 values (attachment payload ContentTransferEncoded; XML-DSig/XAdES
+digests, signature values, certificates), and only while they hold nothing but base64: a base64
+line may spell "MAT" by chance, and nobody writes a mark in base64. docs/secrecy.md lists the
+fields a person writes; keep it in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from docexchange.edxml.layout import Element
+from docexchange.exchange.secrecy import SecrecyFinding, mark_in
+
+__all__ = ["BASE64_ELEMENTS", "packet_marks", "secrecy_fields"]
+
+#: Local names whose value is base64 (edXML payload, the .NET SDK's DigitalSignature, XML-DSig,
+#: XAdES).
+BASE64_ELEMENTS = frozenset({
+    "ContentTransferEncoded", "DigitalSignature", "SignatureValue", "DigestValue",
+    "X509Certificate", "X509CRL", "X509SKI", "Modulus", "Exponent",
+    "EncapsulatedX509Certificate", "EncapsulatedCRLValue", "EncapsulatedOCSPValue",
+    "EncapsulatedTimeStamp",
+})
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+#: Markup inside a comment: DMS comment out whole elements ("<!--<Subject>…</Subject>-->"), so
+#: tags are set on lines of their own and each commented-out element's text is a line too.
+_TAG = re.compile(r"<[^<>]*>")
+
+#: More findings than this add nothing to the refusal.
+MAX_FINDINGS = 20
+
+Place = tuple[etree._Element, str | None]  # a node and, for an attribute value, its name
+
+
+def secrecy_fields(root: Element) -> Iterator[tuple[Place, str]]:
+    """(place, text) for every text of the document containing ``root``: elements' texts and
+    attribute values in document order, then comments and processing instructions.
+
+    An element's text is all its own text nodes joined (a comment or child element inside
+    ``<Subject>[<!---->MẬT]</Subject>`` must not split a mark in two). Flat loops filtered by
+    lxml: this runs on every packet, so it stays cheaper than the rest of the inspection.
+    """
+    for node in root.iter(etree.Element):
+        text = node.text
+        if len(node) and any(child.tail and not child.tail.isspace() for child in node):
+            text = "".join([text or "", *(child.tail or "" for child in node)])
+        if text and not text.isspace() and not (
+                _BASE64.fullmatch(text) and _local(node) in BASE64_ELEMENTS):
+            yield (node, None), text
+        if node.attrib:
+            for name, value in node.items():
+                yield (node, str(name)), value
+    others = (etree.Comment, etree.ProcessingInstruction)
+    outside = [*root.itersiblings(*others, preceding=True), *root.itersiblings(*others)]
+    for node in (*outside, *root.iter(*others)):
+        if node.text:
+            yield (node, None), _TAG.sub("\n\\g<0>\n", node.text)
+
+
+def packet_marks(root: Element) -> tuple[SecrecyFinding, ...]:
+    """The secrecy marks anywhere in the packet (at most MAX_FINDINGS), each with its path."""
+    findings: list[SecrecyFinding] = []
+    for place, text in secrecy_fields(root):
+        mark = mark_in(text)
+        if mark is not None:
+            findings.append(SecrecyFinding(field=element_path(*place), mark=mark))
+            if len(findings) == MAX_FINDINGS:
+                break
+    return tuple(findings)
+
+
+def element_path(node: etree._Element, attribute: str | None = None) -> str:
+    """An XPath-like path with local names: "/edXML/.../Reference[2]/Description", "…/@Id",
+    "…/comment()". Built only for a finding: walking up is cheap once, not for every node."""
+    steps: list[str] = []
+    if attribute is not None:
+        steps.append("@" + attribute.rpartition("}")[2])
+    current: etree._Element | None = node
+    while current is not None:
+        steps.append(_step(current))
+        current = current.getparent()
+    return "/" + "/".join(reversed(steps))
+
+
+def _step(node: etree._Element) -> str:
+    if not isinstance(node.tag, str):
+        return "comment()" if isinstance(node, etree._Comment) else "processing-instruction()"
+    parent = node.getparent()
+    if parent is None:
+        return _local(node)
+    same = [sibling for sibling in parent.iterchildren(node.tag)]
+    return _local(node) if len(same) == 1 else f"{_local(node)}[{same.index(node) + 1}]"
+
+
+def _local(node: etree._Element) -> str:
+    return str(node.tag).rpartition("}")[2]
