@@ -24,9 +24,9 @@ import aiohttp
 from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.exchange.helpers import document  # noqa: E402
+from packets import document  # noqa: E402
 
 UNITS = ["000.00.12.H45", "000.00.31.H45", "000.00.02.H45", "000.00.03.H45", "000.00.04.H45",
          "000.00.05.H45", "000.00.06.H45", "000.00.07.H45"]
@@ -92,7 +92,9 @@ async def main(documents: int, units: int) -> None:
                 start = time.perf_counter()
                 for i in range(documents):
                     async with s.post(f"{base}/documents", headers=auth,
-                                      data=document(SENDER, [UNITS[i % units]])) as r:
+                                      data=document(SENDER, [UNITS[i % units]], number=i + 1,
+                                                    files=[("cv.pdf", b"%PDF-1.4 push")])
+                                      ) as r:
                         assert r.status == 202, await r.text()
                 sent = time.perf_counter() - start
                 db = root / "var" / "hub.sqlite3"

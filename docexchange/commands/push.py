@@ -11,30 +11,42 @@ from docexchange.commands.common import open_hub
 from docexchange.push import endpoints
 from docexchange.store import push as push_store
 
+CODE_HELP = "mã định danh của đơn vị / the unit's OrganId"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("push", help="push endpoints of units (docs/push-and-relay.md)")
+    p = sub.add_parser("push", help="địa chỉ nhận đẩy (push) của đơn vị / units' push endpoints "
+                       "(docs/push-and-relay.md)")
     ps = p.add_subparsers(dest="push_command", required=True)
-    reg = ps.add_parser("register", help="register or change a unit's endpoint (pending)")
-    reg.add_argument("code")
-    reg.add_argument("url")
+    reg = ps.add_parser("register", help="đăng ký hoặc đổi địa chỉ nhận đẩy (chờ phê duyệt) / "
+                        "register or change a unit's endpoint (pending)")
+    reg.add_argument("code", help=CODE_HELP)
+    reg.add_argument("url", help="địa chỉ https:// nhận văn bản / the https:// URL to push to")
     reg.set_defaults(run=run_register)
-    for name, helptext in (("approve", "approve a unit's endpoint"),
-                           ("disable", "stop pushing to a unit (pull keeps working)")):
+    for name, helptext in (
+            ("approve", "phê duyệt địa chỉ nhận đẩy / approve a unit's endpoint"),
+            ("disable", "ngừng đẩy tới đơn vị (vẫn lấy về được) / stop pushing to a unit "
+                        "(pull keeps working)")):
         cmd = ps.add_parser(name, help=helptext)
-        cmd.add_argument("code")
-        cmd.add_argument("--operator", default="cli", help="name recorded in the evidence log")
+        cmd.add_argument("code", help=CODE_HELP)
+        cmd.add_argument("--operator", default="cli", help="tên ghi vào nhật ký bằng chứng / "
+                         "the name recorded in the evidence log")
         if name == "approve":
             cmd.add_argument("--allow-http", action="store_true",
-                             help="allow a plain http:// URL (a trusted LAN, tests)")
+                             help="cho phép địa chỉ http:// không mã hoá (mạng nội bộ tin cậy, "
+                                  "thử nghiệm) / allow a plain http:// URL (a trusted LAN, tests)")
         cmd.set_defaults(run=run_decide, state="approved" if name == "approve" else "disabled")
-    rm = ps.add_parser("remove", help="forget a unit's endpoint")
-    rm.add_argument("code")
+    rm = ps.add_parser("remove", help="xoá địa chỉ nhận đẩy của đơn vị / forget a unit's "
+                       "endpoint")
+    rm.add_argument("code", help=CODE_HELP)
     rm.set_defaults(run=run_remove)
-    ls = ps.add_parser("list", help="endpoints as JSON lines")
-    ls.add_argument("--state", choices=("pending", "approved", "disabled"))
+    ls = ps.add_parser("list", help="liệt kê các địa chỉ (JSON từng dòng) / the endpoints as "
+                       "JSON lines")
+    ls.add_argument("--state", choices=("pending", "approved", "disabled"),
+                    help="chỉ các địa chỉ ở trạng thái này / only endpoints in this state")
     ls.set_defaults(run=run_list)
-    q = ps.add_parser("queue", help="push queue counts per unit and state")
+    q = ps.add_parser("queue", help="số lượt đẩy theo đơn vị và trạng thái / push queue counts "
+                      "per unit and state")
     q.set_defaults(run=run_queue)
 
 

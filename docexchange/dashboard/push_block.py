@@ -16,16 +16,24 @@ from docexchange.store import push as push_store
 routes = web.RouteTableDef()
 
 
-@routes.post("/units/{organ_id}/push/{action:approve|disable}", name="unit-push")
-async def decide(request: web.Request) -> web.Response:
+@routes.post("/units/{organ_id}/push-approve", name="unit-push-approve")
+async def approve(request: web.Request) -> web.Response:
+    return await _decide(request, "approved")
+
+
+@routes.post("/units/{organ_id}/push-disable", name="unit-push-disable")
+async def disable(request: web.Request) -> web.Response:
+    return await _decide(request, "disabled")
+
+
+async def _decide(request: web.Request, state: str) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     assert v.session is not None  # the session guard let this request in
     if not v.session.operator.is_admin:
         raise DocExchangeError("DX_FORBIDDEN", "Cần quyền quản trị.", "Admin role required.")
-    organ_id, action = request.match_info["organ_id"], request.match_info["action"]
+    organ_id = request.match_info["organ_id"]
     form = await request.post()
-    await endpoints.decide(hub, organ_id, v.session.operator.name,
-                           "approved" if action == "approve" else "disabled",
+    await endpoints.decide(hub, organ_id, v.session.operator.name, state,
                            allow_http=form.get("allow_http") == "on")
     return redirect(url(f"/units/{organ_id}"))
 
@@ -44,7 +52,7 @@ async def push_block(v: View, hub: Hub, organ_id: str) -> Safe:
                      t=v.t("push.allow_http")) if row["url"].startswith("http://") else Safe(""))
         forms = join(html('<form method="post" action="{action}" class="action">{csrf}{extra}'
                           '<button type="submit" data-testid="push-{name}">{text}</button>'
-                          '</form>', action=url(f"/units/{organ_id}/push/{name}"),
+                          '</form>', action=url(f"/units/{organ_id}/push-{name}"),
                           csrf=v.csrf_field(), extra=http if name == "approve" else Safe(""),
                           name=name, text=v.t(f"push.{name}"))
                      for name in ("approve", "disable"))

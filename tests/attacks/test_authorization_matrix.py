@@ -77,6 +77,22 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
                                                         (401, 401, 403, 403, 403, 403, 200, 401),
     ("POST", "/api/v1/ops/units/{code}/reissue-credentials"):
                                                         (401, 401, 403, 403, 403, 403, 201, 401),
+    # push endpoints: a unit its own; operators list, admins decide (no endpoint: 404);
+    # the relay API only for [[downstream]] accounts (none configured here)
+    ("GET", "/api/v1/push-endpoint"):                   (401, 401, 404, 404, 404, 401, 401, 401),
+    ("PUT", "/api/v1/push-endpoint"):                   (401, 401, 422, 422, 422, 401, 401, 401),
+    ("DELETE", "/api/v1/push-endpoint"):                (401, 401, 404, 404, 404, 401, 401, 401),
+    ("GET", "/api/v1/ops/push-endpoints"):              (401, 401, 403, 403, 403, 200, 200, 401),
+    ("POST", "/api/v1/ops/push-endpoints/{code}/approve"):
+                                                        (401, 401, 403, 403, 403, 403, 404, 401),
+    ("POST", "/api/v1/ops/push-endpoints/{code}/disable"):
+                                                        (401, 401, 403, 403, 403, 403, 404, 401),
+    ("GET", "/api/v1/relay/inbox"):                     (401, 401, 403, 403, 403, 401, 401, 401),
+    ("GET", "/api/v1/relay/messages/{message_id}"):     (401, 401, 403, 403, 403, 401, 401, 401),
+    ("POST", "/api/v1/relay/documents"):                (401, 401, 403, 403, 403, 401, 401, 401),
+    ("POST", "/api/v1/relay/statuses"):                 (401, 401, 403, 403, 403, 401, 401, 401),
+    ("POST", "/api/v1/relay/deliveries/{delivery_id}/ack"):
+                                                        (401, 401, 403, 403, 403, 401, 401, 401),
     # dashboard: a session only (bearer tokens mean nothing there); pages redirect to the
     # login, forms without the session's CSRF token are refused
     ("GET", "/dashboard/static/{filename}"):            (200, 200, 200, 200, 200, 200, 200, 200),
@@ -98,6 +114,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/dashboard/units/{organ_id}/trial"):      (403, 403, 403, 403, 403, 403, 403, 303),
     ("POST", "/dashboard/units/{organ_id}/disable"):    (403, 403, 403, 403, 403, 403, 403, 303),
     ("POST", "/dashboard/units/{organ_id}/reissue"):    (403, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "/dashboard/units/{organ_id}/push-approve"):
+                                                        (403, 403, 403, 403, 403, 403, 403, 404),
+    ("POST", "/dashboard/units/{organ_id}/push-disable"):
+                                                        (403, 403, 403, 403, 403, 403, 403, 404),
     ("POST", "/dashboard/logout"):                      (403, 403, 403, 403, 403, 403, 403, 303),
 }
 

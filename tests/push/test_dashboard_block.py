@@ -19,10 +19,10 @@ async def test_an_admin_approves_a_pending_endpoint_from_the_unit_page(
     assert resp.status == 201
     page = await (await client.get(f"/dashboard/units/{SO_NOI_VU}")).text()
     assert 'data-state="pending"' in page and "http://dms.example.org/in" in page
-    resp = await client.post(f"/dashboard/units/{SO_NOI_VU}/push/approve",
+    resp = await client.post(f"/dashboard/units/{SO_NOI_VU}/push-approve",
                              data={"csrf": "wrong", "allow_http": "on"}, allow_redirects=False)
     assert resp.status == 403
-    resp = await client.post(f"/dashboard/units/{SO_NOI_VU}/push/approve",
+    resp = await client.post(f"/dashboard/units/{SO_NOI_VU}/push-approve",
                              data={"csrf": csrf, "allow_http": "on"}, allow_redirects=False)
     assert resp.status == 303
     page = await (await client.get(f"/dashboard/units/{SO_NOI_VU}")).text()
