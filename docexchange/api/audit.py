@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.export import ExportScope, export_records
 from docexchange.evidence.export_files import FORMATS, write_records
+from docexchange.store.tx import Tx
 
 routes = web.RouteTableDef()
 END_OF_TIME = 2**62
@@ -90,7 +90,7 @@ async def stream_export(request: web.Request, scope: ExportScope, fmt: str
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=16)
 
-    def produce(conn: sqlite3.Connection) -> Any:
+    def produce(conn: Tx) -> Any:
         writer = _QueueWriter(loop, queue)
         try:
             return write_records(export_records(conn, scope), writer,  # type: ignore[arg-type]

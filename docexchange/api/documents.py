@@ -12,7 +12,7 @@ from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
 from docexchange.delivery import service
 from docexchange.exchange.accept import accept_document
-from docexchange.exchange.statuses import accept_status
+from docexchange.exchange.status_intake import accept_status
 from docexchange.exchange.validation import validate_packet
 from docexchange.hub import Hub
 

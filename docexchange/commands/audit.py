@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from docexchange.config import load_config
 from docexchange.evidence.export import ExportScope, export_records
 from docexchange.evidence.export_files import FORMATS, read_records, write_records
 from docexchange.evidence.verify import AuditVerifier, VerificationError
+from docexchange.store.tx import Tx
 
 END_OF_TIME = 2**62
 
@@ -70,7 +70,7 @@ async def run_export(config_path: Path, args: argparse.Namespace) -> int:
             print(f"no unit {scope.unit}", file=sys.stderr)
             return 1
 
-        def export(conn: sqlite3.Connection) -> int:
+        def export(conn: Tx) -> int:
             with args.out.open("w", encoding="utf-8", newline="") as out:
                 return write_records(export_records(conn, scope, bar), out, args.format,
                                      hub.directory.described_on, hub.config.zone)

@@ -24,7 +24,7 @@ from docexchange.dashboard.widgets import (
     when,
 )
 from docexchange.delivery.service import operator_timeline
-from docexchange.delivery.states import RANK, TERMINAL
+from docexchange.delivery.state_machine import RANK, TERMINAL
 from docexchange.edxml import STATUS_CODES
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -18,6 +17,7 @@ from aiohttp import web
 from docexchange.accounts.operators import Operator
 from docexchange.store import operators as sql
 from docexchange.store.engine import Database, now_ms
+from docexchange.store.tx import Tx
 
 SESSION_COOKIE = "dx_session"
 LOGIN_CSRF_COOKIE = "dx_login_csrf"
@@ -43,7 +43,7 @@ async def open_session(db: Database, operator: Operator) -> str:
     csrf = secrets.token_urlsafe(32)
     now = now_ms()
 
-    def txn(conn: sqlite3.Connection) -> None:
+    def txn(conn: Tx) -> None:
         sql.delete_expired_sessions_txn(conn, now)
         sql.insert_session_txn(conn, _digest(value), operator.name, csrf,
                                now + SESSION_HOURS * 3600 * 1000)

@@ -26,7 +26,7 @@ from docexchange.dashboard.widgets import (
 from docexchange.directory.model import KINDS, Unit
 from docexchange.hub import Hub
 from docexchange.monitor import actions, connectivity, trial_send, unit_contacts
-from docexchange.monitor.status import STATES, UnitStatus
+from docexchange.monitor.connection_state import STATES, UnitStatus
 
 routes = web.RouteTableDef()
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import sqlite3
 from typing import Any
 
 from docexchange.delivery.retired import check_within_grace
-from docexchange.delivery.states import is_received
+from docexchange.delivery.state_machine import is_received
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import iso_ms
-from docexchange.exchange.statuses import _store_status_txn, hub_arrival_packet
+from docexchange.exchange.status_intake import _store_status_txn, hub_arrival_packet
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 
 def not_found(what: str, ident: str) -> DocExchangeError:
@@ -72,7 +72,7 @@ async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
     return data, message
 
 
-def _fetched_txn(ctx: ExchangeContext, conn: sqlite3.Connection, delivery: Any,
+def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery: Any,
                  caller: str) -> None:
     ts = now_ms()
     changed = conn.execute("UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
@@ -102,7 +102,7 @@ async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> di
     return result
 
 
-def _ack_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str, delivery_id: str,
+def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
              packet: bytes | None, sha: str | None) -> tuple[dict[str, Any], list[str]]:
     d = sql.delivery_txn(conn, delivery_id)
     if d["acked_ts"] is not None:

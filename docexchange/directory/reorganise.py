@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from docexchange.store import reorganisation as sql
 from docexchange.store import units as unit_store
 from docexchange.store.engine import now_ms
 from docexchange.store.messages import insert_event_txn
+from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ async def apply_rows(hub: Hub, rows: list[PlanRow], digest: str, source: str,
     plan_id = new_ulid()
     dates = sorted({r.effective for r in fx.rows})
 
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         if sql.plan_by_sha_txn(conn, digest) is not None:
             raise _already_applied(digest)
         for unit in fx.changed.values():
@@ -267,7 +267,7 @@ async def follow_open_deliveries(hub: Hub) -> int:
     return moved
 
 
-def _follow_txn(hub: Hub, conn: sqlite3.Connection, moves: dict[str, str], olds: list[str],
+def _follow_txn(hub: Hub, conn: Tx, moves: dict[str, str], olds: list[str],
                 today: dt.date, recoded: frozenset[str]) -> int:
     ts = now_ms()
     moved: list[dict[str, str]] = []
@@ -307,7 +307,7 @@ async def apply_sync(hub: Hub, diff: SyncDiff, source: str, retire_gone: bool) -
         else []
     writes = [*diff.new, *(new for _, new, _ in diff.changed), *gone]
 
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         for unit in writes:
             unit_store.upsert_unit_txn(conn, unit)
         return hub.evidence.append_txn(conn, "directory_synced", {

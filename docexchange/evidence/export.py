@@ -10,7 +10,6 @@ signed the last one. The format is docs/evidence.md §8; ``verify.AuditVerifier`
 from __future__ import annotations
 
 import base64
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from docexchange.evidence.merkle import (
 from docexchange.evidence.verify import EXPORT_FORMAT
 from docexchange.store import evidence as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 PAGE = 1000
 Record = dict[str, Any]
@@ -39,7 +39,7 @@ class ExportScope:
     unit: str | None = None
 
 
-def export_records(conn: sqlite3.Connection, scope: ExportScope,
+def export_records(conn: Tx, scope: ExportScope,
                    progress: Progress | None = None) -> Iterator[Record]:
     """Every record of the export, in order; run it inside one read transaction."""
     base, end = _bounds(conn, scope)
@@ -57,7 +57,7 @@ def export_records(conn: sqlite3.Connection, scope: ExportScope,
     yield {"record": "end", **counts}
 
 
-def _bounds(conn: sqlite3.Connection, scope: ExportScope) -> tuple[int, int]:
+def _bounds(conn: Tx, scope: ExportScope) -> tuple[int, int]:
     """[base, end): the period's leaves widened to whole batches (signed head boundaries),
     and on to the last head signed in the period, so that leaves missing at the end of the
     log show against a head that still counts them."""
@@ -71,7 +71,7 @@ def _bounds(conn: sqlite3.Connection, scope: ExportScope) -> tuple[int, int]:
     return (before[0] if before else 0), end
 
 
-def _base_record(conn: sqlite3.Connection, size: int) -> Record:
+def _base_record(conn: Tx, size: int) -> Record:
     """The tree before the first exported leaf: its signed head and perfect-subtree peaks."""
     record: Record = {"record": "base", "tree_size": size, "peaks": [], "tree_head": None}
     if size == 0:
@@ -94,14 +94,14 @@ def _head_json(row: Any) -> Record:
             "signature": row[4]}
 
 
-def _heads(conn: sqlite3.Connection, base: int, end: int) -> Iterator[Record]:
+def _heads(conn: Tx, base: int, end: int) -> Iterator[Record]:
     after = base
     while rows := sql.heads_txn(conn, base + 1, end, after, PAGE):
         yield from (_head_json(row) for row in rows)
         after = rows[-1][0]
 
 
-def _leaves(conn: sqlite3.Connection, base: int, end: int, unit: str | None = None
+def _leaves(conn: Tx, base: int, end: int, unit: str | None = None
             ) -> Iterator[tuple[int, bytes, bytes]]:
     after = base - 1
     while rows := sql.leaves_page_txn(conn, after, end, PAGE, unit):
@@ -114,7 +114,7 @@ def _leaf_record(index: int, stored_hash: bytes, data: bytes) -> Record:
             "data": base64.b64encode(data).decode("ascii")}
 
 
-def _consistency_record(conn: sqlite3.Connection, old: int, new: int) -> Record:
+def _consistency_record(conn: Tx, old: int, new: int) -> Record:
     record: Record = {"record": "consistency", "first": old, "second": new}
     try:
         record["proof"] = encode_proof(consistency_proof(
@@ -124,13 +124,13 @@ def _consistency_record(conn: sqlite3.Connection, old: int, new: int) -> Record:
     return record
 
 
-def _head_records(conn: sqlite3.Connection, previous: int, head: Record) -> Iterator[Record]:
+def _head_records(conn: Tx, previous: int, head: Record) -> Iterator[Record]:
     yield {"record": "tree_head", "tree_head": head}
     if previous:
         yield _consistency_record(conn, previous, head["tree_size"])
 
 
-def _full(conn: sqlite3.Connection, base: int, end: int, counts: dict[str, int],
+def _full(conn: Tx, base: int, end: int, counts: dict[str, int],
           report: Progress) -> Iterator[Record]:
     """Leaves interleaved with the heads that sign them: the verifier rebuilds every root."""
     leaves, previous = _leaves(conn, base, end), base
@@ -152,7 +152,7 @@ def _full(conn: sqlite3.Connection, base: int, end: int, counts: dict[str, int],
     report(counts["leaves"], end - base)
 
 
-def _filtered(conn: sqlite3.Connection, unit: str, base: int, end: int,
+def _filtered(conn: Tx, unit: str, base: int, end: int,
               counts: dict[str, int], report: Progress) -> Iterator[Record]:
     """Heads first, then the unit's leaves, each with its inclusion proof against the last."""
     previous, last = base, 0

@@ -6,7 +6,6 @@ signed tree head (one signature per batch, not per document).
 from __future__ import annotations
 
 import base64
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from docexchange.evidence.tree_head import TreeHead, sign_tree_head
 from docexchange.signing.keyring import KeyRing
 from docexchange.store import evidence as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 
 def units_field(units: Iterable[str]) -> str:
@@ -42,7 +42,7 @@ class EvidenceLog:
         self._lock = threading.Lock()
         self.proofs_from_memory = 0
 
-    def append_txn(self, conn: sqlite3.Connection, event: str, body: dict[str, Any],
+    def append_txn(self, conn: Tx, event: str, body: dict[str, Any],
                    units: Iterable[str] = (), message_id: str | None = None, *,
                    receipt: bool = False) -> int:
         """Add one event; returns its leaf index. Must run inside the change's transaction.
@@ -63,7 +63,7 @@ class EvidenceLog:
             self._wanted[index] = (data, units_text)
         return index
 
-    def seal_txn(self, conn: sqlite3.Connection) -> None:
+    def seal_txn(self, conn: Tx) -> None:
         """Batch hook: sign a tree head over every leaf written so far, if any are new, and
         store the perfect subtrees the batch completed (``merkle_nodes``, read by proofs)."""
         head = sql.latest_tree_head_txn(conn)

@@ -12,7 +12,6 @@ missing ones. Consistency proofs and tree heads are hashes only and go to any ca
 from __future__ import annotations
 
 import base64
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from docexchange.evidence.merkle import consistency_proof, encode_proof, inclusi
 from docexchange.evidence.tree_head import TreeHead
 from docexchange.store import evidence as sql
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def bad_request(parameter: str, en: str, vi: str) -> DocExchangeError:
     return DocExchangeError("DX_BAD_REQUEST", vi, en, errors=[{"parameter": parameter}])
 
 
-def _head_txn(conn: sqlite3.Connection, size: int | None) -> TreeHead:
+def _head_txn(conn: Tx, size: int | None) -> TreeHead:
     """The signed head of exactly ``size`` leaves, or the latest one when ``size`` is None."""
     row = sql.latest_tree_head_txn(conn) if size is None else sql.head_of_size_txn(conn, size)
     if row is None:
@@ -62,7 +62,7 @@ def _head_txn(conn: sqlite3.Connection, size: int | None) -> TreeHead:
     return head_from_row(row)
 
 
-def leaf_proof_txn(conn: sqlite3.Connection, index: int, head: TreeHead) -> LeafProof | None:
+def leaf_proof_txn(conn: Tx, index: int, head: TreeHead) -> LeafProof | None:
     """Leaf ``index`` proved against ``head``; None when the leaf is not in the log."""
     leaf = sql.leaf_txn(conn, index)
     if leaf is None or index >= head.tree_size:
@@ -75,7 +75,7 @@ def leaf_proof_txn(conn: sqlite3.Connection, index: int, head: TreeHead) -> Leaf
 async def receipt_proof(db: Database, index: int, *, same_batch: bool) -> LeafProof:
     """The proof for a receipt: against the head signed with the leaf's own batch (a fresh
     send), or against the latest head (a repeated send, a receipt fetched later)."""
-    def txn(conn: sqlite3.Connection) -> LeafProof:
+    def txn(conn: Tx) -> LeafProof:
         row = (sql.first_head_covering_txn(conn, index) if same_batch
                else sql.latest_tree_head_txn(conn))
         found = leaf_proof_txn(conn, index, head_from_row(row)) if row else None
@@ -97,7 +97,7 @@ async def inclusion_for_unit(db: Database, unit: str, index: int,
         raise bad_request("tree_size", "tree_size must be greater than leaf_index.",
                           "tree_size phải lớn hơn leaf_index.")
 
-    def txn(conn: sqlite3.Connection) -> LeafProof:
+    def txn(conn: Tx) -> LeafProof:
         leaf = sql.leaf_txn(conn, index)
         if leaf is None or f",{unit}," not in leaf[2]:
             raise not_found("No such log entry for this unit.",
@@ -116,7 +116,7 @@ async def consistency(db: Database, first: int, second: int | None
     if first < 1 or (second is not None and second < first):
         raise bad_request("first", "Need 1 <= first <= second.", "Cần 1 <= first <= second.")
 
-    def txn(conn: sqlite3.Connection) -> tuple[TreeHead, TreeHead, list[bytes]]:
+    def txn(conn: Tx) -> tuple[TreeHead, TreeHead, list[bytes]]:
         old, new = _head_txn(conn, first), _head_txn(conn, second)
         if new.tree_size < old.tree_size:
             raise bad_request("second", "second must not be smaller than first.",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from docexchange.exchange.receipts import document_receipt
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     message_id = new_ulid()
     btype = packet.business_type
 
-    def txn(conn: sqlite3.Connection) -> tuple[bool, Any, list[Any]]:
+    def txn(conn: Tx) -> tuple[bool, Any, list[Any]]:
         first = sql.find_document_txn(conn, caller, packet.document_id, btype)
         if first is not None:
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
@@ -221,7 +221,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
     return Accepted(receipt, duplicate, recipients)
 
 
-def related_document_txn(conn: sqlite3.Connection, caller: str, packet: DocumentPacket
+def related_document_txn(conn: Tx, caller: str, packet: DocumentPacket
                          ) -> str | None:
     """Revoke/update/replace act on a document the same sender sent earlier, found the field's
     way (FIELD-PACKETS.md §4): the header DocumentId, ReplacementInfo, ResponseFor naming the

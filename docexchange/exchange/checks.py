@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
-from docexchange.exchange.inspect import Inspection
+from docexchange.exchange.packet_check import Inspection
 
 
 @asynccontextmanager

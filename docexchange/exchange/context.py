@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import re
-import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -17,13 +16,14 @@ from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.log import EvidenceLog
-from docexchange.exchange.inspect import Inspection, inspect_packet
+from docexchange.exchange.packet_check import Inspection, inspect_packet
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store import units as unit_store
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.payloads import PayloadStore
+from docexchange.store.tx import Tx
 from docexchange.upstream.routes import RelayRoutes
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class ExchangeContext:
         unknown code), and the evidence log cannot forget what it was given."""
         elements = refused_elements(error)
 
-        def txn(conn: sqlite3.Connection) -> None:
+        def txn(conn: Tx) -> None:
             sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code, elements,
                                    now_ms())
             self.evidence.append_txn(conn, "packet_refused", {

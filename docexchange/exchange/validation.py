@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from docexchange.delivery.states import ALL_CODES
+from docexchange.delivery.state_machine import ALL_CODES
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import related_document_txn, route_recipients

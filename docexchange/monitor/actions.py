@@ -8,7 +8,6 @@ the check is here too, so that no caller can forget it.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from docexchange.hub import Hub
 from docexchange.ids import hash_secret, new_api_key
 from docexchange.store import units as unit_store
 from docexchange.store import vdxp as vdxp_store
+from docexchange.store.tx import Tx
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _unit(hub: Hub, organ_id: str, operator: Operator) -> Unit:
     return unit
 
 
-def _revoke_txn(hub: Hub, conn: sqlite3.Connection, organ_id: str, operator: Operator,
+def _revoke_txn(hub: Hub, conn: Tx, organ_id: str, operator: Operator,
                 action: str, new_key_id: str | None = None) -> int:
     revoked = [r[0] for r in conn.execute("SELECT key_id FROM api_keys WHERE organ_id = ? AND "
                                           "revoked_ts IS NULL ORDER BY key_id", (organ_id,))]
@@ -61,7 +61,7 @@ async def disable_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
     next request on. Signing certificates are left alone (they prove past signatures)."""
     unit = _unit(hub, organ_id, operator)
 
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         vdxp_store.revoke_credentials_txn(conn, unit.organ_id)
         return _revoke_txn(hub, conn, unit.organ_id, operator, "disable_credentials")
     revoked = await hub.db.write("disable_credentials", txn)
@@ -80,7 +80,7 @@ async def reissue_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
                                "key is issued.", organ_id=unit.organ_id)
     key_id, key = new_api_key()
 
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         revoked = _revoke_txn(hub, conn, unit.organ_id, operator, "reissue_credentials", key_id)
         unit_store.insert_api_key_txn(conn, key_id, unit.organ_id, hash_secret(key))
         return revoked

@@ -11,7 +11,6 @@ day after the unit's last one.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,7 @@ from docexchange.monitor.webhook import post_json
 from docexchange.store import alerts as sql
 from docexchange.store import push as push_sql
 from docexchange.store.engine import now_ms as clock_ms
+from docexchange.store.tx import Tx
 
 RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused",
          "push_fallback")
@@ -107,7 +107,7 @@ async def conditions(hub: Hub, now: int) -> list[Condition]:
             + await _classified_conditions(hub, now) + await _push_conditions(hub, now))
 
 
-def _apply_txn(hub: Hub, conn: sqlite3.Connection, found: list[Condition], now: int
+def _apply_txn(hub: Hub, conn: Tx, found: list[Condition], now: int
                ) -> list[str]:
     """Raise what is new, close what cleared; returns the ids of the raised alerts."""
     open_now = sql.open_alerts_txn(conn)

@@ -17,9 +17,9 @@ from docexchange.directory.model import Unit
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.receipts import iso_ms
 from docexchange.hub import Hub
+from docexchange.monitor.connection_state import STATES, UnitStatus, classify
 from docexchange.monitor.days import day_bounds, local_day
 from docexchange.monitor.kpis import kpi_table
-from docexchange.monitor.status import STATES, UnitStatus, classify
 from docexchange.store import monitor as sql
 from docexchange.store.engine import now_ms as clock_ms
 

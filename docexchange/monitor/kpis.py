@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from docexchange.monitor.connection_state import UnitStatus
 from docexchange.monitor.days import local_day
-from docexchange.monitor.status import UnitStatus
 
 KPI_KEYS = ("units", "ever_connected", "ever_connected_pct", "connected_now",
             "connected_now_pct", "deliveries_today", "acked_same_day", "acked_same_day_pct",

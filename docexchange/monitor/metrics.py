@@ -11,8 +11,8 @@ import math
 from collections.abc import Iterable, Sequence
 
 from docexchange.hub import Hub
+from docexchange.monitor.connection_state import STATES
 from docexchange.monitor.connectivity import unit_statuses
-from docexchange.monitor.status import STATES
 from docexchange.store import monitor as sql
 from docexchange.store.engine import now_ms
 

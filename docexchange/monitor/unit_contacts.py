@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.store import units as unit_store
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 CSV_COLUMNS = ("contact_person", "contact_phone", "contact_email")
 MAX_FIELD = 200
@@ -75,7 +75,7 @@ async def set_contact(hub: Hub, contact: Contact, operator: Operator) -> Contact
         raise DocExchangeError("DX_NOT_FOUND", "Không có đơn vị với mã này.",
                                "No unit has this code.", organ_id=contact.organ_id)
 
-    def txn(conn: sqlite3.Connection) -> None:
+    def txn(conn: Tx) -> None:
         unit_store.upsert_contact_txn(conn, contact.organ_id, contact.person, contact.phone,
                                       contact.email, now_ms(), operator.name)
         hub.evidence.append_txn(conn, "unit_contact_changed", {
@@ -100,7 +100,7 @@ def read_contacts_csv(text: str) -> list[Contact]:
     return found
 
 
-def import_contacts_txn(conn: sqlite3.Connection, contacts: list[Contact]) -> None:
+def import_contacts_txn(conn: Tx, contacts: list[Contact]) -> None:
     """Inside the import's transaction (the units must be there first)."""
     ts = now_ms()
     for c in contacts:

@@ -8,7 +8,6 @@ allowed it explicitly. Every change is an event of the evidence log.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from docexchange.hub import Hub
 from docexchange.push.guard import address_allowed, literal_address, networks
 from docexchange.store import push as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 MAX_URL = 2048
 
@@ -63,7 +63,7 @@ async def register(hub: Hub, organ_id: str, url: str) -> dict[str, Any]:
         raise DocExchangeError("DX_NOT_FOUND", f"Không có đơn vị {organ_id}.",
                                f"No unit {organ_id}.", organ_id=organ_id)
 
-    def txn(conn: sqlite3.Connection) -> Any:
+    def txn(conn: Tx) -> Any:
         sql.register_endpoint_txn(conn, organ_id, url, now_ms())
         hub.evidence.append_txn(conn, "push_endpoint_registered",
                                 {"unit": organ_id, "url": url}, units=(organ_id,))
@@ -93,7 +93,7 @@ async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
                                "approving operator", "địa chỉ http:// cần cán bộ vận hành cho "
                                "phép rõ ràng (allow_http)")
 
-    def txn(conn: sqlite3.Connection) -> Any:
+    def txn(conn: Tx) -> Any:
         sql.set_endpoint_state_txn(conn, organ_id, state, now_ms(), operator=operator,
                                    allow_http=allow_http)
         hub.evidence.append_txn(conn, f"push_endpoint_{state}", {
@@ -104,7 +104,7 @@ async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
 
 
 async def remove(hub: Hub, organ_id: str) -> None:
-    def txn(conn: sqlite3.Connection) -> bool:
+    def txn(conn: Tx) -> bool:
         gone = sql.delete_endpoint_txn(conn, organ_id)
         if gone:
             hub.evidence.append_txn(conn, "push_endpoint_removed", {"unit": organ_id},

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import sqlite3
 from typing import Any
 
 from docexchange.delivery.service import acknowledge
@@ -27,6 +26,7 @@ from docexchange.push.sender import Attempt, PushSender
 from docexchange.store import messages as msql
 from docexchange.store import push as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -139,12 +139,12 @@ class PushWorker:
         wait = backoff_ms(attempts, self.config.backoff_initial_ms, self.config.backoff_max_ms,
                           self._rng)
 
-        def txn(conn: sqlite3.Connection) -> None:
+        def txn(conn: Tx) -> None:
             sql.retry_txn(conn, item["delivery_id"], attempts, now + wait, result.detail)
             self._event_txn(conn, item, attempts, f"failed: {result.detail}; next in {wait} ms")
         await self.hub.db.write("push_retry", txn)
 
-    def _finish_txn(self, conn: sqlite3.Connection, item: Any, state: str, detail: str, *,
+    def _finish_txn(self, conn: Tx, item: Any, state: str, detail: str, *,
                     attempt: bool = False) -> None:
         if not sql.finish_txn(conn, item["delivery_id"], state, now_ms(), detail):
             return  # another process finished it first
@@ -161,6 +161,6 @@ class PushWorker:
             "detail": detail}, units=(item["organ_id"],), message_id=item["message_id"])
 
     @staticmethod
-    def _event_txn(conn: sqlite3.Connection, item: Any, attempt: int, note: str) -> None:
+    def _event_txn(conn: Tx, item: Any, attempt: int, note: str) -> None:
         msql.insert_event_txn(conn, item["delivery_id"], "push_attempt", "hub", now_ms(),
                               status_time=str(attempt), note=note)

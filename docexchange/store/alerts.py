@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 COLUMNS = ("alert_id, rule, subject, organ_id, message_vi, message_en, details_json, raised_ts, "
            "closed_ts, notified_ts, notify_attempts, log_index")
 
 
-def open_alerts_txn(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str | None]]:
+def open_alerts_txn(conn: Tx) -> dict[tuple[str, str], tuple[str, str | None]]:
     """(rule, subject) -> (alert_id, organ_id) of every open alert."""
     return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(
         "SELECT rule, subject, alert_id, organ_id FROM alerts WHERE closed_ts IS NULL")}
 
 
-def ever_raised_txn(conn: sqlite3.Connection, rule: str, subject: str) -> bool:
+def ever_raised_txn(conn: Tx, rule: str, subject: str) -> bool:
     return conn.execute("SELECT 1 FROM alerts WHERE rule = ? AND subject = ?",
                         (rule, subject)).fetchone() is not None
 
 
-def insert_alert_txn(conn: sqlite3.Connection, alert_id: str, rule: str, subject: str,
+def insert_alert_txn(conn: Tx, alert_id: str, rule: str, subject: str,
                      organ_id: str | None, message_vi: str, message_en: str, details_json: str,
                      ts: int) -> bool:
     """False when another hub process opened the same alert first (the partial unique index)."""
@@ -34,16 +34,16 @@ def insert_alert_txn(conn: sqlite3.Connection, alert_id: str, rule: str, subject
     ).rowcount == 1
 
 
-def set_log_index_txn(conn: sqlite3.Connection, alert_id: str, index: int) -> None:
+def set_log_index_txn(conn: Tx, alert_id: str, index: int) -> None:
     conn.execute("UPDATE alerts SET log_index = ? WHERE alert_id = ?", (index, alert_id))
 
 
-def close_alert_txn(conn: sqlite3.Connection, alert_id: str, ts: int) -> bool:
+def close_alert_txn(conn: Tx, alert_id: str, ts: int) -> bool:
     return conn.execute("UPDATE alerts SET closed_ts = ? WHERE alert_id = ? AND closed_ts IS "
                         "NULL", (ts, alert_id)).rowcount == 1
 
 
-def record_notifications_txn(conn: sqlite3.Connection, delivered: Sequence[str],
+def record_notifications_txn(conn: Tx, delivered: Sequence[str],
                              failed: Sequence[str], ts: int) -> None:
     conn.executemany("UPDATE alerts SET notified_ts = ?, notify_attempts = notify_attempts + 1 "
                      "WHERE alert_id = ?", [(ts, a) for a in delivered])
@@ -93,7 +93,7 @@ async def classified_refusals(db: Database, since: int) -> list[Any]:
                              "ORDER BY sender_id", (since,))
 
 
-def update_open_alert_txn(conn: sqlite3.Connection, alert_id: str, message_vi: str,
+def update_open_alert_txn(conn: Tx, alert_id: str, message_vi: str,
                           message_en: str, details_json: str) -> None:
     """A grouped alert counts on: same alert, same webhook notification, new figures."""
     conn.execute("UPDATE alerts SET message_vi = ?, message_en = ?, details_json = ? WHERE "
@@ -108,6 +108,6 @@ async def unemailed(db: Database, limit: int) -> list[Any]:
                              (limit,))
 
 
-def record_emails_txn(conn: sqlite3.Connection, sent: list[str], ts: int) -> None:
+def record_emails_txn(conn: Tx, sent: list[str], ts: int) -> None:
     conn.executemany("UPDATE alerts SET emailed_ts = ? WHERE alert_id = ?",
                      [(ts, a) for a in sent])

@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any, overload
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 
-def next_leaf_index_txn(conn: sqlite3.Connection) -> int:
+def next_leaf_index_txn(conn: Tx) -> int:
     row = conn.execute("SELECT COALESCE(MAX(leaf_index), -1) + 1 FROM log_leaves").fetchone()
     return int(row[0])
 
 
-def insert_leaf_txn(conn: sqlite3.Connection, index: int, leaf_hash: bytes, data: bytes,
+def insert_leaf_txn(conn: Tx, index: int, leaf_hash: bytes, data: bytes,
                     event: str, units: str, message_id: str | None, ts: int) -> None:
     conn.execute("INSERT INTO log_leaves (leaf_index, leaf_hash, data, event, units, message_id,"
                  " created_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
                  (index, leaf_hash, data, event, units, message_id, ts))
 
 
-def leaf_hashes_from_txn(conn: sqlite3.Connection, start: int) -> list[bytes]:
+def leaf_hashes_from_txn(conn: Tx, start: int) -> list[bytes]:
     return [row[0] for row in conn.execute(
         "SELECT leaf_hash FROM log_leaves WHERE leaf_index >= ? ORDER BY leaf_index", (start,))]
 
 
-def latest_tree_head_txn(conn: sqlite3.Connection) -> Any:
+def latest_tree_head_txn(conn: Tx) -> Any:
     return conn.execute("SELECT tree_size, root_hash, timestamp_ts, key_id, signature FROM "
                         "tree_heads ORDER BY tree_size DESC LIMIT 1").fetchone()
 
 
-def insert_tree_head_txn(conn: sqlite3.Connection, size: int, root_hex: str, ts: int,
+def insert_tree_head_txn(conn: Tx, size: int, root_hex: str, ts: int,
                          key_id: str, signature_b64: str) -> None:
     conn.execute("INSERT INTO tree_heads (tree_size, root_hash, timestamp_ts, key_id, signature)"
                  " VALUES (?, ?, ?, ?, ?)", (size, root_hex, ts, key_id, signature_b64))
@@ -58,7 +58,7 @@ class StoredLeafHashes(Sequence[bytes]):
     subtrees, never the whole log. Raises MissingLeaf for a row that should exist and does not.
     """
 
-    def __init__(self, conn: sqlite3.Connection, size: int) -> None:
+    def __init__(self, conn: Tx, size: int) -> None:
         self._conn, self._size = conn, size
 
     def __len__(self) -> int:
@@ -89,7 +89,7 @@ class StoredSubtrees(MutableMapping[tuple[int, int], bytes]):
     of at least ``memo_from`` leaves, so a long export keeps a bounded memo.
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, persist: bool = False,
+    def __init__(self, conn: Tx, *, persist: bool = False,
                  memo_from: int = 1024) -> None:
         self._conn, self._persist, self._memo_from = conn, persist, memo_from
         self._memo: dict[tuple[int, int], bytes] = {}
@@ -122,41 +122,41 @@ class StoredSubtrees(MutableMapping[tuple[int, int], bytes]):
         raise TypeError("stored subtrees are looked up by key, not counted")
 
 
-def insert_nodes_txn(conn: sqlite3.Connection, nodes: Iterable[tuple[int, int, bytes]]) -> None:
+def insert_nodes_txn(conn: Tx, nodes: Iterable[tuple[int, int, bytes]]) -> None:
     conn.executemany("INSERT OR IGNORE INTO merkle_nodes (lo, hi, hash) VALUES (?, ?, ?)", nodes)
 
 
-def leaf_txn(conn: sqlite3.Connection, index: int) -> tuple[bytes, bytes, str] | None:
+def leaf_txn(conn: Tx, index: int) -> tuple[bytes, bytes, str] | None:
     """(leaf hash, data, units) of one leaf."""
     row = conn.execute("SELECT leaf_hash, data, units FROM log_leaves WHERE leaf_index = ?",
                        (index,)).fetchone()
     return (bytes(row[0]), bytes(row[1]), str(row[2])) if row else None
 
 
-def head_of_size_txn(conn: sqlite3.Connection, size: int) -> Any:
+def head_of_size_txn(conn: Tx, size: int) -> Any:
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE tree_size = ?",
                         (size,)).fetchone()
 
 
-def first_head_covering_txn(conn: sqlite3.Connection, index: int) -> Any:
+def first_head_covering_txn(conn: Tx, index: int) -> Any:
     """The head of the batch that wrote leaf ``index``: the smallest one that includes it."""
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE tree_size > ? "
                         "ORDER BY tree_size LIMIT 1", (index,)).fetchone()
 
 
-def last_head_within_txn(conn: sqlite3.Connection, size: int) -> Any:
+def last_head_within_txn(conn: Tx, size: int) -> Any:
     """The largest head of at most ``size`` leaves."""
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE tree_size <= ? "
                         "ORDER BY tree_size DESC LIMIT 1", (size,)).fetchone()
 
 
-def last_head_before_txn(conn: sqlite3.Connection, to_ts: int) -> Any:
+def last_head_before_txn(conn: Tx, to_ts: int) -> Any:
     """The largest head signed before ``to_ts``."""
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE timestamp_ts < ? "
                         "ORDER BY tree_size DESC LIMIT 1", (to_ts,)).fetchone()
 
 
-def heads_txn(conn: sqlite3.Connection, first_size: int, last_size: int,
+def heads_txn(conn: Tx, first_size: int, last_size: int,
               after: int, limit: int) -> list[Any]:
     """Heads with ``first_size <= tree_size <= last_size`` beyond the cursor ``after``."""
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE tree_size >= ? AND "
@@ -164,7 +164,7 @@ def heads_txn(conn: sqlite3.Connection, first_size: int, last_size: int,
                         (first_size, last_size, after, limit)).fetchall()
 
 
-def heads_by_time_txn(conn: sqlite3.Connection, from_ts: int, to_ts: int, after: int,
+def heads_by_time_txn(conn: Tx, from_ts: int, to_ts: int, after: int,
                       limit: int) -> list[Any]:
     """Heads signed in ``[from_ts, to_ts)``, by size, beyond the cursor ``after``."""
     return conn.execute(f"SELECT {HEAD_COLUMNS} FROM tree_heads WHERE timestamp_ts >= ? AND "
@@ -172,7 +172,7 @@ def heads_by_time_txn(conn: sqlite3.Connection, from_ts: int, to_ts: int, after:
                         (from_ts, to_ts, after, limit)).fetchall()
 
 
-def leaf_range_by_time_txn(conn: sqlite3.Connection, from_ts: int, to_ts: int
+def leaf_range_by_time_txn(conn: Tx, from_ts: int, to_ts: int
                            ) -> tuple[int, int] | None:
     """[first, last] leaf indexes written in ``[from_ts, to_ts)``; None if there are none."""
     row = conn.execute("SELECT MIN(leaf_index), MAX(leaf_index) FROM log_leaves WHERE "
@@ -180,7 +180,7 @@ def leaf_range_by_time_txn(conn: sqlite3.Connection, from_ts: int, to_ts: int
     return None if row[0] is None else (int(row[0]), int(row[1]))
 
 
-def leaves_page_txn(conn: sqlite3.Connection, after: int, end: int, limit: int,
+def leaves_page_txn(conn: Tx, after: int, end: int, limit: int,
                     unit: str | None = None) -> list[tuple[int, bytes, bytes]]:
     """(index, leaf hash, data) of leaves ``after < index < end``, optionally one unit's."""
     where = " AND instr(units, ?) > 0" if unit else ""  # LIKE would treat _ as a wildcard

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 MESSAGE_COLUMNS = ("message_id, kind, sender_id, document_id, business_type, sha256, size, "
                    "subject, code_number, code_notation, priority, due_date, status_code, "
@@ -38,7 +39,7 @@ class NewMessage:
     recipients_json: str
 
 
-def insert_message_txn(conn: sqlite3.Connection, m: NewMessage) -> None:
+def insert_message_txn(conn: Tx, m: NewMessage) -> None:
     conn.execute(
         f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
@@ -47,18 +48,18 @@ def insert_message_txn(conn: sqlite3.Connection, m: NewMessage) -> None:
          m.related_message_id, m.signer_key_id, m.signature, m.accepted_ts, m.recipients_json))
 
 
-def set_message_log_index_txn(conn: sqlite3.Connection, message_id: str, index: int) -> None:
+def set_message_log_index_txn(conn: Tx, message_id: str, index: int) -> None:
     conn.execute("UPDATE messages SET log_index = ? WHERE message_id = ?", (index, message_id))
 
 
-def insert_delivery_txn(conn: sqlite3.Connection, delivery_id: str, message_id: str,
+def insert_delivery_txn(conn: Tx, delivery_id: str, message_id: str,
                         recipient_id: str, priority: int, ts: int) -> None:
     conn.execute("INSERT INTO deliveries (delivery_id, message_id, recipient_id, state, priority,"
                  " created_ts, updated_ts) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
                  (delivery_id, message_id, recipient_id, priority, ts, ts))
 
 
-def insert_event_txn(conn: sqlite3.Connection, delivery_id: str, event: str, actor_id: str,
+def insert_event_txn(conn: Tx, delivery_id: str, event: str, actor_id: str,
                      ts: int, *, status_code: str = "", status_time: str = "",
                      message_id: str | None = None, note: str = "") -> bool:
     """Record one delivery event; False when the very same event was recorded before."""
@@ -69,7 +70,7 @@ def insert_event_txn(conn: sqlite3.Connection, delivery_id: str, event: str, act
     return cursor.rowcount == 1
 
 
-def find_document_txn(conn: sqlite3.Connection, sender_id: str, document_id: str,
+def find_document_txn(conn: Tx, sender_id: str, document_id: str,
                       business_type: int) -> Any:
     conn.row_factory = sqlite3.Row
     try:
@@ -80,7 +81,7 @@ def find_document_txn(conn: sqlite3.Connection, sender_id: str, document_id: str
         conn.row_factory = None
 
 
-def message_txn(conn: sqlite3.Connection, message_id: str) -> Any:
+def message_txn(conn: Tx, message_id: str) -> Any:
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?",
@@ -89,7 +90,7 @@ def message_txn(conn: sqlite3.Connection, message_id: str) -> Any:
         conn.row_factory = None
 
 
-def deliveries_of_txn(conn: sqlite3.Connection, message_id: str) -> list[Any]:
+def deliveries_of_txn(conn: Tx, message_id: str) -> list[Any]:
     conn.row_factory = sqlite3.Row
     try:
         return list(conn.execute("SELECT * FROM deliveries WHERE message_id = ? ORDER BY "
@@ -98,7 +99,7 @@ def deliveries_of_txn(conn: sqlite3.Connection, message_id: str) -> list[Any]:
         conn.row_factory = None
 
 
-def delivery_txn(conn: sqlite3.Connection, delivery_id: str) -> Any:
+def delivery_txn(conn: Tx, delivery_id: str) -> Any:
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute("SELECT d.*, m.kind, m.sender_id, m.document_id, m.business_type "
@@ -108,14 +109,14 @@ def delivery_txn(conn: sqlite3.Connection, delivery_id: str) -> Any:
         conn.row_factory = None
 
 
-def update_delivery_txn(conn: sqlite3.Connection, delivery_id: str, ts: int,
+def update_delivery_txn(conn: Tx, delivery_id: str, ts: int,
                         **changes: Any) -> None:
     sets = ", ".join(f"{column} = ?" for column in changes)
     conn.execute(f"UPDATE deliveries SET {sets}, updated_ts = ? WHERE delivery_id = ?",
                  (*changes.values(), ts, delivery_id))
 
 
-def insert_refusal_txn(conn: sqlite3.Connection, refusal_id: str, sender_id: str, sha256: str,
+def insert_refusal_txn(conn: Tx, refusal_id: str, sender_id: str, sha256: str,
                        code: str, elements: Sequence[str], ts: int) -> None:
     """A refusal names the elements at fault, never their values: the `reason` column holds
     the JSON list of element paths (the refused content must not be kept anywhere)."""
@@ -124,7 +125,7 @@ def insert_refusal_txn(conn: sqlite3.Connection, refusal_id: str, sender_id: str
                  (refusal_id, sender_id, sha256, code, json.dumps(list(elements)), ts))
 
 
-def document_for_recipient_txn(conn: sqlite3.Connection, sender_id: str, document_id: str,
+def document_for_recipient_txn(conn: Tx, sender_id: str, document_id: str,
                                recipient_id: str, newest: bool) -> Any:
     """The document a recipient's status answers: the one `sender_id` sent to `recipient_id`
     under `document_id` (identity is sender + DocumentId, FIELD-PACKETS.md §4-5), never a
@@ -143,7 +144,7 @@ def document_for_recipient_txn(conn: sqlite3.Connection, sender_id: str, documen
         conn.row_factory = None
 
 
-def delivered_to_txn(conn: sqlite3.Connection, document_id: str, recipient_id: str) -> bool:
+def delivered_to_txn(conn: Tx, document_id: str, recipient_id: str) -> bool:
     """True if some document with this DocumentId was delivered to the unit."""
     return conn.execute(
         "SELECT 1 FROM messages m JOIN deliveries d USING (message_id) WHERE m.kind = "
@@ -151,7 +152,7 @@ def delivered_to_txn(conn: sqlite3.Connection, document_id: str, recipient_id: s
         (document_id, recipient_id)).fetchone() is not None
 
 
-def document_of_sender_txn(conn: sqlite3.Connection, document_id: str, sender_id: str) -> Any:
+def document_of_sender_txn(conn: Tx, document_id: str, sender_id: str) -> Any:
     conn.row_factory = sqlite3.Row
     try:
         return conn.execute("SELECT message_id FROM messages WHERE kind = 'document' AND "

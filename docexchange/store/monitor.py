@@ -6,11 +6,11 @@ Functions ending in `_txn` run inside a write transaction; the others read.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 _ACTIVITY = ("first_contact_ts", "last_contact_ts", "last_send_ts", "last_poll_ts",
              "last_ack_ts")
@@ -29,7 +29,7 @@ _UPSERT_ACTIVITY = (
     + ", ".join([_keep(_ACTIVITY[0], "<")] + [_keep(c, ">") for c in _ACTIVITY[1:]]))
 
 
-def upsert_activity_txn(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+def upsert_activity_txn(conn: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
     """rows: (organ_id, first_contact, last_contact, last_send, last_poll, last_ack)."""
     conn.executemany(_UPSERT_ACTIVITY, rows)
 
@@ -154,7 +154,7 @@ async def documents_out(db: Database, organ_id: str, limit: int) -> list[Any]:
 
 # -- snapshots -----------------------------------------------------------------------------
 
-def upsert_snapshot_txn(conn: sqlite3.Connection, day: str,
+def upsert_snapshot_txn(conn: Tx, day: str,
                         payloads: Sequence[tuple[str, str]], ts: int) -> None:
     """payloads: (scope, JSON) pairs, all of one local day; the newest snapshot wins."""
     conn.executemany(

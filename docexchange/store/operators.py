@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from docexchange.store.engine import Database, now_ms
+from docexchange.store.tx import Tx
 
 
-def upsert_operator_txn(conn: sqlite3.Connection, name: str, role: str,
+def upsert_operator_txn(conn: Tx, name: str, role: str,
                         password_hash: str) -> None:
     conn.execute("INSERT INTO operators (name, role, password_hash, created_ts) VALUES "
                  "(?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
@@ -16,23 +16,23 @@ def upsert_operator_txn(conn: sqlite3.Connection, name: str, role: str,
                  (name, role, password_hash, now_ms()))
 
 
-def set_disabled_txn(conn: sqlite3.Connection, name: str, disabled: bool) -> int:
+def set_disabled_txn(conn: Tx, name: str, disabled: bool) -> int:
     return conn.execute("UPDATE operators SET disabled_ts = ? WHERE name = ?",
                         (now_ms() if disabled else None, name)).rowcount
 
 
-def set_password_hash_txn(conn: sqlite3.Connection, name: str, password_hash: str) -> None:
+def set_password_hash_txn(conn: Tx, name: str, password_hash: str) -> None:
     conn.execute("UPDATE operators SET password_hash = ? WHERE name = ?", (password_hash, name))
 
 
-def insert_token_txn(conn: sqlite3.Connection, token_id: str, name: str,
+def insert_token_txn(conn: Tx, token_id: str, name: str,
                      secret_hash: str, expires_ts: int | None) -> None:
     conn.execute("INSERT INTO operator_tokens (token_id, name, secret_hash, created_ts, "
                  "expires_ts) VALUES (?, ?, ?, ?, ?)",
                  (token_id, name, secret_hash, now_ms(), expires_ts))
 
 
-def revoke_token_txn(conn: sqlite3.Connection, token_id: str) -> int:
+def revoke_token_txn(conn: Tx, token_id: str) -> int:
     return conn.execute("UPDATE operator_tokens SET revoked_ts = ? WHERE token_id = ? AND "
                         "revoked_ts IS NULL", (now_ms(), token_id)).rowcount
 
@@ -42,18 +42,18 @@ async def tokens(db: Database) -> list[Any]:
                              "operator_tokens ORDER BY name, created_ts")
 
 
-def insert_session_txn(conn: sqlite3.Connection, session_hash: str, name: str, csrf: str,
+def insert_session_txn(conn: Tx, session_hash: str, name: str, csrf: str,
                        expires_ts: int) -> None:
     conn.execute("INSERT INTO operator_sessions (session_hash, name, csrf_token, created_ts, "
                  "expires_ts) VALUES (?, ?, ?, ?, ?)",
                  (session_hash, name, csrf, now_ms(), expires_ts))
 
 
-def delete_session_txn(conn: sqlite3.Connection, session_hash: str) -> None:
+def delete_session_txn(conn: Tx, session_hash: str) -> None:
     conn.execute("DELETE FROM operator_sessions WHERE session_hash = ?", (session_hash,))
 
 
-def delete_expired_sessions_txn(conn: sqlite3.Connection, now_ts: int) -> int:
+def delete_expired_sessions_txn(conn: Tx, now_ts: int) -> int:
     return conn.execute("DELETE FROM operator_sessions WHERE expires_ts <= ?",
                         (now_ts,)).rowcount
 

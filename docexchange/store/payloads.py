@@ -8,15 +8,15 @@ and renamed into the blob store before the transaction that references them comm
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 from docexchange.errors import DocExchangeError
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 
-def insert_inline_txn(conn: sqlite3.Connection, sha256: str, data: bytes) -> None:
+def insert_inline_txn(conn: Tx, sha256: str, data: bytes) -> None:
     conn.execute("INSERT OR IGNORE INTO payloads (sha256, data) VALUES (?, ?)", (sha256, data))
 
 
@@ -31,7 +31,7 @@ class PayloadStore:
         if spool is not None:
             await asyncio.to_thread(self._blobs.adopt, spool, sha256)
 
-    def stage_txn(self, conn: sqlite3.Connection, sha256: str, data: bytes,
+    def stage_txn(self, conn: Tx, sha256: str, data: bytes,
                   spool: Path | None) -> None:
         """Inside the message's transaction: small bodies are written inline; a large one must
         still be in the blob store (a refused twin's cleanup may have removed it: the caller
@@ -47,7 +47,7 @@ class PayloadStore:
         """After a refused or failed large packet: remove its blob unless a message refers to
         it. Runs as a write transaction, so the check and the removal are not interleaved with
         another process's commit of the same bytes (see stage_txn)."""
-        def txn(conn: sqlite3.Connection) -> None:
+        def txn(conn: Tx) -> None:
             if conn.execute("SELECT 1 FROM messages WHERE sha256 = ? LIMIT 1",
                             (sha256,)).fetchone() is None:
                 self._blobs.remove(sha256)
@@ -59,6 +59,6 @@ class PayloadStore:
             return bytes(row["data"])
         return await asyncio.to_thread(self._blobs.get, sha256)
 
-    def exists_inline_txn(self, conn: sqlite3.Connection, sha256: str) -> bool:
+    def exists_inline_txn(self, conn: Tx, sha256: str) -> bool:
         return conn.execute("SELECT 1 FROM payloads WHERE sha256 = ?",
                             (sha256,)).fetchone() is not None

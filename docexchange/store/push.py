@@ -10,9 +10,10 @@ import sqlite3
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 
-def _rows(conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> list[Any]:
+def _rows(conn: Tx, query: str, params: tuple[Any, ...]) -> list[Any]:
     conn.row_factory = sqlite3.Row
     try:
         return list(conn.execute(query, params))
@@ -22,7 +23,7 @@ def _rows(conn: sqlite3.Connection, query: str, params: tuple[Any, ...]) -> list
 
 # -- endpoints ------------------------------------------------------------------------------
 
-def register_endpoint_txn(conn: sqlite3.Connection, organ_id: str, url: str, ts: int) -> None:
+def register_endpoint_txn(conn: Tx, organ_id: str, url: str, ts: int) -> None:
     """A new or changed URL waits for an operator again."""
     conn.execute(
         "INSERT INTO push_endpoints (organ_id, url, state, allow_http, registered_ts, "
@@ -32,7 +33,7 @@ def register_endpoint_txn(conn: sqlite3.Connection, organ_id: str, url: str, ts:
         "updated_ts", (organ_id, url, ts, ts))
 
 
-def set_endpoint_state_txn(conn: sqlite3.Connection, organ_id: str, state: str, ts: int, *,
+def set_endpoint_state_txn(conn: Tx, organ_id: str, state: str, ts: int, *,
                            operator: str | None = None, allow_http: bool = False) -> bool:
     if state == "approved":
         return conn.execute(
@@ -43,12 +44,12 @@ def set_endpoint_state_txn(conn: sqlite3.Connection, organ_id: str, state: str, 
                         (state, ts, organ_id)).rowcount == 1
 
 
-def delete_endpoint_txn(conn: sqlite3.Connection, organ_id: str) -> bool:
+def delete_endpoint_txn(conn: Tx, organ_id: str) -> bool:
     return conn.execute("DELETE FROM push_endpoints WHERE organ_id = ?",
                         (organ_id,)).rowcount == 1
 
 
-def endpoint_txn(conn: sqlite3.Connection, organ_id: str) -> Any:
+def endpoint_txn(conn: Tx, organ_id: str) -> Any:
     rows = _rows(conn, "SELECT * FROM push_endpoints WHERE organ_id = ?", (organ_id,))
     return rows[0] if rows else None
 
@@ -76,7 +77,7 @@ async def unqueued(db: Database, limit: int = 1000) -> list[Any]:
         "(SELECT 1 FROM push_queue q WHERE q.delivery_id = d.delivery_id) LIMIT ?", (limit,))
 
 
-def enqueue_txn(conn: sqlite3.Connection, rows: list[Any], ts: int) -> None:
+def enqueue_txn(conn: Tx, rows: list[Any], ts: int) -> None:
     for row in rows:
         conn.execute("INSERT OR IGNORE INTO push_queue (delivery_id, organ_id, message_id, "
                      "state, attempts, next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?)",
@@ -97,19 +98,19 @@ async def queued_units(db: Database) -> list[Any]:
                              "state = 'queued' GROUP BY organ_id")
 
 
-def queue_item_txn(conn: sqlite3.Connection, delivery_id: str) -> Any:
+def queue_item_txn(conn: Tx, delivery_id: str) -> Any:
     rows = _rows(conn, "SELECT * FROM push_queue WHERE delivery_id = ?", (delivery_id,))
     return rows[0] if rows else None
 
 
-def finish_txn(conn: sqlite3.Connection, delivery_id: str, state: str, ts: int,
+def finish_txn(conn: Tx, delivery_id: str, state: str, ts: int,
                error: str = "") -> bool:
     return conn.execute(
         "UPDATE push_queue SET state = ?, done_ts = ?, last_error = ? WHERE delivery_id = ? "
         "AND state = 'queued'", (state, ts, error, delivery_id)).rowcount == 1
 
 
-def retry_txn(conn: sqlite3.Connection, delivery_id: str, attempts: int, next_ts: int,
+def retry_txn(conn: Tx, delivery_id: str, attempts: int, next_ts: int,
               error: str) -> None:
     conn.execute("UPDATE push_queue SET attempts = ?, next_ts = ?, last_error = ? WHERE "
                  "delivery_id = ? AND state = 'queued'", (attempts, next_ts, error, delivery_id))

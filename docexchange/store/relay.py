@@ -4,10 +4,10 @@ the only ones another hub ever sees."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 _REMOTE = ("SELECT d.delivery_id, d.message_id, d.recipient_id, d.state, d.created_ts, m.kind, "
            "m.sender_id, m.document_id, m.status_code, m.sha256, m.size, m.subject "
@@ -22,7 +22,7 @@ async def unqueued_remote(db: Database, limit: int) -> list[Any]:
                              "d.delivery_id LIMIT ?", (limit,))
 
 
-def enqueue_txn(conn: sqlite3.Connection, delivery_id: str, upstream: str, message_id: str,
+def enqueue_txn(conn: Tx, delivery_id: str, upstream: str, message_id: str,
                 ts: int) -> None:
     conn.execute("INSERT OR IGNORE INTO relay_out (delivery_id, upstream, message_id, state, "
                  "next_ts, created_ts) VALUES (?, ?, ?, 'queued', ?, ?)",
@@ -36,7 +36,7 @@ async def due(db: Database, upstream: str, now: int, limit: int) -> list[Any]:
         "ORDER BY r.created_ts, r.delivery_id LIMIT ?", (upstream, now, limit))
 
 
-def finish_txn(conn: sqlite3.Connection, delivery_id: str, state: str, ts: int,
+def finish_txn(conn: Tx, delivery_id: str, state: str, ts: int,
                remote_id: str | None, error: str = "") -> bool:
     return conn.execute(
         "UPDATE relay_out SET state = ?, done_ts = ?, remote_id = ?, last_error = ?, "
@@ -44,12 +44,12 @@ def finish_txn(conn: sqlite3.Connection, delivery_id: str, state: str, ts: int,
         (state, ts, remote_id, error, delivery_id)).rowcount == 1
 
 
-def retry_txn(conn: sqlite3.Connection, delivery_id: str, next_ts: int, error: str) -> None:
+def retry_txn(conn: Tx, delivery_id: str, next_ts: int, error: str) -> None:
     conn.execute("UPDATE relay_out SET attempts = attempts + 1, next_ts = ?, last_error = ? "
                  "WHERE delivery_id = ? AND state = 'queued'", (next_ts, error, delivery_id))
 
 
-def mark_handed_over_txn(conn: sqlite3.Connection, delivery_id: str, ts: int, *,
+def mark_handed_over_txn(conn: Tx, delivery_id: str, ts: int, *,
                          acked: bool) -> None:
     """The other hub took the packet: 'fetched' (documents wait for its statuses); a status
     delivery is done (acked)."""

@@ -5,13 +5,13 @@ Functions ending in `_txn` run inside a write transaction (see Database.write).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 
-def plan_by_sha_txn(conn: sqlite3.Connection, sha256: str) -> Any:
+def plan_by_sha_txn(conn: Tx, sha256: str) -> Any:
     return conn.execute("SELECT plan_id FROM reorg_plans WHERE sha256 = ?",
                         (sha256,)).fetchone()
 
@@ -20,18 +20,18 @@ async def plan_by_sha(db: Database, sha256: str) -> Any:
     return await db.fetchone("SELECT plan_id FROM reorg_plans WHERE sha256 = ?", (sha256,))
 
 
-def insert_plan_txn(conn: sqlite3.Connection, plan_id: str, sha256: str, source: str,
+def insert_plan_txn(conn: Tx, plan_id: str, sha256: str, source: str,
                     first_date: str, last_date: str, operations_json: str, ts: int) -> None:
     conn.execute("INSERT INTO reorg_plans (plan_id, sha256, source, first_date, last_date, "
                  "operations_json, applied_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
                  (plan_id, sha256, source, first_date, last_date, operations_json, ts))
 
 
-def set_plan_log_index_txn(conn: sqlite3.Connection, plan_id: str, index: int) -> None:
+def set_plan_log_index_txn(conn: Tx, plan_id: str, index: int) -> None:
     conn.execute("UPDATE reorg_plans SET log_index = ? WHERE plan_id = ?", (index, plan_id))
 
 
-def set_plan_followed_txn(conn: sqlite3.Connection, plan_id: str, ts: int) -> None:
+def set_plan_followed_txn(conn: Tx, plan_id: str, ts: int) -> None:
     conn.execute("UPDATE reorg_plans SET followed_ts = ? WHERE plan_id = ?", (ts, plan_id))
 
 
@@ -68,7 +68,7 @@ async def open_delivery_counts(db: Database, organ_ids: list[str],
     return counts
 
 
-def open_deliveries_txn(conn: sqlite3.Connection, organ_id: str, *, recoded: bool = False
+def open_deliveries_txn(conn: Tx, organ_id: str, *, recoded: bool = False
                         ) -> list[tuple[str, str]]:
     """(delivery_id, message_id) of the unit's deliveries that follow its successor."""
     where = _OPEN_OR_UNACKED if recoded else _OPEN
@@ -77,7 +77,7 @@ def open_deliveries_txn(conn: sqlite3.Connection, organ_id: str, *, recoded: boo
                              (organ_id,)))
 
 
-def move_delivery_txn(conn: sqlite3.Connection, delivery_id: str, message_id: str,
+def move_delivery_txn(conn: Tx, delivery_id: str, message_id: str,
                       old: str, new: str, ts: int) -> bool:
     """Readdress one delivery; False when the successor already has one for that message
     (then the old delivery stays where it is, for the retired unit's grace period)."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from typing import Any
 
 from docexchange.directory.model import Unit
 from docexchange.store.engine import Database, now_ms
+from docexchange.store.tx import Tx
 
 _UNIT_COLUMNS = ("organ_id, name, kind, parent_id, valid_from, valid_to, successor_id, "
                  "organization_in_charge, address, email, telephone, fax, website, placeholder")
@@ -25,7 +25,7 @@ def _unit_row(u: Unit) -> tuple[Any, ...]:
             1 if u.placeholder else 0)
 
 
-def upsert_unit_txn(conn: sqlite3.Connection, unit: Unit) -> bool:
+def upsert_unit_txn(conn: Tx, unit: Unit) -> bool:
     """Insert or update a unit and its aliases; returns True when it is new."""
     ts = now_ms()
     existed = conn.execute("SELECT 1 FROM units WHERE organ_id = ?",
@@ -76,7 +76,7 @@ def _unit_from_row(row: Any, aliases: list[str], successors: list[str] | None = 
 
 # -- versions (name, kind and parent before a change) -----------------------------------
 
-def insert_version_txn(conn: sqlite3.Connection, organ_id: str, valid_from: dt.date,
+def insert_version_txn(conn: Tx, organ_id: str, valid_from: dt.date,
                        valid_to: dt.date, name: str, kind: str, parent_id: str | None,
                        plan_id: str | None) -> None:
     conn.execute("INSERT OR REPLACE INTO unit_versions (organ_id, valid_from, valid_to, name, "
@@ -92,13 +92,13 @@ async def load_versions(db: Database) -> list[Any]:
 
 # -- API keys -----------------------------------------------------------------------------
 
-def insert_api_key_txn(conn: sqlite3.Connection, key_id: str, organ_id: str,
+def insert_api_key_txn(conn: Tx, key_id: str, organ_id: str,
                        secret_hash: str, expires_ts: int | None = None) -> None:
     conn.execute("INSERT INTO api_keys (key_id, organ_id, secret_hash, created_ts, expires_ts) "
                  "VALUES (?, ?, ?, ?, ?)", (key_id, organ_id, secret_hash, now_ms(), expires_ts))
 
 
-def revoke_api_keys_txn(conn: sqlite3.Connection, organ_id: str) -> int:
+def revoke_api_keys_txn(conn: Tx, organ_id: str) -> int:
     return conn.execute("UPDATE api_keys SET revoked_ts = ? WHERE organ_id = ? AND "
                         "revoked_ts IS NULL", (now_ms(), organ_id)).rowcount
 
@@ -115,7 +115,7 @@ async def list_api_keys(db: Database) -> list[Any]:
 
 # -- unit signing certificates -------------------------------------------------------------
 
-def insert_certificate_txn(conn: sqlite3.Connection, key_id: str, organ_id: str, pem: str,
+def insert_certificate_txn(conn: Tx, key_id: str, organ_id: str, pem: str,
                            not_before_ts: int, not_after_ts: int) -> None:
     conn.execute("INSERT OR IGNORE INTO unit_certificates (key_id, organ_id, pem, "
                  "not_before_ts, not_after_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?)",
@@ -140,7 +140,7 @@ async def unit_certificates(db: Database, organ_id: str | None = None) -> list[A
 
 # -- groups ---------------------------------------------------------------------------------
 
-def upsert_group_txn(conn: sqlite3.Connection, group_id: str, name: str, description: str,
+def upsert_group_txn(conn: Tx, group_id: str, name: str, description: str,
                      members: list[str], rule_kind: str | None = None,
                      rule_parent: str | None = None) -> None:
     conn.execute("INSERT INTO unit_groups (group_id, name, description, rule_kind, rule_parent,"
@@ -173,14 +173,14 @@ def dumps(value: Any) -> str:
 
 # -- unit client certificates (mTLS) --------------------------------------------------------
 
-def insert_client_cert_txn(conn: sqlite3.Connection, fingerprint: str, organ_id: str,
+def insert_client_cert_txn(conn: Tx, fingerprint: str, organ_id: str,
                            subject: str, not_after_ts: int) -> None:
     conn.execute("INSERT INTO unit_client_certs (fingerprint, organ_id, subject, not_after_ts, "
                  "created_ts) VALUES (?, ?, ?, ?, ?)",
                  (fingerprint, organ_id, subject, not_after_ts, now_ms()))
 
 
-def revoke_client_cert_txn(conn: sqlite3.Connection, fingerprint: str) -> int:
+def revoke_client_cert_txn(conn: Tx, fingerprint: str) -> int:
     return conn.execute("UPDATE unit_client_certs SET revoked_ts = ? WHERE fingerprint = ? AND "
                         "revoked_ts IS NULL", (now_ms(), fingerprint)).rowcount
 
@@ -197,7 +197,7 @@ async def list_client_certs(db: Database) -> list[Any]:
 
 # -- contacts (whom operators call at a unit) ----------------------------------------------
 
-def upsert_contact_txn(conn: sqlite3.Connection, organ_id: str, person: str, phone: str,
+def upsert_contact_txn(conn: Tx, organ_id: str, person: str, phone: str,
                        email: str, ts: int, by: str) -> None:
     conn.execute(
         "INSERT INTO unit_contacts (organ_id, person, phone, email, updated_ts, updated_by) "

@@ -5,14 +5,14 @@ Functions ending in `_txn` run inside a write transaction (see Database.write).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from docexchange.store.engine import Database, now_ms
+from docexchange.store.tx import Tx
 
 # -- credentials ----------------------------------------------------------------------------
 
-def replace_credential_txn(conn: sqlite3.Connection, system_id: str, organ_id: str,
+def replace_credential_txn(conn: Tx, system_id: str, organ_id: str,
                            sealed_secret: bytes) -> int:
     """The unit's new credential; its earlier ones are revoked. Returns how many were."""
     revoked = revoke_credentials_txn(conn, organ_id)
@@ -21,7 +21,7 @@ def replace_credential_txn(conn: sqlite3.Connection, system_id: str, organ_id: s
     return revoked
 
 
-def revoke_credentials_txn(conn: sqlite3.Connection, organ_id: str) -> int:
+def revoke_credentials_txn(conn: Tx, organ_id: str) -> int:
     return conn.execute("UPDATE vdxp_credentials SET revoked_ts = ? WHERE organ_id = ? AND "
                         "revoked_ts IS NULL", (now_ms(), organ_id)).rowcount
 
@@ -78,7 +78,7 @@ async def delivery_message(db: Database, delivery_id: str) -> str | None:
     return str(row["message_id"]) if row else None
 
 
-def transport_event_txn(conn: sqlite3.Connection, delivery_id: str, event: str,
+def transport_event_txn(conn: Tx, delivery_id: str, event: str,
                         actor_id: str) -> bool:
     """A DMS's `fail` or `processing` on the delivery's timeline; once per kind."""
     return conn.execute(

@@ -19,7 +19,6 @@ import asyncio
 import hashlib
 import logging
 import random
-import sqlite3
 from typing import Any
 
 from docexchange.config import UpstreamConfig
@@ -29,6 +28,7 @@ from docexchange.push.worker import backoff_ms, wait_or_timeout
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 from docexchange.upstream.protocol import RelayRefused, RemoteItem, UpstreamAdapter
 from docexchange.upstream.serving import relay_in
 
@@ -46,7 +46,7 @@ async def enqueue(hub: Hub) -> int:
     if not found:  # the usual round: no write, no commit
         return 0
 
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         ts = now_ms()
         for row, name in found:
             sql.enqueue_txn(conn, row["delivery_id"], name, row["message_id"], ts)
@@ -104,7 +104,7 @@ class Relay:
             c, item, "relayed", remote_id, ""))
         return True
 
-    def _done_txn(self, conn: sqlite3.Connection, item: Any, state: str,
+    def _done_txn(self, conn: Tx, item: Any, state: str,
                   remote_id: str | None, error: str) -> None:
         ts = now_ms()
         if not sql.finish_txn(conn, item["delivery_id"], state, ts, remote_id, error):

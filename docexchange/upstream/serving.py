@@ -9,7 +9,6 @@ The held_* functions are what a downstream hub polls: deliveries to the codes it
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,12 @@ from docexchange.delivery.service import inbox_item, not_found
 from docexchange.edxml.model import DocumentPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
-from docexchange.exchange.statuses import accept_status
+from docexchange.exchange.status_intake import accept_status
 from docexchange.hub import Hub
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 from docexchange.upstream.routes import RELAY_ORIGIN
 
 
@@ -89,7 +89,7 @@ async def ack_held(hub: Hub, name: str, delivery_id: str) -> dict[str, Any]:
     if row is None or hub.exchange.relay_routes.downstream_for(row["recipient_id"]) != name:
         raise not_found("lượt chuyển", delivery_id)
 
-    def txn(conn: sqlite3.Connection) -> bool:
+    def txn(conn: Tx) -> bool:
         ts = now_ms()
         if not msql.insert_event_txn(conn, delivery_id, "relayed", name, ts,
                                      note=f"taken by downstream hub {name}"):

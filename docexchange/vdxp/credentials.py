@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from docexchange.hub import Hub
 from docexchange.store import vdxp as vdxp_store
+from docexchange.store.tx import Tx
 
 SEAL_KEY_FILE = "vdxp-seal.key"
 
@@ -84,7 +84,7 @@ async def issue_credential(hub: Hub, organ_id: str) -> Credential:
     secret = secrets.token_urlsafe(32)
     sealed = box.seal(system_id, organ_id, secret)
 
-    def txn(conn: sqlite3.Connection) -> None:
+    def txn(conn: Tx) -> None:
         revoked = vdxp_store.replace_credential_txn(conn, system_id, organ_id, sealed)
         hub.evidence.append_txn(conn, "vdxp_credential_issued", {
             "unit": organ_id, "system_id": system_id, "revoked": revoked}, units=(organ_id,))
@@ -94,7 +94,7 @@ async def issue_credential(hub: Hub, organ_id: str) -> Credential:
 
 async def revoke_credentials(hub: Hub, organ_id: str) -> int:
     """Every VDXP credential of the unit stops working at its next request."""
-    def txn(conn: sqlite3.Connection) -> int:
+    def txn(conn: Tx) -> int:
         revoked = vdxp_store.revoke_credentials_txn(conn, organ_id)
         if revoked:
             hub.evidence.append_txn(conn, "vdxp_credentials_revoked", {

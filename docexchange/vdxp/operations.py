@@ -13,7 +13,7 @@ from aiohttp import web
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
 from docexchange.exchange.checks import check_sender
-from docexchange.exchange.statuses import accept_status
+from docexchange.exchange.status_intake import accept_status
 from docexchange.hub import Hub
 from docexchange.vdxp import service
 from docexchange.vdxp.auth import VdxpCaller

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import sqlite3
 from typing import Any
 
 from docexchange.delivery import service as delivery
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.statuses import StatusOutcome
+from docexchange.exchange.status_intake import StatusOutcome
 from docexchange.hub import Hub
 from docexchange.store import messages as messages_store
 from docexchange.store import vdxp as vdxp_store
+from docexchange.store.tx import Tx
 from docexchange.vdxp.wire import SAFE_DOC_ID
 
 KINDS = {"edoc": "document", "status": "status"}
@@ -85,7 +85,7 @@ async def confirm(hub: Hub, caller: str, doc_id: str, status: str) -> None:
             f"status must be done, fail or processing, not '{status}'.")
     event = TRANSPORT_EVENTS[status]
 
-    def txn(conn: sqlite3.Connection) -> None:
+    def txn(conn: Tx) -> None:
         if vdxp_store.transport_event_txn(conn, row["delivery_id"], event, caller):
             hub.evidence.append_txn(conn, "delivery_transport_status", {
                 "delivery_id": row["delivery_id"], "message_id": row["message_id"],

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from docexchange.appkeys import HUB_KEY
-from docexchange.exchange.statuses import STATUS_TEXT_MAX
+from docexchange.exchange.status_intake import STATUS_TEXT_MAX
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.exchange.helpers import XML, ResponseFor, document, status
 

@@ -7,7 +7,7 @@ from lxml import etree
 
 from docexchange.edxml.parser import parse_packet, parse_xml
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.inspect import inspect_packet
+from docexchange.exchange.packet_check import inspect_packet
 from docexchange.exchange.secrecy import SecrecyFinding
 from docexchange.exchange.secrecy_fields import MAX_FINDINGS, packet_marks
 from tests.exchange.secrecy_packets import (

@@ -13,8 +13,8 @@ from docexchange.app import create_app
 from docexchange.config import ConfigError, config_from_dict
 from docexchange.hub import Hub
 from docexchange.monitor.activity import ActivityTracker
+from docexchange.monitor.connection_state import classify
 from docexchange.monitor.connectivity import unit_statuses
-from docexchange.monitor.status import classify
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.monitor.conftest import hub_of, quiet
 

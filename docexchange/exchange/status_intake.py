@@ -1,6 +1,6 @@
 """accept_status: a status packet from a unit, and the 01 the hub issues on acknowledgement.
 
-A status moves one delivery along the state machine (delivery/states.py) and is routed to the
+A status moves one delivery along the state machine (delivery/state_machine.py) and is routed to the
 other side: 01-06 and 15/16 from a recipient go to the document's sender; 13 (recall) from the
 sender goes to every recipient. A document is (sender OrganId, DocumentId): a recipient's
 status names it by ResponseFor/OrganId + DocumentId, so another sender reusing the DocumentId
@@ -11,13 +11,12 @@ recipient's own 01 after the hub's (or the reverse) counts once.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from docexchange.delivery.retired import check_not_before_start, check_within_grace
-from docexchange.delivery.states import ALL_CODES, apply_status, is_received
+from docexchange.delivery.state_machine import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import (
     DocumentPacket,
@@ -38,6 +37,7 @@ from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
 #: The longest status Description accepted, in characters. A recall's text goes to every
@@ -132,7 +132,7 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                          signature)
     fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
 
-    def txn(conn: sqlite3.Connection) -> tuple[StatusOutcome, list[str]]:
+    def txn(conn: Tx) -> tuple[StatusOutcome, list[str]]:
         outcome, notify = fn(ctx, conn, caller, incoming)
         if not outcome.duplicate:
             ctx.payloads.stage_txn(conn, sha256, data, spool)
@@ -143,7 +143,7 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
     return outcome
 
 
-def _store_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+def _store_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                       document_id: str, code: str, related: str, sha256: str, size: int,
                       recipients: list[str], subject: str, signature: str) -> str:
     """The status message, routed to `recipients`; its text (`subject`) is stored here once."""
@@ -157,7 +157,7 @@ def _store_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: st
     return message_id
 
 
-def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+def _recipient_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                           incoming: _Incoming) -> tuple[StatusOutcome, list[str]]:
     """01-06, 15, 16 from a recipient: attached to the one document ResponseFor names (its
     sender + DocumentId) that was delivered to the caller, and routed to that sender only."""
@@ -204,7 +204,7 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller
     return outcome, [doc["sender_id"]]
 
 
-def _recall_txn(ctx: ExchangeContext, conn: sqlite3.Connection, caller: str,
+def _recall_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                 incoming: _Incoming) -> tuple[StatusOutcome, list[str]]:
     """13 from the document's sender: the document is (caller, DocumentId); ResponseFor/OrganId
     may name the caller (the project's builder) or a recipient (the official sample)."""
