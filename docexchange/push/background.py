@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_outbound(hub: Hub) -> None:
-    leadership = Leadership(hub.config.storage.database, "outbound")
+    leadership = Leadership(hub.config.storage.lock_path("outbound"))
     try:
         await leadership.wait()
         async with asyncio.TaskGroup() as group:

@@ -2,7 +2,8 @@
 
 With `serve --workers N` every process opens the hub; N push workers would race for the same
 queue rows and push each document N times (harmless to an idempotent receiver, but wasteful
-and noisy on the timeline). A non-blocking flock on a file beside the database elects one;
+and noisy on the timeline). A non-blocking flock on a file beside the database (with
+PostgreSQL: beside the blob folder; see StorageConfig.lock_path) elects one;
 the kernel releases it when that process dies, even by SIGKILL, and another takes over.
 """
 
@@ -15,8 +16,8 @@ from pathlib import Path
 
 
 class Leadership:
-    def __init__(self, database: Path, name: str) -> None:
-        self._path = database.with_name(f"{database.name}.{name}.lock")
+    def __init__(self, lock_path: Path) -> None:
+        self._path = lock_path
         self._fd: int | None = None
 
     def try_take(self) -> bool:
