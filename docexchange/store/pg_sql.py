@@ -8,8 +8,8 @@ engine always passes a parameter sequence, so the scan always runs); named `:nam
 parameters become `%(name)s`. Two functions differ by name only: SQLite's
 `instr(a, b)` is PostgreSQL's `strpos(a, b)`, and SQLite's LIKE ignores ASCII case where
 PostgreSQL's does not, so LIKE becomes ILIKE. Apart from `%`, nothing inside a string
-literal, a quoted identifier or a comment is touched. Translations are cached: the store has a few hundred
-distinct statements.
+literal, a quoted identifier or a comment is touched. Translations are cached: the store
+has a few hundred distinct statements.
 """
 
 from __future__ import annotations
