@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from docexchange.delivery.state_machine import ALL_CODES
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import related_document_txn, route_recipients
 from docexchange.exchange.checks import check_sender, check_signature
 from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.state_machine import ALL_CODES
 from docexchange.store import messages as sql
 
 HEADER = "edXML/edXMLEnvelope/edXMLHeader"
