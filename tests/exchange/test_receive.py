@@ -4,8 +4,8 @@ isolation between units, concurrent acks and statuses."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import datetime as dt
+import hashlib
 from typing import Any
 
 from aiohttp.test_utils import TestClient
