@@ -1,7 +1,7 @@
 """validate_packet: every check of a real send, run without storing or logging anything.
 
 DMS vendors call it (``POST /api/v1/documents/validate``, ``docexchange validate``) while they
-integrate. It reuses the exchange's own checks (inspect.py, accept.py, checks.py) so it can
+integrate. It reuses the exchange's own checks (packet_check.py, accept.py, checks.py) so it can
 never drift from what a real send decides; unlike a send, it does not stop at the first problem
 but lists them all, each with the element's path and a sentence in Vietnamese and English. It
 writes nothing: no message, no refusal, no evidence leaf, no log line.
