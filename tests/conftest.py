@@ -13,7 +13,6 @@ Tests about SQLite itself ask for `sqlite_hub_env`, which stays on SQLite in bot
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import os
@@ -242,10 +241,6 @@ class DbConn:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:  # tests that write `DbConn(env).execute(...)` inline
-        with contextlib.suppress(Exception):
-            self.close()
 
 
 def _sqlite_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Any:

@@ -29,7 +29,7 @@ WRITE_OPEN = re.compile(r"""open\([^)]*["'][wax]b?\+?["']|\.open\(["'][wax]|O_WR
 NOT_DURABLE = {
     "cli.py": "stdout/stderr redirected to /dev/null",
     "push/leader.py": "a lock file: its content is never read",
-    "store/engine.py": "the writer's lock file: its content is never read",
+    "store/sqlite.py": "the writer's lock file: its content is never read",
     "extract.py": "attachments unpacked for a person to open, created exclusively",
     "samples.py": "sample packets a developer regenerates in the checkout",
     "commands/units.py": "`units export`: a CSV the operator asked for, made again at will",
