@@ -26,6 +26,7 @@ from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.config import Config
 from docexchange.dashboard.urls import create_dashboard_app
+from docexchange.evidence.configuration import record_configuration
 from docexchange.directory.reorganise import follow_forever
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
@@ -62,6 +63,7 @@ def create_app(config: Config) -> web.Application:
 async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     hub = await Hub.open(app[CONFIG_KEY])
     app[HUB_KEY] = hub
+    await record_configuration(hub)  # the server starts: a changed configuration is logged
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
     follower = asyncio.create_task(follow_forever(hub))  # reorganisations taking effect

@@ -26,10 +26,10 @@ def test_operator_cli_lifecycle(hub_env: HubEnv, capsys: pytest.CaptureFixture[s
     async def check() -> None:
         hub = await Hub.open(hub_env.config)
         try:
-            assert (await operator_for_token(hub.db, token)).role == "viewer"
-            assert await check_login(hub.db, "lan", "pw-1") is not None
-            assert await check_login(hub.db, "lan", "wrong") is None
-            assert await check_login(hub.db, "nobody", "pw-1") is None
+            assert (await operator_for_token(hub, token)).role == "viewer"
+            assert await check_login(hub, "lan", "pw-1") is not None
+            assert await check_login(hub, "lan", "wrong") is None
+            assert await check_login(hub, "nobody", "pw-1") is None
             stored = await hub.db.fetchone("SELECT password_hash FROM operators WHERE name='lan'")
             assert stored["password_hash"].startswith("$argon2id$")
         finally:
@@ -40,8 +40,8 @@ def test_operator_cli_lifecycle(hub_env: HubEnv, capsys: pytest.CaptureFixture[s
     async def disabled() -> None:
         hub = await Hub.open(hub_env.config)
         try:
-            assert await operator_for_token(hub.db, token) is None
-            assert await check_login(hub.db, "lan", "pw-1") is None
+            assert await operator_for_token(hub, token) is None
+            assert await check_login(hub, "lan", "pw-1") is None
         finally:
             await hub.close()
     asyncio.run(disabled())

@@ -11,14 +11,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 
 from docexchange.errors import DocExchangeError
-from docexchange.store.blobs import BlobStore, SpoolFile
-from docexchange.store.payloads import PayloadStore
+from docexchange.exchange.context import ExchangeContext
 
 log = logging.getLogger(__name__)
+
+
+class _Spool(Protocol):
+    """What this face needs of the blob store's spool file (the store is not seen here)."""
+
+    path: Path
+    size: int
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def finish(self) -> str: ...
+
+    def discard(self) -> None: ...
 
 ACCEPTED_TYPES = ("application/xml", "text/xml", "application/octet-stream",
                   "application/edxml+xml", "")
@@ -60,12 +73,12 @@ def _check_type(request: web.Request, limit: int) -> None:
         raise too_large(limit)
 
 
-async def read_body(request: web.Request, blobs: BlobStore, limit: int,
+async def read_body(request: web.Request, exchange: ExchangeContext, limit: int,
                     inline_limit: int) -> RequestBody:
     _check_type(request, limit)
     digest = hashlib.sha256()
     buffer = bytearray()
-    spool: SpoolFile | None = None
+    spool: _Spool | None = None
     try:
         async for chunk in request.content.iter_chunked(256 * 1024):
             if len(buffer) + (spool.size if spool else 0) + len(chunk) > limit:
@@ -73,7 +86,7 @@ async def read_body(request: web.Request, blobs: BlobStore, limit: int,
             digest.update(chunk)
             buffer += chunk
             if len(buffer) > inline_limit or spool is not None:
-                spool = spool or blobs.spool()
+                spool = spool or exchange.blobs.spool()
                 spool.write(bytes(buffer))
                 buffer.clear()
         if spool is None:
@@ -92,7 +105,8 @@ async def read_body(request: web.Request, blobs: BlobStore, limit: int,
 
 
 @asynccontextmanager
-async def nothing_left_behind(payloads: PayloadStore, body: RequestBody) -> AsyncIterator[None]:
+async def nothing_left_behind(exchange: ExchangeContext, body: RequestBody
+                              ) -> AsyncIterator[None]:
     """Whatever ends a request early (a refusal, a bug, a cancellation, a client gone), a
     large body leaves no trace: its spool file is removed, and a blob it was already moved
     into is removed unless a committed message refers to it. On success the spool file has
@@ -103,7 +117,7 @@ async def nothing_left_behind(payloads: PayloadStore, body: RequestBody) -> Asyn
         if body.spool is not None:
             body.spool.unlink(missing_ok=True)
             try:
-                await asyncio.shield(payloads.discard_unreferenced(body.sha256))
+                await asyncio.shield(exchange.payloads.discard_unreferenced(body.sha256))
             except Exception:  # the original failure must still reach the caller
                 log.exception("could not remove the blob of a failed request")
         raise

@@ -19,9 +19,9 @@ from docexchange.dashboard.documents import _day_start
 from docexchange.dashboard.layout import View, page, url, view
 from docexchange.dashboard.markup import Safe, attrs, html, join
 from docexchange.dashboard.widgets import field, select, table, unit_cell, when
+from docexchange.evidence.browse import log_event_kinds, log_events
 from docexchange.evidence.verify import VerificationError, certificates_by_key_id, check_receipt
 from docexchange.hub import Hub
-from docexchange.store import monitor as sql
 
 routes = web.RouteTableDef()
 EVENTS_SHOWN = 200
@@ -75,9 +75,9 @@ def _verdict(ok: bool, text: str) -> Safe:
 async def _audit_response(request: web.Request, verdict: Safe) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     chosen = {k: request.query.get(k, "").strip()[:100] for k in ("unit", "kind", "from", "to")}
-    kinds = await sql.log_event_kinds(hub.db)
-    rows = await sql.log_events(
-        hub.db, organ_id=chosen["unit"] or None,
+    kinds = await log_event_kinds(hub)
+    rows = await log_events(
+        hub, organ_id=chosen["unit"] or None,
         event=chosen["kind"] if chosen["kind"] in kinds else None,
         from_ts=_day_start(chosen["from"], v, 0), until_ts=_day_start(chosen["to"], v, 1),
         limit=EVENTS_SHOWN + 1)

@@ -34,7 +34,6 @@ from docexchange.errors import DocExchangeError
 from docexchange.ids import new_ulid
 from docexchange.store import reorganisation as sql
 from docexchange.store import units as unit_store
-from docexchange.store.engine import now_ms
 from docexchange.store.messages import insert_event_txn
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
@@ -220,12 +219,12 @@ async def apply_rows(hub: Hub, rows: list[PlanRow], digest: str, source: str,
         if sql.plan_by_sha_txn(conn, digest) is not None:
             raise _already_applied(digest)
         for unit in fx.changed.values():
-            unit_store.upsert_unit_txn(conn, unit)
+            unit_store.upsert_unit_txn(conn, unit, hub.clock.now_ms())
         for organ_id, start, end, name, kind, parent in fx.versions:
             unit_store.insert_version_txn(conn, organ_id, start, end, name, kind, parent, plan_id)
         sql.insert_plan_txn(conn, plan_id, digest, source, dates[0].isoformat(),
                             dates[-1].isoformat(), dumps([r.to_json() for r in fx.rows]),
-                            now_ms())
+                            hub.clock.now_ms())
         index = hub.evidence.append_txn(conn, "reorganisation_applied", {
             "plan_id": plan_id, "sha256": digest, "source": source,
             "effective_dates": [d.isoformat() for d in dates], "summary": fx.summary(),
@@ -269,7 +268,7 @@ async def follow_open_deliveries(hub: Hub) -> int:
 
 def _follow_txn(hub: Hub, conn: Tx, moves: dict[str, str], olds: list[str],
                 today: dt.date, recoded: frozenset[str]) -> int:
-    ts = now_ms()
+    ts = hub.clock.now_ms()
     moved: list[dict[str, str]] = []
     for old in olds:
         new = moves[old]
@@ -309,7 +308,7 @@ async def apply_sync(hub: Hub, diff: SyncDiff, source: str, retire_gone: bool) -
 
     def txn(conn: Tx) -> int:
         for unit in writes:
-            unit_store.upsert_unit_txn(conn, unit)
+            unit_store.upsert_unit_txn(conn, unit, hub.clock.now_ms())
         return hub.evidence.append_txn(conn, "directory_synced", {
             "source": source, "new": [u.organ_id for u in diff.new],
             "changed": [u.organ_id for _, u, _ in diff.changed],

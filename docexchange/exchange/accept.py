@@ -27,7 +27,6 @@ from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import document_receipt
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -172,7 +171,7 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
             return True, first, sql.deliveries_of_txn(conn, first["message_id"])
         related = related_document_txn(conn, caller, packet)
         ctx.payloads.stage_txn(conn, sha256, data, spool)
-        ts = now_ms()
+        ts = ctx.clock.now_ms()
         sql.insert_message_txn(conn, sql.NewMessage(
             message_id, "document", caller, packet.document_id, btype, sha256, len(data),
             packet.header.subject, packet.header.code.code_number,
@@ -189,8 +188,8 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
                                  note=traces.get(organ_id, ""))
         for r in routing:
             if r.via == "group":
-                conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
-                             "VALUES (?, ?, ?)", (message_id, r.requested, dumps(r.organ_ids)))
+                sql.insert_message_group_txn(conn, message_id, r.requested,
+                                             dumps(r.organ_ids))
         index = ctx.evidence.append_txn(conn, "document_accepted", {
             "message_id": message_id, "sender": caller, "document_id": packet.document_id,
             "business_type": btype, "sha256": sha256, "size": len(data),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from docexchange.clock import local_now
 from docexchange.delivery.retired import check_not_before_start, check_within_grace
 from docexchange.delivery.state_machine import ALL_CODES, apply_status, is_received
 from docexchange.edxml import build_status, new_status
@@ -36,7 +37,6 @@ from docexchange.exchange.checks import (
 from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -148,7 +148,7 @@ def _store_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                       recipients: list[str], subject: str, signature: str) -> str:
     """The status message, routed to `recipients`; its text (`subject`) is stored here once."""
     message_id = new_ulid()
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
         code, related, None, signature, ts, dumps(recipients)))
@@ -175,15 +175,13 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     if doc is None:
         raise _unknown_reference(sender_id, document_id)
     delivery = sql.delivery_txn(conn, doc["delivery_id"])
-    repeat = conn.execute("SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = "
-                          "'status' AND status_code = ? AND status_time = ?",
-                          (doc["delivery_id"], code, stamp)).fetchone()
+    repeat = sql.status_seen_txn(conn, doc["delivery_id"], code, stamp)
     if repeat or (code == "01" and is_received(delivery["state"])):
         return StatusOutcome(code, document_id, None, (doc["delivery_id"],), True,
                              signature), []
     change = apply_status(delivery["state"], delivery["recall"], code,
                           is_change=doc["business_type"] != 0)
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     updates: dict[str, Any] = {"state": change.state, "recall": change.recall,
                                "last_status_code": code, "last_status_ts": ts}
     if change.implies_receipt or code == "01":
@@ -220,13 +218,10 @@ def _recall_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     if named != caller and named not in recipients:
         raise _unknown_reference(named, document_id)
     ids = tuple(d["delivery_id"] for d in deliveries)
-    repeat = conn.execute(
-        "SELECT 1 FROM delivery_events e JOIN deliveries d USING (delivery_id) WHERE "
-        "d.message_id = ? AND e.event = 'status' AND e.status_code = '13' AND e.status_time = ?",
-        (original["message_id"], stamp)).fetchone()
+    repeat = sql.recall_seen_txn(conn, original["message_id"], stamp)
     if repeat:
         return StatusOutcome("13", document_id, None, ids, True, signature), []
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     changes = [(d, apply_status(d["state"], d["recall"], "13", is_change=False))
                for d in deliveries]
     message_id = _store_status_txn(ctx, conn, caller, document_id, "13",
@@ -253,7 +248,7 @@ def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> b
     code = f"{document['code_number']}/{document['code_notation']}".strip("/")
     response = ResponseFor(organ_id=document["sender_id"], document_id=document["document_id"],
                            code=code, promulgation_date=_date_in(document["document_id"]))
-    now = dt.datetime.now(ctx.config.zone).replace(tzinfo=None, microsecond=0)
+    now = local_now(ctx.clock, ctx.config.zone).replace(tzinfo=None, microsecond=0)
     status = new_status(organ, response, "01", "Đã đến - hệ thống trục liên thông đã chuyển tới "
                         "phần mềm của đơn vị nhận", now)
     return build_status(status)
