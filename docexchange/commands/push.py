@@ -51,13 +51,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 async def run_register(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        print(json.dumps(await endpoints.register(hub, args.code, args.url), ensure_ascii=False))
+        print(json.dumps(await endpoints.register(hub, args.code, args.url, cli_actor()), ensure_ascii=False))
     return 0
 
 
 async def run_decide(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        result = await endpoints.decide(hub, args.code, args.operator or cli_actor(), args.state,
+        result = await endpoints.decide(hub, args.code, args.operator or cli_actor(),
+                                        args.state,
                                         allow_http=getattr(args, "allow_http", False))
         print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -65,7 +66,7 @@ async def run_decide(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_remove(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        await endpoints.remove(hub, args.code)
+        await endpoints.remove(hub, args.code, cli_actor())
     return 0
 
 

@@ -56,7 +56,8 @@ def _no_endpoint(organ_id: str) -> DocExchangeError:
                             f"Unit {organ_id} has no push endpoint.", organ_id=organ_id)
 
 
-async def register(hub: Hub, organ_id: str, url: str) -> dict[str, Any]:
+async def register(hub: Hub, organ_id: str, url: str, actor: str) -> dict[str, Any]:
+    """`actor`: the unit itself (API), or `cli:USER`."""
     check_url(hub, url)
     if hub.directory.get(organ_id) is None:
         raise DocExchangeError("DX_NOT_FOUND", f"Không có đơn vị {organ_id}.",
@@ -65,7 +66,8 @@ async def register(hub: Hub, organ_id: str, url: str) -> dict[str, Any]:
     def txn(conn: Tx) -> Any:
         sql.register_endpoint_txn(conn, organ_id, url, hub.clock.now_ms())
         hub.evidence.append_txn(conn, "push_endpoint_registered",
-                                {"unit": organ_id, "url": url}, units=(organ_id,))
+                                {"unit": organ_id, "url": url, "operator": actor},
+                                units=(organ_id,))
         return sql.endpoint_txn(conn, organ_id)
     return endpoint_json(await hub.db.write("push_register", txn))
 
@@ -112,12 +114,12 @@ async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
     return endpoint_json(await hub.db.write(f"push_{state}", txn))
 
 
-async def remove(hub: Hub, organ_id: str) -> None:
+async def remove(hub: Hub, organ_id: str, actor: str) -> None:
     def txn(conn: Tx) -> bool:
         gone = sql.delete_endpoint_txn(conn, organ_id)
         if gone:
-            hub.evidence.append_txn(conn, "push_endpoint_removed", {"unit": organ_id},
-                                    units=(organ_id,))
+            hub.evidence.append_txn(conn, "push_endpoint_removed", {
+                "unit": organ_id, "operator": actor}, units=(organ_id,))
         return gone
     if not await hub.db.write("push_remove", txn):
         raise _no_endpoint(organ_id)
