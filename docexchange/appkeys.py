@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from docexchange.clock import Clock
 from docexchange.config import Config
 from docexchange.dashboard.sessions import DashboardSession
 from docexchange.dashboard.throttle import LoginThrottle
@@ -12,6 +13,7 @@ from docexchange.monitor.metrics import RequestLatency
 
 CONFIG_KEY = web.AppKey("config", Config)
 HUB_KEY = web.AppKey("hub", Hub)
+CLOCK_KEY = web.AppKey("clock", Clock)  # what the hub's services stamp with
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 CALLER_KEY = web.RequestKey("caller_organ_id", str)
 # the operator dashboard (docexchange/dashboard/)

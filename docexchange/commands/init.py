@@ -15,8 +15,8 @@ from docexchange.commands.common import cli_actor
 from docexchange.config import Config, load_config
 from docexchange.directory.changes import GroupSpec, save_groups, save_units
 from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
-from docexchange.evidence.configuration import record_configuration
 from docexchange.directory.csvio import read_units_csv
+from docexchange.evidence.configuration import record_configuration
 from docexchange.hub import Hub
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
 

@@ -20,6 +20,7 @@ from docexchange.directory.credentials import (
     issue_signing_certificate,
     revoke_client_certificate,
 )
+from docexchange.evidence.key_events import log_hub_key_retired, log_hub_key_rotated
 from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
 from docexchange.vdxp.credentials import issue_credential, revoke_credentials
 
@@ -151,14 +152,10 @@ async def run_rotate_hub(config_path: Path, args: argparse.Namespace) -> int:
         old = hub.keyring.current
         new = rotate_hub_key(keys_dir, args.algorithm or hub.config.keys.hub_algorithm)
         pem = new.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-        await hub.db.write("hub_key_rotated", lambda c: hub.evidence.append_txn(
-            c, "hub_key_rotated", {"old_key_id": old.key_id, "new_key_id": new.key_id,
-                                   "algorithm": new.algorithm, "certificate": pem}))
+        await log_hub_key_rotated(hub, old.key_id, new.key_id, new.algorithm, pem)
     async with open_hub(config_path) as hub:
-        await hub.db.write("hub_key_retired", lambda c: hub.evidence.append_txn(
-            c, "hub_key_retired", {"key_id": old.key_id, "successor_key_id": new.key_id,
-                                   "private_key": str(KeyPaths(keys_dir).retired_key_for(
-                                       old.key_id).relative_to(keys_dir))}))
+        await log_hub_key_retired(hub, old.key_id, new.key_id, str(
+            KeyPaths(keys_dir).retired_key_for(old.key_id).relative_to(keys_dir)))
     print(f"hub key rotated: {old.key_id} -> {new.key_id} ({new.algorithm})\n"
           f"  old certificate kept: hub-certs/{old.key_id}.crt; old private key: "
           f"retired/{old.key_id}.key\n  restart a running hub to sign with the new key")

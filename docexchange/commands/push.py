@@ -51,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 async def run_register(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        print(json.dumps(await endpoints.register(hub, args.code, args.url, cli_actor()), ensure_ascii=False))
+        endpoint = await endpoints.register(hub, args.code, args.url, cli_actor())
+    print(json.dumps(endpoint, ensure_ascii=False))
     return 0
 
 
