@@ -32,7 +32,7 @@ from docexchange.evidence.configuration import record_configuration
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
-from docexchange.push.background import run_outbound
+from docexchange.upstream.background import run_outbound
 from docexchange.vdxp.urls import create_vdxp_app
 
 

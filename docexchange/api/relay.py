@@ -7,10 +7,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
-from docexchange.api.body import nothing_left_behind, read_body
+from docexchange.api.body import read_body
 from docexchange.api.params import int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
+from docexchange.exchange.incoming import nothing_left_behind
 from docexchange.hub import Hub
 from docexchange.upstream import serving
 
@@ -27,7 +28,7 @@ async def _relay(request: web.Request) -> web.Response:
     hub, name = await _downstream(request)
     body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
-    async with nothing_left_behind(hub.exchange, body):
+    async with nothing_left_behind(hub.exchange.payloads, body):
         result, duplicate = await serving.relay_in(hub, name, body.data, body.sha256,
                                                    body.spool)
     return json_response(result, status=200 if duplicate else 202)

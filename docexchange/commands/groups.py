@@ -16,7 +16,7 @@ from pathlib import Path
 from docexchange.clock import local_now
 from docexchange.commands.common import cli_actor, open_hub
 from docexchange.directory.changes import GroupSpec, save_groups
-from docexchange.directory.model import KINDS
+from docexchange.unit import KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

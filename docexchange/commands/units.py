@@ -13,9 +13,9 @@ from docexchange.commands.common import cli_actor, open_hub
 from docexchange.directory import reorganise, sync
 from docexchange.directory.changes import save_units
 from docexchange.directory.csvio import read_units_csv, write_units_csv
-from docexchange.directory.model import KINDS, Unit
 from docexchange.errors import DocExchangeError
 from docexchange.monitor.unit_contacts import Contact, all_contacts, read_contacts_csv
+from docexchange.unit import KINDS, Unit
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from docexchange.directory.model import Unit
 from docexchange.monitor.unit_contacts import Contact, import_contacts_txn
 from docexchange.store import units as unit_store
 from docexchange.store.tx import Tx
+from docexchange.unit import Unit
 
 if TYPE_CHECKING:
     from docexchange.hub import Hub

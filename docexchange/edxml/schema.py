@@ -35,6 +35,7 @@ from lxml import etree
 from docexchange.edxml import layout
 from docexchange.edxml.model import PacketWarning
 from docexchange.edxml.problems import invalid_packet_many, no_recipient
+from docexchange.safexml import parse_file
 
 _LOCK = threading.Lock()
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '[^']*')?: ")
@@ -53,9 +54,7 @@ def schema_dir() -> Path:
 @functools.cache
 def _schema(kind: str) -> etree.XMLSchema:
     """Compiled schema for "document" or "status", loaded on first use."""
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    path = schema_dir() / f"edxml-{kind}.xsd"
-    return etree.XMLSchema(etree.parse(str(path), parser))
+    return etree.XMLSchema(parse_file(schema_dir() / f"edxml-{kind}.xsd"))
 
 
 @functools.cache
@@ -70,8 +69,7 @@ def known_children(kind: str) -> layout.KnownChildren:
 
 
 def _declared_children(files: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    trees = [etree.parse(str(schema_dir() / name), parser) for name in files]
+    trees = [parse_file(schema_dir() / name) for name in files]
     types = {
         str(complex_type.get("name")): _declared(complex_type)
         for tree in trees

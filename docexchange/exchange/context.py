@@ -13,11 +13,12 @@ from pathlib import Path
 
 from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
-from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.notifier import InboxNotifier
 from docexchange.exchange.packet_check import Inspection, inspect_packet
+from docexchange.exchange.relay_routes import RelayRoutes
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store import units as unit_store
@@ -25,7 +26,6 @@ from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
 from docexchange.store.payloads import PayloadStore
 from docexchange.store.tx import Tx
-from docexchange.upstream.routes import RelayRoutes
 
 log = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from signxml import (
 from signxml.exceptions import SignXMLException
 
 from docexchange.errors import DocExchangeError
+from docexchange.safexml import deeper_than, hardened_parser, has_doctype, parse_bytes
 from docexchange.signing.certificates import PrivateKey, key_id, same_key
-from docexchange.signing.safexml import hardened_parser, parse_packet
 from docexchange.signing.signature_placement import (
     DSIG_NS,
     bad_signature,
@@ -66,6 +66,35 @@ _ACCEPTED_METHODS = frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA
 _SHA1 = "sha1"
 #: Reasons that mean "the bytes are not what this certificate's key signed".
 _MISMATCH_REASONS = frozenset({"digest_mismatch", "signature_mismatch"})
+
+
+def parse_packet(data: bytes) -> etree._Element:
+    """Parse packet bytes; DX_INVALID_PACKET when not XML or when a DOCTYPE is present."""
+    try:
+        root = parse_bytes(data)
+    except (etree.XMLSyntaxError, ValueError, TypeError) as exc:
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin không phải là XML hợp lệ.",
+            "The packet is not well-formed XML.",
+            reason="not_xml",
+        ) from exc
+    if has_doctype(root):
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin chứa khai báo DOCTYPE; không được phép.",
+            "DOCTYPE declarations are not allowed in packets.",
+            reason="doctype_refused",
+        )
+    if deeper_than(root):  # signxml and our own copies recurse on depth
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin lồng phần tử quá sâu.",
+            "The packet nests elements too deeply.",
+            reason="too_deep",
+        )
+    return root
+
 
 
 class PacketSigner:
@@ -305,13 +334,13 @@ def _signed_bytes(data: bytes, signed_root: etree._Element, end_tag: str, after:
 def _standalone(signature: etree._Element) -> bytes:
     """The Signature element alone, without the namespace declarations lxml copies from its
     ancestors (unused by exclusive C14N) and without its tail."""
-    copy = etree.fromstring(etree.tostring(signature, with_tail=False), hardened_parser())
+    copy = parse_bytes(etree.tostring(signature, with_tail=False))
     etree.cleanup_namespaces(copy)
     return etree.tostring(copy)
 
 
 def _same_place(spliced: bytes, signed_root: etree._Element, signature: etree._Element) -> bool:
-    reparsed = etree.fromstring(spliced, hardened_parser())
+    reparsed = parse_bytes(spliced)
     found = reparsed.findall(f".//{{{DSIG_NS}}}Signature")
     expected = signed_root.getroottree().getpath(signature)
     return len(found) == 1 and reparsed.getroottree().getpath(found[0]) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -228,3 +229,20 @@ async def test_concurrent_acks_and_statuses_give_one_event_each(client: TestClie
     assert sorted(events) == sorted(["created", "acknowledged", "03"])
     codes = sorted(i["status_code"] for i in await _inbox(client, hub_env, PROVINCE))
     assert codes == ["01", "03"]
+
+
+async def test_a_status_refused_inside_its_transaction_is_recorded(client: TestClient,
+                                                                   hub_env: HubEnv) -> None:
+    """Documents and statuses share one intake (exchange/intake.py): a status refused only
+    once the transaction looks for its document is recorded like any refusal, as a document
+    refused there always was (its hash, sender and code; no message, no blob)."""
+    receipt = await _send(client, hub_env, PROVINCE, document(PROVINCE, [SO_NOI_VU]))
+    data = status(OTHER, PROVINCE, receipt["document_id"], "03")
+    resp = await _status(client, hub_env, OTHER, data)
+    assert resp.status == 422 and (await resp.json())["code"] == "DX_UNKNOWN_REFERENCE"
+    hub = client.app[__import__("docexchange.appkeys").appkeys.HUB_KEY]
+    refusal = await hub.db.fetchone("SELECT sender_id, sha256, code FROM refusals")
+    assert tuple(refusal) == (OTHER, hashlib.sha256(data).hexdigest(), "DX_UNKNOWN_REFERENCE")
+    assert await hub.db.fetchone("SELECT 1 FROM messages WHERE kind = 'status'") is None
+    assert await hub.db.fetchone(
+        "SELECT 1 FROM log_leaves WHERE event = 'packet_refused'") is not None
