@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from docexchange.admin.configuration import record_configuration
 from docexchange.api import (
     audit,
     documents,
@@ -28,7 +29,6 @@ from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.dashboard.urls import create_dashboard_app
 from docexchange.directory.reorganise import follow_forever
-from docexchange.evidence.configuration import record_configuration
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency

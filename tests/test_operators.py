@@ -8,7 +8,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import check_login, operator_for_token
+from docexchange.admin.operators import check_login, operator_for_token
 from docexchange.cli import main
 from docexchange.hub import Hub
 from tests.conftest import SO_NOI_VU, HubEnv

@@ -14,10 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
+from docexchange.admin.audit_log import run_export
 from docexchange.api.auth import authenticate_operator
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
-from docexchange.evidence.browse import run_export
 from docexchange.evidence.export import ExportScope, Record
 from docexchange.evidence.export_files import FORMATS, write_records
 

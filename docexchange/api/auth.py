@@ -13,10 +13,10 @@ from docexchange.accounts.operators import (
     Operator,
     forbidden_for_units,
     is_operator_token,
-    operator_for_token,
 )
+from docexchange.admin.credentials import find_api_key, find_client_certificate
+from docexchange.admin.operators import operator_for_token
 from docexchange.appkeys import CALLER_KEY, HUB_KEY
-from docexchange.directory.credentials import find_api_key, find_client_certificate
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.ids import api_key_id, hash_secret

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from docexchange.admin import audit_log as browse
 from docexchange.commands.common import open_hub
 from docexchange.commands.progress import ProgressBar
 from docexchange.commands.receipt import add_hub_cert_option, read_hub_certificates
 from docexchange.config import load_config
-from docexchange.evidence import browse
 from docexchange.evidence.export import ExportScope, Record
 from docexchange.evidence.export_files import FORMATS, read_records, write_records
 from docexchange.evidence.verify import AuditVerifier, VerificationError

@@ -13,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
+from docexchange.admin.directory import GroupSpec, save_groups
 from docexchange.clock import local_now
 from docexchange.commands.common import cli_actor, open_hub
-from docexchange.directory.changes import GroupSpec, save_groups
 from docexchange.unit import KINDS
 
 

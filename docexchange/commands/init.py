@@ -10,14 +10,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.configuration import record_configuration
+from docexchange.admin.credentials import issue_api_key, issue_signing_certificate
+from docexchange.admin.directory import GroupSpec, save_groups, save_units
+from docexchange.admin.operators import add_operator, issue_token
 from docexchange.commands.common import cli_actor
 from docexchange.config import Config, load_config
-from docexchange.directory.changes import GroupSpec, save_groups, save_units
-from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
 from docexchange.directory.csvio import read_units_csv
 from docexchange.durable import write_durably
-from docexchange.evidence.configuration import record_configuration
 from docexchange.hub import Hub
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
 

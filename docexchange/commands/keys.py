@@ -10,17 +10,17 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from docexchange.commands.common import cli_actor, open_hub
-from docexchange.commands.init import read_credentials, write_private_json
-from docexchange.config import load_config
-from docexchange.directory.credentials import (
+from docexchange.admin.credentials import (
     credential_listing,
     issue_api_key,
     issue_client_certificate,
     issue_signing_certificate,
     revoke_client_certificate,
 )
-from docexchange.evidence.key_events import log_hub_key_retired, log_hub_key_rotated
+from docexchange.admin.key_events import log_hub_key_retired, log_hub_key_rotated
+from docexchange.commands.common import cli_actor, open_hub
+from docexchange.commands.init import read_credentials, write_private_json
+from docexchange.config import load_config
 from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
 from docexchange.vdxp.credentials import issue_credential, revoke_credentials
 

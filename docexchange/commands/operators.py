@@ -8,8 +8,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from docexchange.accounts.operators import (
-    ROLES,
+from docexchange.accounts.operators import ROLES
+from docexchange.admin.operators import (
     add_operator,
     disable_operator,
     issue_token,

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from docexchange.admin.directory import save_units
 from docexchange.commands.common import cli_actor, open_hub
 from docexchange.directory import reorganise, sync
-from docexchange.directory.changes import save_units
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.errors import DocExchangeError
 from docexchange.monitor.unit_contacts import Contact, all_contacts, read_contacts_csv

@@ -13,13 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
+from docexchange.admin.audit_log import log_event_kinds, log_events
 from docexchange.api.audit import export_scope, stream_export
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.documents import _day_start
 from docexchange.dashboard.layout import View, page, url, view
 from docexchange.dashboard.markup import Safe, attrs, html, join
 from docexchange.dashboard.widgets import field, select, table, unit_cell, when
-from docexchange.evidence.browse import log_event_kinds, log_events
 from docexchange.evidence.verify import VerificationError, certificates_by_key_id, check_receipt
 from docexchange.hub import Hub
 

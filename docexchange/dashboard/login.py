@@ -8,7 +8,7 @@ import secrets
 
 from aiohttp import web
 
-from docexchange.accounts.operators import check_login
+from docexchange.admin.operators import check_login
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.i18n import t
 from docexchange.dashboard.keys import LOGIN_THROTTLE_KEY

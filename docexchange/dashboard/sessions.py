@@ -7,7 +7,7 @@ import hmac
 
 from aiohttp import web
 
-from docexchange.accounts.sessions import (
+from docexchange.admin.sessions import (
     SESSION_HOURS,
     DashboardSession,
     close_session,

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import issue_token, revoke_token
+from docexchange.admin.operators import issue_token, revoke_token
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
 from docexchange.clock import SYSTEM_CLOCK, FixedClock

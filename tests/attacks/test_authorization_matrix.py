@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.operators import add_operator, issue_token
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import ERROR_CODES

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from docexchange.accounts import operators as accounts
-from docexchange.accounts.operators import add_operator, disable_operator
+from docexchange.admin.operators import add_operator, disable_operator
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
 from tests.conftest import HubEnv

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator, disable_operator
+from docexchange.admin.operators import add_operator, disable_operator
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
 from tests.conftest import SO_NOI_VU, SONG_HINH, HubEnv

@@ -10,8 +10,8 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
+from docexchange.admin.credentials import issue_api_key
 from docexchange.directory import reorganise
-from docexchange.directory.credentials import issue_api_key
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.directory.reorg_helpers import DEMO_PLAN, hub_client, hub_of, set_day
 from tests.exchange.helpers import XML, document

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.operators import add_operator, issue_token
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.monitor.conftest import admin, hub_of
 
