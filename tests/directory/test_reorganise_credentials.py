@@ -18,9 +18,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from docexchange.admin import credentials, reorganise
+from docexchange.admin import credentials
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
+from docexchange.directory import reorganise
 from docexchange.hub import Hub
 from docexchange.server import GuardedAppRunner, tls_context
 from docexchange.vdxp.client import VdxpClient
