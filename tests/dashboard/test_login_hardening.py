@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts import operators as accounts
+from docexchange.admin import operators as accounts  # where check_login looks it up
 from docexchange.admin.operators import add_operator, disable_operator
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
