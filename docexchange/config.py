@@ -117,7 +117,7 @@ class ExchangeConfig:
         0, "Worker processes that parse, validate and verify packets, off the event loop; "
         "0 for one per core.", min=0, max=64)
     inspect_inline_bytes: int = _opt(
-        0, "Packets of at most this many bytes are inspected on the event loop instead "
+        65536, "Packets of at most this many bytes are inspected on the event loop instead "
         "(0: every packet goes to the workers).", min=0)
 
 

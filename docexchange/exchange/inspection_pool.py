@@ -13,8 +13,9 @@ process, whose threads a fork would copy mid-lock). A worker ends itself when th
 ends, however it ends: the executor's workers wait on a pipe whose writing end they hold
 themselves, so after a SIGKILL of the hub they (and the fork server, which waits for them)
 would otherwise live on. Packets of at most ``inline_below`` bytes
-are inspected on the event loop when that is set: the pipe costs the hub process about 0.2 ms
-per packet (bench/README.md, "The inspection pool").
+(`[exchange] inspect_inline_bytes`, 64 KiB) are inspected on the event loop: the pipe costs the
+hub process about 0.2 ms per packet and the machine 0.3-0.5 ms more, which for a 5 KB packet
+(0.8 ms) cost 5-10 % of the documents/s on two shared cores (bench/README.md).
 """
 
 from __future__ import annotations

@@ -10,12 +10,14 @@ import os
 import pickle
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from docexchange.app import create_app
 from docexchange.exchange import packet_check
 from docexchange.exchange.incoming import BodySink
 from docexchange.exchange.inspection_pool import InspectionPool
@@ -30,9 +32,11 @@ def _never_in_the_hub(*args: Any, **kwargs: Any) -> Any:
 
 
 async def test_a_small_packet_is_inspected_in_a_worker(
-        client: Any, hub_env: HubEnv, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hub process's own parser is broken here; a 5 KB signed packet is still accepted
-    and its signature verified, because a worker process did the work."""
+        hub_env: HubEnv, aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``inspect_inline_bytes = 0`` the hub process's own parser is broken here; a 5 KB
+    signed packet is still accepted and its signature verified: a worker did the work."""
+    exchange = replace(hub_env.config.exchange, inspect_inline_bytes=0)
+    client = await aiohttp_client(create_app(replace(hub_env.config, exchange=exchange)))
     monkeypatch.setattr(packet_check, "parse_xml", _never_in_the_hub)
     data = sign_as(hub_env, PROVINCE, document(PROVINCE, [SO_NOI_VU],
                                                files=[("cv.pdf", os.urandom(3000))]))
@@ -97,7 +101,8 @@ async def test_the_workers_end_when_the_hub_is_killed(hub_env: HubEnv) -> None:
     try:
         async with aiohttp.ClientSession() as session:
             async with session.post(f"{hub.url}/api/v1/documents",
-                                    data=document(PROVINCE, [SO_NOI_VU]),
+                                    data=document(PROVINCE, [SO_NOI_VU], files=[
+                                        ("cv.pdf", os.urandom(200_000))]),  # above inline
                                     headers={**hub_env.auth(PROVINCE), **XML}) as resp:
                 assert resp.status == 202
         assert hub.proc is not None
