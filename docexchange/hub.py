@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from docexchange.accounts.activity import ActivityTracker
 from docexchange.accounts.key_cache import KeyCache
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.directory.service import Directory
 from docexchange.evidence.log import EvidenceLog
@@ -30,25 +31,29 @@ class Hub:
     evidence: EvidenceLog
     notifier: InboxNotifier
     exchange: ExchangeContext
+    clock: Clock = SYSTEM_CLOCK
     activity: ActivityTracker = field(init=False)
     key_cache: KeyCache = field(init=False)
     rate_limiter: UnitRateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.activity = ActivityTracker(self.db)
+        self.activity = ActivityTracker(self.db, clock=self.clock.now_ms)
         self.key_cache = KeyCache()
         self.rate_limiter = UnitRateLimiter(self.config.server.unit_rate_limit,
                                             self.config.server.unit_rate_burst)
 
     @classmethod
-    async def open(cls, config: Config) -> Hub:
-        """Keys must exist (run `docexchange init` first); migrations are applied here."""
+    async def open(cls, config: Config, *, clock: Clock = SYSTEM_CLOCK) -> Hub:
+        """Keys must exist (run `docexchange init` first); migrations are applied here.
+
+        `clock` is the time every service of this hub stamps with: a test passes a
+        `FixedClock` to know the exact times of receipts, leaves and timelines."""
         keyring = KeyRing.load(config.keys.dir)
         storage = config.storage
         db = Database(storage.database, synchronous=storage.synchronous,
                       read_connections=storage.read_connections, max_batch=storage.max_batch)
         await db.open()
-        evidence = EvidenceLog(keyring)
+        evidence = EvidenceLog(keyring, clock)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)
         blobs = BlobStore(storage.blobs)
@@ -56,8 +61,9 @@ class Hub:
         directory = Directory(db)
         await directory.reload()
         notifier = InboxNotifier()
-        exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier)
-        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange)
+        exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier,
+                                   clock)
+        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, clock)
 
     async def close(self) -> None:
         try:

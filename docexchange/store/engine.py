@@ -17,7 +17,6 @@ import os
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +31,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 BatchHook = Callable[[sqlite3.Connection], Any]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass

@@ -28,7 +28,6 @@ from docexchange.hub import Hub
 from docexchange.push.worker import backoff_ms, wait_or_timeout
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.upstream.protocol import RelayRefused, RemoteItem, UpstreamAdapter
 from docexchange.upstream.serving import relay_in
@@ -48,7 +47,7 @@ async def enqueue(hub: Hub) -> int:
         return 0
 
     def txn(conn: Tx) -> int:
-        ts = now_ms()
+        ts = hub.clock.now_ms()
         for row, name in found:
             sql.enqueue_txn(conn, row["delivery_id"], name, row["message_id"], ts)
         return len(found)
@@ -79,7 +78,8 @@ class Relay:
             await wait_or_timeout(self._wake, 1.0)
 
     async def send_due(self) -> None:
-        for item in await sql.due(self.hub.db, self.config.name, now_ms(), BATCH):
+        for item in await sql.due(self.hub.db, self.config.name, self.hub.clock.now_ms(),
+                                         BATCH):
             if not await self.send_one(item):
                 return  # keep the order: the rest waits for this one
 
@@ -99,7 +99,7 @@ class Relay:
                               self._rng)
             reason = type(exc).__name__
             await self.hub.db.write("relay_retry", lambda c: sql.retry_txn(
-                c, item["delivery_id"], now_ms() + wait, reason))
+                c, item["delivery_id"], self.hub.clock.now_ms() + wait, reason))
             return False
         await self.hub.db.write("relay_sent", lambda c: self._done_txn(
             c, item, "relayed", remote_id, ""))
@@ -107,7 +107,7 @@ class Relay:
 
     def _done_txn(self, conn: Tx, item: Any, state: str,
                   remote_id: str | None, error: str) -> None:
-        ts = now_ms()
+        ts = self.hub.clock.now_ms()
         if not sql.finish_txn(conn, item["delivery_id"], state, ts, remote_id, error):
             return
         name = self.config.name

@@ -14,11 +14,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from docexchange.errors import StorageError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-class MigrationError(Exception):
+class MigrationError(StorageError):
     """The database and this code disagree about the schema."""
 
 
