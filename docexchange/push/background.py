@@ -1,5 +1,6 @@
 """The outbound work of a running hub: the push worker and, per [[upstream]], the relay and
-the poller. Run by one hub process at a time (leader.py); started by app.py."""
+the poller. Run by one elected hub node at a time (store/leadership.py): every node would
+otherwise push each document once; started by app.py."""
 
 from __future__ import annotations
 
@@ -7,23 +8,31 @@ import asyncio
 import logging
 
 from docexchange.hub import Hub
-from docexchange.push.leader import Leadership
 from docexchange.push.worker import PushWorker
+from docexchange.store.leadership import lead, leadership_for
 
 log = logging.getLogger(__name__)
 
 
 async def run_outbound(hub: Hub) -> None:
-    leadership = Leadership(hub.config.storage.database, "outbound")
+    await lead(leadership_for(hub.config.storage.database, "outbound"),
+               lambda: _outbound_work(hub))
+
+
+async def _outbound_work(hub: Hub) -> None:
+    listeners = []
     try:
-        await leadership.wait()
         async with asyncio.TaskGroup() as group:
             if hub.config.push.enabled:
                 worker = PushWorker(hub)
-                hub.db.add_commit_listener(worker.wake)
+                listeners.append(worker.wake)
                 group.create_task(worker.run())
             from docexchange.upstream.background import relay_tasks
-            for coroutine in relay_tasks(hub):
+            for coroutine, wake in relay_tasks(hub):
+                listeners.append(wake)
                 group.create_task(coroutine)
-    finally:
-        leadership.release()
+            for listener in listeners:
+                hub.db.add_commit_listener(listener)
+    finally:  # a node that lost the lead stops waking its old workers
+        for listener in listeners:
+            hub.db.remove_commit_listener(listener)

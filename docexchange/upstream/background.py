@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from docexchange.config import UpstreamConfig
@@ -19,10 +19,10 @@ def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
     return VdxpAdapter(config)
 
 
-def relay_tasks(hub: Hub) -> list[Coroutine[Any, Any, None]]:
-    tasks: list[Coroutine[Any, Any, None]] = []
+def relay_tasks(hub: Hub) -> list[tuple[Coroutine[Any, Any, None], Callable[[], None]]]:
+    """Each task with what wakes it after a commit (the caller registers and removes it)."""
+    tasks: list[tuple[Coroutine[Any, Any, None], Callable[[], None]]] = []
     for config in hub.config.upstream:
         relay = Relay(hub, config, adapter_for(config))
-        hub.db.add_commit_listener(relay.wake)
-        tasks += [relay.run_outbound(), relay.run_poller()]
+        tasks += [(relay.run_outbound(), relay.wake), (relay.run_poller(), relay.wake)]
     return tasks

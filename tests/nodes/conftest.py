@@ -1,0 +1,41 @@
+"""A throw-away PostgreSQL server for the multi-node tests, started once per session with the
+project's own script (scripts/postgresql-throwaway.sh); each test gets a database of its own.
+
+`fast` mode (no fsync): these tests prove ordering, claiming and failover, not durability.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server's URL (its `postgres` database)."""
+    folder = tmp_path_factory.mktemp("pg")
+    script = REPO / "scripts" / "postgresql-throwaway.sh"
+    url = subprocess.run(["bash", str(script), "start", str(folder), "", "fast"],
+                         check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(folder)], check=False)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """An empty database of this test's own."""
+    name = f"nodes_{next(_names)}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return pg_server.rsplit("/", 1)[0] + "/" + name
