@@ -62,6 +62,8 @@ def create_app(config: Config) -> web.Application:
 async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     hub = await Hub.open(app[CONFIG_KEY])
     app[HUB_KEY] = hub
+    # other nodes' commits wake this node's long polls and outbound workers (store/wakeups.py)
+    await hub.wakeups.listen(hub.notifier.wake_local, hub.db.notify_commit_listeners)
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
     follower = asyncio.create_task(follow_forever(hub))  # reorganisations taking effect

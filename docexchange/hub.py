@@ -16,6 +16,7 @@ from docexchange.ratelimit import UnitRateLimiter
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
+from docexchange.store.wakeups import Wakeups, wakeups_for
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Hub:
     evidence: EvidenceLog
     notifier: InboxNotifier
     exchange: ExchangeContext
+    wakeups: Wakeups
     activity: ActivityTracker = field(init=False)
     key_cache: KeyCache = field(init=False)
     rate_limiter: UnitRateLimiter = field(init=False)
@@ -51,13 +53,16 @@ class Hub:
         evidence = EvidenceLog(keyring)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)
+        wakeups = wakeups_for(storage.database)
+        await wakeups.open()
+        db.add_commit_listener(wakeups.committed)
         blobs = BlobStore(storage.blobs)
         blobs.open()
         directory = Directory(db)
         await directory.reload()
-        notifier = InboxNotifier()
+        notifier = InboxNotifier(broadcast=wakeups.inbox)
         exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier)
-        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange)
+        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, wakeups)
 
     async def close(self) -> None:
         try:
@@ -65,4 +70,5 @@ class Hub:
         except Exception:
             log.exception("could not write unit activity at shutdown")
         self.exchange.close()
+        await self.wakeups.close()  # after the last commit: its NOTIFY still goes out
         await self.db.close()
