@@ -28,6 +28,7 @@ from docexchange.exchange.receipts import document_receipt
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
+from docexchange.store.failures import is_unique_violation
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -202,7 +203,14 @@ async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data
         return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
 
     async with refusals_recorded(ctx, caller, sha256, None):  # e.g. an unknown reference
-        duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
+        try:
+            duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
+        except Exception as exc:
+            if not is_unique_violation(exc):
+                raise
+            # the same (sender, DocumentId) committed meanwhile on another node (a retry sent
+            # there while this one was in flight): looked up again, it is answered as a repeat
+            duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
     if duplicate and row["sha256"] != sha256:
         conflict = DocExchangeError(
             "DX_DUPLICATE_DOCUMENT",
