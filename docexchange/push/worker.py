@@ -30,6 +30,9 @@ from docexchange.store.tx import Tx
 
 log = logging.getLogger(__name__)
 BATCH = 50
+#: How long claimed items stay this node's beyond the requests' own time limits (several
+#: nodes on PostgreSQL, store/claims.py): a node that died mid-batch hands them back then.
+LEASE_MS = 60_000
 
 
 async def wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
@@ -92,11 +95,14 @@ class PushWorker:
         """Push the unit's due items in order; stop at the first failure (it backs off)."""
         endpoint = await sql.endpoint(self.hub.db, organ_id)
         while True:
-            items = await sql.due(self.hub.db, organ_id, now_ms(), BATCH)
+            now = now_ms()
+            lease = now + LEASE_MS + self.config.request_timeout * 1000 * BATCH
+            items = await sql.claim_due(self.hub.db, organ_id, now, BATCH, lease)
             if not items:
                 return
-            for item in items:
+            for done, item in enumerate(items):
                 if not await self.push_one(endpoint, item):
+                    await sql.release(self.hub.db, items[done + 1:], lease)
                     return
 
     async def push_one(self, endpoint: Any, item: Any) -> bool:
