@@ -13,11 +13,50 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(Exception):
     """A configuration problem; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class PostgresURL:
+    """`[storage] database` when it names a PostgreSQL server instead of a SQLite file.
+
+    Kept apart from a path so code that needs a file (`.parent`, a lock beside it) cannot
+    mistake one for the other; `str()` hides the password (it ends up in log lines)."""
+
+    url: str
+    user: str
+    host: str
+    port: int
+    dbname: str
+
+    def __str__(self) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+def parse_database(key: str, value: Any, base_dir: Path) -> Path | PostgresURL:
+    """A `postgresql://USER:PASSWORD@HOST:PORT/DBNAME` URL, or else a SQLite file path."""
+    if not isinstance(value, (str, Path)) or not str(value):
+        raise ConfigError(f"{key} must be a SQLite file path or a postgresql:// URL")
+    text = str(value)
+    if "://" not in text:
+        path = Path(text)
+        return path if path.is_absolute() else (base_dir / path).resolve()
+    parts = urlsplit(text)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"{key}: only postgresql:// URLs are understood, got {parts.scheme}://")
+    try:
+        port = parts.port or 5432
+    except ValueError as exc:
+        raise ConfigError(f"{key}: the port of the postgresql:// URL is not a number") from exc
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not parts.username or not dbname or "/" in dbname:
+        raise ConfigError(f"{key} must look like postgresql://USER:PASSWORD@HOST:PORT/DBNAME")
+    return PostgresURL(text, unquote(parts.username), parts.hostname, port, dbname)
 
 
 def _opt(default: Any, help_text: str, **rules: Any) -> Any:
@@ -60,18 +99,32 @@ class ServerConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
-    database: Path = _opt(Path("../var/hub.sqlite3"), "SQLite database file.")
+    database: Path | PostgresURL = _opt(
+        Path("../var/hub.sqlite3"), "SQLite database file, or postgresql://USER:PASSWORD@HOST:"
+        "PORT/DBNAME for a PostgreSQL server (several hub nodes may share it).", database=True)
     blobs: Path = _opt(Path("../var/blobs"), "Folder of content-addressed payloads.")
     synchronous: str = _opt(
         "FULL", "SQLite synchronous mode: FULL survives power loss, NORMAL only crashes.",
         choices=("FULL", "NORMAL"),
     )
-    read_connections: int = _opt(2, "Read-only SQLite connections.", min=1, max=32)
+    read_connections: int = _opt(2, "Read-only database connections.", min=1, max=32)
     max_batch: int = _opt(256, "Most write transactions grouped into one commit.", min=1,
                           max=10000)
     inline_payload_bytes: int = _opt(
         1024 * 1024, "Payloads up to this size are stored inside the database.", min=0,
         max=64 * 1024 * 1024)
+
+    @property
+    def engine(self) -> str:
+        """"sqlite" or "postgresql": which engine `database` names."""
+        return "postgresql" if isinstance(self.database, PostgresURL) else "sqlite"
+
+    def lock_path(self, name: str) -> Path:
+        """A file for a cross-process lock of this hub's processes on this machine: beside
+        the SQLite file, or beside the (shared) blob folder with PostgreSQL."""
+        if isinstance(self.database, Path):
+            return self.database.with_name(f"{self.database.name}.{name}.lock")
+        return self.blobs.with_name(f"{self.blobs.name}.{name}.lock")
 
 
 @dataclass(frozen=True)
@@ -354,6 +407,8 @@ def _check(key: str, f: dataclasses.Field[Any], value: Any, base_dir: Path) -> A
         return str(path if path.is_absolute() else (base_dir / path).resolve())
     if meta.get("networks"):
         return _networks(key, value)
+    if meta.get("database"):
+        return parse_database(key, value, base_dir)
     if isinstance(f.default, Path):
         if not isinstance(value, (str, Path)) or not str(value):
             raise ConfigError(f"{key} must be a non-empty path string")

@@ -15,6 +15,7 @@ from docexchange.monitor.activity import ActivityTracker
 from docexchange.ratelimit import UnitRateLimiter
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
+from docexchange.store.database import open_database
 from docexchange.store.engine import Database
 from docexchange.store.wakeups import Wakeups, wakeups_for
 
@@ -47,9 +48,7 @@ class Hub:
         """Keys must exist (run `docexchange init` first); migrations are applied here."""
         keyring = KeyRing.load(config.keys.dir)
         storage = config.storage
-        db = Database(storage.database, synchronous=storage.synchronous,
-                      read_connections=storage.read_connections, max_batch=storage.max_batch)
-        await db.open()
+        db = await open_database(storage)
         evidence = EvidenceLog(keyring)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)

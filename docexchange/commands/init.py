@@ -17,6 +17,7 @@ from docexchange.directory.csvio import read_units_csv
 from docexchange.hub import Hub
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
 from docexchange.store import units as unit_store
+from docexchange.store.database import database_exists
 
 
 def ensure_config_file(path: Path) -> None:
@@ -55,7 +56,10 @@ DEFAULT_GROUPS = (
 def make_private_folders(config: Config) -> None:
     """keys/ and the data folders readable by the hub's user only (0700), even when they
     already existed (keys/ comes from the checkout with its README, world-readable)."""
-    for folder in (config.keys.dir, config.storage.database.parent, config.storage.blobs):
+    folders = [config.keys.dir, config.storage.blobs]
+    if isinstance(config.storage.database, Path):
+        folders.append(config.storage.database.parent)
+    for folder in folders:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
 
@@ -65,7 +69,7 @@ async def initialise(config: Config, *, if_needed: bool = False) -> bool:
     keys_dir = config.keys.dir
     creds_path = config.keys.dev_credentials
     make_private_folders(config)
-    if if_needed and creds_path.exists() and config.storage.database.exists():
+    if if_needed and creds_path.exists() and database_exists(config.storage):
         return False
     init_hub_keys(keys_dir, config.keys.hub_algorithm)
     ensure_dev_ca(keys_dir)

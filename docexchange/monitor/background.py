@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 async def run_monitor(hub: Hub) -> None:
     async with asyncio.TaskGroup() as group:
         group.create_task(hub.activity.flush_forever(hub.config.monitor.activity_flush_interval))
-        group.create_task(lead(leadership_for(hub.config.storage.database, "alerts"),
+        group.create_task(lead(leadership_for(hub.config.storage, "alerts"),
                                lambda: _elected_work(hub)))
 
 

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_outbound(hub: Hub) -> None:
-    await lead(leadership_for(hub.config.storage.database, "outbound"),
+    await lead(leadership_for(hub.config.storage, "outbound"),
                lambda: _outbound_work(hub))
 
 

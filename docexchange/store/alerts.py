@@ -28,8 +28,8 @@ def insert_alert_txn(conn: Tx, alert_id: str, rule: str, subject: str,
                      ts: int) -> bool:
     """False when another hub process opened the same alert first (the partial unique index)."""
     return conn.execute(
-        "INSERT OR IGNORE INTO alerts (alert_id, rule, subject, organ_id, message_vi, "
-        "message_en, details_json, raised_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO alerts (alert_id, rule, subject, organ_id, message_vi, message_en, "
+        "details_json, raised_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (alert_id, rule, subject, organ_id, message_vi, message_en, details_json, ts)
     ).rowcount == 1
 

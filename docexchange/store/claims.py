@@ -18,9 +18,9 @@ from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 
 
-def leases_rows(db: object) -> bool:
+def leases_rows(db: Database) -> bool:
     """True for an engine where several nodes may claim the same row (not SQLite)."""
-    return not isinstance(db, Database)
+    return db.engine == "postgresql"
 
 
 def claim_txn(conn: Tx, select_sql: str, params: tuple[Any, ...], table: str,

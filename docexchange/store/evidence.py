@@ -147,7 +147,8 @@ class StoredSubtrees(MutableMapping[tuple[int, int], bytes]):
 
 
 def insert_nodes_txn(conn: Tx, nodes: Iterable[tuple[int, int, bytes]]) -> None:
-    conn.executemany("INSERT OR IGNORE INTO merkle_nodes (lo, hi, hash) VALUES (?, ?, ?)", nodes)
+    conn.executemany("INSERT INTO merkle_nodes (lo, hi, hash) VALUES (?, ?, ?) "
+                     "ON CONFLICT DO NOTHING", nodes)
 
 
 def leaf_txn(conn: Tx, index: int) -> tuple[bytes, bytes, str] | None:

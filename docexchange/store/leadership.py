@@ -27,6 +27,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
+from docexchange.config import PostgresURL, StorageConfig
+
 log = logging.getLogger(__name__)
 
 #: First half of every advisory lock key the hub takes ("DX"): keeps our locks apart from
@@ -34,9 +36,13 @@ log = logging.getLogger(__name__)
 ADVISORY_CLASS = 0x4458
 
 
-def is_postgresql_url(database: object) -> bool:
-    """`[storage] database` names a PostgreSQL server rather than a SQLite file."""
-    return str(database).startswith(("postgresql://", "postgres://"))
+def postgresql_url(database: object) -> str | None:
+    """The connection URL (password included) when `[storage] database` names a PostgreSQL
+    server rather than a SQLite file; None for a file."""
+    if isinstance(database, PostgresURL):
+        return database.url
+    text = database if isinstance(database, str) else ""
+    return text if text.startswith(("postgresql://", "postgres://")) else None
 
 
 def advisory_key(name: str) -> int:
@@ -59,11 +65,11 @@ class Leadership(Protocol):
 
 
 class FileLeadership:
-    """SQLite: a flock on `<database>.<name>.lock`."""
+    """SQLite: a flock on `<database>.<name>.lock` (StorageConfig.lock_path)."""
 
-    def __init__(self, database: Path, name: str) -> None:
+    def __init__(self, lock_path: Path, name: str) -> None:
         self.name = name
-        self._path = database.with_name(f"{database.name}.{name}.lock")
+        self._path = lock_path
         self._fd: int | None = None
 
     async def try_take(self) -> bool:
@@ -147,11 +153,13 @@ class AdvisoryLeadership:
                 await conn.close()  # ending the session releases the lock
 
 
-def leadership_for(database: Path | str, name: str) -> Leadership:
-    """The election that fits `[storage] database`."""
-    if is_postgresql_url(database):
-        return AdvisoryLeadership(str(database), name)
-    return FileLeadership(Path(database), name)
+def leadership_for(storage: StorageConfig | str, name: str) -> Leadership:
+    """The election that fits `[storage] database` (a URL string in tests)."""
+    url = postgresql_url(storage if isinstance(storage, str) else storage.database)
+    if url is not None:
+        return AdvisoryLeadership(url, name)
+    assert not isinstance(storage, str)
+    return FileLeadership(storage.lock_path(name), name)
 
 
 async def lead(leadership: Leadership, job: Callable[[], Coroutine[Any, Any, None]], *,

@@ -64,8 +64,9 @@ def insert_event_txn(conn: Tx, delivery_id: str, event: str, actor_id: str,
                      message_id: str | None = None, note: str = "") -> bool:
     """Record one delivery event; False when the very same event was recorded before."""
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO delivery_events (delivery_id, event, status_code, status_time, "
-        "actor_id, message_id, note, created_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO delivery_events (delivery_id, event, status_code, status_time, "
+        "actor_id, message_id, note, created_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
         (delivery_id, event, status_code, status_time, actor_id, message_id, note, ts))
     return cursor.rowcount == 1
 

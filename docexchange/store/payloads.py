@@ -17,7 +17,8 @@ from docexchange.store.tx import Tx
 
 
 def insert_inline_txn(conn: Tx, sha256: str, data: bytes) -> None:
-    conn.execute("INSERT OR IGNORE INTO payloads (sha256, data) VALUES (?, ?)", (sha256, data))
+    conn.execute("INSERT INTO payloads (sha256, data) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                 (sha256, data))
 
 
 class PayloadStore:

@@ -80,8 +80,9 @@ async def unqueued(db: Database, limit: int = 1000) -> list[Any]:
 
 def enqueue_txn(conn: Tx, rows: list[Any], ts: int) -> None:
     for row in rows:
-        conn.execute("INSERT OR IGNORE INTO push_queue (delivery_id, organ_id, message_id, "
-                     "state, attempts, next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?)",
+        conn.execute("INSERT INTO push_queue (delivery_id, organ_id, message_id, state, attempts, "
+                     "next_ts, first_ts) VALUES (?, ?, ?, 'queued', 0, ?, ?) "
+                     "ON CONFLICT DO NOTHING",
                      (row["delivery_id"], row["recipient_id"], row["message_id"], ts, ts))
 
 

@@ -25,8 +25,8 @@ async def unqueued_remote(db: Database, limit: int) -> list[Any]:
 
 def enqueue_txn(conn: Tx, delivery_id: str, upstream: str, message_id: str,
                 ts: int) -> None:
-    conn.execute("INSERT OR IGNORE INTO relay_out (delivery_id, upstream, message_id, state, "
-                 "next_ts, created_ts) VALUES (?, ?, ?, 'queued', ?, ?)",
+    conn.execute("INSERT INTO relay_out (delivery_id, upstream, message_id, state, next_ts, "
+                 "created_ts) VALUES (?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING",
                  (delivery_id, upstream, message_id, ts, ts))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docexchange.store.engine import Database
+from docexchange.store.tx import Tx
 
 MAX_LIMIT = 500
 
@@ -112,18 +113,23 @@ _TEXT_SEARCH = (
 
 async def search_text(db: Database, words: str, limit: int = 100) -> list[Any]:
     """Documents whose subject or số/ký hiệu contains every word of `words`, accents and
-    case ignored, newest first. SQLite has no accent folding of its own: the folding
-    function is registered on the read connection for this one query (a scan of the
-    messages' subjects, fine at a province's volume; an index column would come first
-    with PostgreSQL)."""
+    case ignored, newest first.
+
+    Neither engine folds Vietnamese accents by itself. On SQLite the folding function is
+    registered on the read connection for this one query; on PostgreSQL (no extension
+    assumed) the same `fold` runs here over the documents' texts, newest first, stopping at
+    `limit` matches. Both are scans, fine at a province's volume; a folded, indexed column
+    is the step after."""
     terms = [fold(w) for w in words.split() if fold(w)]
     if not terms:
         return []
+    bound = max(1, min(limit, MAX_LIMIT))
+    if db.engine == "postgresql":
+        return await db.read("search_documents_text", lambda tx: _scan_folded(tx, terms, bound))
     clause = " AND ".join(
         "instr(dx_fold(m.subject || ' ' || m.code_number || '/' || m.code_notation), ?) > 0"
         for _ in terms)
     sql = _TEXT_SEARCH.format(words=clause)
-    bound = max(1, min(limit, MAX_LIMIT))
 
     def run(conn: sqlite3.Connection) -> list[Any]:
         conn.create_function("dx_fold", 1, fold, deterministic=True)
@@ -131,3 +137,32 @@ async def search_text(db: Database, words: str, limit: int = 100) -> list[Any]:
         cursor.row_factory = sqlite3.Row  # this cursor only: the pooled connection stays
         return list(cursor.execute(sql, (*terms, bound)).fetchall())
     return await db.read("search_documents_text", run)
+
+
+_SCAN_CHUNK = 1000
+
+
+def _scan_folded(tx: Tx, terms: list[str], bound: int) -> list[Any]:
+    """The rows of `_TEXT_SEARCH` whose folded text holds every term, found in Python."""
+    found: list[str] = []
+    before: tuple[int, str] | None = None
+    while len(found) < bound:
+        after = "AND (m.accepted_ts, m.message_id) < (?, ?) " if before else ""
+        chunk = tx.execute(
+            "SELECT m.message_id, m.accepted_ts, m.subject || ' ' || m.code_number || '/' || "
+            f"m.code_notation FROM messages m WHERE m.kind = 'document' {after}"
+            "ORDER BY m.accepted_ts DESC, m.message_id DESC LIMIT ?",
+            (*(before or ()), _SCAN_CHUNK)).fetchall()
+        for message_id, _, text in chunk:
+            folded = fold(text)
+            if all(term in folded for term in terms):
+                found.append(message_id)
+        if len(chunk) < _SCAN_CHUNK:
+            break
+        before = (chunk[-1][1], chunk[-1][0])
+    if not found:
+        return []
+    found = found[:bound]
+    marks = ", ".join("?" for _ in found)
+    sql = _TEXT_SEARCH.format(words=f"m.message_id IN ({marks})")
+    return list(tx.execute(sql, (*found, bound)).fetchall())

@@ -42,7 +42,8 @@ def upsert_unit_txn(conn: Tx, unit: Unit) -> bool:
         "updated_ts=excluded.updated_ts",
         (*_unit_row(unit), ts, ts))
     conn.execute("DELETE FROM unit_aliases WHERE organ_id = ?", (unit.organ_id,))
-    conn.executemany("INSERT OR REPLACE INTO unit_aliases (alias, organ_id) VALUES (?, ?)",
+    conn.executemany("INSERT INTO unit_aliases (alias, organ_id) VALUES (?, ?) "
+                     "ON CONFLICT (alias) DO UPDATE SET organ_id = excluded.organ_id",
                      [(a, unit.organ_id) for a in unit.aliases])
     conn.execute("DELETE FROM unit_successors WHERE organ_id = ?", (unit.organ_id,))
     conn.executemany("INSERT INTO unit_successors (organ_id, successor_id) VALUES (?, ?)",
@@ -79,8 +80,11 @@ def _unit_from_row(row: Any, aliases: list[str], successors: list[str] | None = 
 def insert_version_txn(conn: Tx, organ_id: str, valid_from: dt.date,
                        valid_to: dt.date, name: str, kind: str, parent_id: str | None,
                        plan_id: str | None) -> None:
-    conn.execute("INSERT OR REPLACE INTO unit_versions (organ_id, valid_from, valid_to, name, "
-                 "kind, parent_id, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO unit_versions (organ_id, valid_from, valid_to, name, kind, "
+                 "parent_id, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT (organ_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to, "
+                 "name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, "
+                 "plan_id = excluded.plan_id",
                  (organ_id, valid_from.isoformat(), valid_to.isoformat(), name, kind,
                   parent_id, plan_id))
 
@@ -117,8 +121,8 @@ async def list_api_keys(db: Database) -> list[Any]:
 
 def insert_certificate_txn(conn: Tx, key_id: str, organ_id: str, pem: str,
                            not_before_ts: int, not_after_ts: int) -> None:
-    conn.execute("INSERT OR IGNORE INTO unit_certificates (key_id, organ_id, pem, "
-                 "not_before_ts, not_after_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO unit_certificates (key_id, organ_id, pem, not_before_ts, "
+                 "not_after_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                  (key_id, organ_id, pem, not_before_ts, not_after_ts, now_ms()))
 
 

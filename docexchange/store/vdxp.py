@@ -82,5 +82,6 @@ def transport_event_txn(conn: Tx, delivery_id: str, event: str,
                         actor_id: str) -> bool:
     """A DMS's `fail` or `processing` on the delivery's timeline; once per kind."""
     return conn.execute(
-        "INSERT OR IGNORE INTO delivery_events (delivery_id, event, actor_id, created_ts) "
-        "VALUES (?, ?, ?, ?)", (delivery_id, event, actor_id, now_ms())).rowcount == 1
+        "INSERT INTO delivery_events (delivery_id, event, actor_id, created_ts) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (delivery_id, event, actor_id, now_ms())).rowcount == 1

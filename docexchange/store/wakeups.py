@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from docexchange.store.leadership import is_postgresql_url
+from docexchange.store.leadership import postgresql_url
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,5 @@ class NotifyWakeups:
 
 def wakeups_for(database: object) -> Wakeups:
     """The wake-ups that fit `[storage] database`."""
-    if is_postgresql_url(database):
-        return NotifyWakeups(str(database))
-    return LocalWakeups()
+    url = postgresql_url(database)
+    return LocalWakeups() if url is None else NotifyWakeups(url)

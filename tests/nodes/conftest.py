@@ -7,7 +7,9 @@ project's own script (scripts/postgresql-throwaway.sh); each test gets a databas
 from __future__ import annotations
 
 import itertools
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,16 +21,22 @@ _names = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The server's URL (its `postgres` database)."""
-    folder = tmp_path_factory.mktemp("pg")
+def pg_server() -> Iterator[str]:
+    """The server's URL (its `postgres` database).
+
+    Its folder is not under pytest's tmp folder: the server runs as the `postgres` account
+    when we are root, and pytest (of this or a parallel run) resets its root to mode 0700."""
+    folder = Path(tempfile.mkdtemp(prefix="docexchange-pg-"))
     script = REPO / "scripts" / "postgresql-throwaway.sh"
-    url = subprocess.run(["bash", str(script), "start", str(folder), "", "fast"],
-                         check=True, capture_output=True, text=True).stdout.strip()
+    started = subprocess.run(["bash", str(script), "start", str(folder), "", "fast"],
+                             capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip()
     try:
         yield url
     finally:
         subprocess.run(["bash", str(script), "stop", str(folder)], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from docexchange.store.leadership import (
 
 
 async def test_flock_elects_one_and_hands_over(tmp_path: Path) -> None:
-    db = tmp_path / "hub.sqlite3"
-    first, second = FileLeadership(db, "alerts"), FileLeadership(db, "alerts")
+    lock = tmp_path / "hub.sqlite3.alerts.lock"
+    first, second = FileLeadership(lock, "alerts"), FileLeadership(lock, "alerts")
     assert await first.try_take()
     assert not await second.try_take()
     await first.release()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from docexchange.store.engine import Database
+from docexchange.store.sqlite import SqliteDatabase as Database
 
 
 @pytest.fixture

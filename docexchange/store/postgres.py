@@ -1,0 +1,204 @@
+"""PostgreSQL engine: the shared writer thread (store/engine.py) on a psycopg 3 connection,
+psycopg async connections for reads.
+
+Why psycopg 3: its synchronous connection fits the writer-thread model exactly (one thread
+owns it and issues BEGIN/SAVEPOINT/COMMIT itself), and its async connections serve reads
+without blocking the event loop. Client-side parameter binding (ClientCursor) keeps the
+store's portable SQL valid as written: values arrive as typed literals, so `? IS NULL` or an
+integer compared with a BIGINT column need no casts, as with SQLite.
+
+Several hub processes or nodes may share one server: each batch takes a transaction-scoped
+advisory lock first, so batches commit one at a time in one order whoever wrote them (the
+evidence log numbers its leaves from MAX+1 inside the batch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+
+from docexchange.config import PostgresURL
+from docexchange.store.engine import Database
+from docexchange.store.migrations import apply_postgres_migrations
+from docexchange.store.pg_sql import row_maker, translate
+from docexchange.store.tx import Params
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: pg_advisory_xact_lock key held by the batch being written (any node); "dxwrite"
+WRITER_LOCK = 0x6478_7772_6974_65
+
+
+class _BoolAsInteger(Dumper):
+    """Python booleans as 0/1: the schema has no boolean columns (portable SQL)."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+    def quote(self, obj: Any) -> bytes:
+        return self.dump(obj)
+
+
+class _NumericAsNumber(Loader):
+    """NUMERIC results (SUM of BIGINT, AVG) as int or float, like SQLite answers them; a
+    Decimal would not pass json.dumps or compare with the SQLite engine's answers."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data)
+        return int(text) if text.lstrip(b"-").isdigit() else float(text)
+
+
+def _adapt(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
+    conn.adapters.register_dumper(bool, _BoolAsInteger)
+    conn.adapters.register_loader("numeric", _NumericAsNumber)
+
+
+def connect(url: PostgresURL) -> psycopg.Connection[Any]:
+    """A connection in autocommit mode (the engine issues BEGIN itself)."""
+    conn = psycopg.Connection.connect(url.url, autocommit=True, cursor_factory=psycopg.ClientCursor,
+                                      row_factory=row_maker)
+    _adapt(conn)
+    return conn
+
+
+class PgTx:
+    """The `Tx` of store/tx.py over a psycopg connection: `?` SQL, sqlite-like rows."""
+
+    #: sqlite3's switch for named rows; rows here always answer both ways
+    row_factory: Any = None
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Params = (), /) -> Any:
+        cursor = self.conn.cursor()
+        cursor.execute(translate(sql), parameters)
+        return cursor
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        cursor = self.conn.cursor()
+        cursor.executemany(translate(sql), list(parameters))
+        return cursor
+
+    def cursor(self) -> Any:
+        return self.conn.cursor()
+
+    @property
+    def broken(self) -> bool:
+        return self.conn.closed or self.conn.broken
+
+
+class PostgresDatabase(Database):
+    """The hub's data in one PostgreSQL database (possibly shared by several nodes)."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: PostgresURL, *, read_connections: int = 2,
+                 max_batch: int = 256) -> None:
+        super().__init__(max_batch=max_batch)
+        self.url = url
+        self._n_readers = read_connections
+        self._readers: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None
+        self._reader_list: list[psycopg.AsyncConnection[Any]] = []
+        self._sync_readers: queue.SimpleQueue[psycopg.Connection[Any]] = queue.SimpleQueue()
+        self._sync_reader_list: list[psycopg.Connection[Any]] = []
+
+    async def open(self) -> None:
+        """Apply migrations, start the writer thread, open the read connections."""
+        writer = await asyncio.to_thread(connect, self.url)
+        try:
+            await asyncio.to_thread(apply_postgres_migrations, writer)
+        except BaseException:
+            writer.close()
+            raise
+        self._start_writer(PgTx(writer))
+        self._readers = asyncio.Queue()
+        for _ in range(self._n_readers):
+            conn = await self._connect_async()
+            self._reader_list.append(conn)
+            self._readers.put_nowait(conn)
+
+    async def _connect_async(self) -> psycopg.AsyncConnection[Any]:
+        conn = await psycopg.AsyncConnection.connect(
+            self.url.url, autocommit=True, cursor_factory=psycopg.AsyncClientCursor,
+            row_factory=row_maker)
+        _adapt(conn)
+        return conn
+
+    async def close(self) -> None:
+        await self._stop_writer()
+        for conn in self._reader_list:
+            await conn.close()
+        self._reader_list.clear()
+        for sync_conn in self._sync_reader_list:
+            sync_conn.close()
+        self._sync_reader_list.clear()
+        self._sync_readers = queue.SimpleQueue()
+
+    # -- writer ----------------------------------------------------------------------------
+    def _begin(self, tx: PgTx) -> None:
+        if tx.broken:  # the server restarted or the network dropped: start afresh
+            tx.conn = connect(self.url)
+        tx.execute("BEGIN")
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (WRITER_LOCK,))
+
+    def _rollback(self, tx: PgTx) -> PgTx:
+        try:
+            if not tx.broken:
+                tx.execute("ROLLBACK")
+        except psycopg.Error:
+            log.exception("rollback after a failed write batch failed")
+        return tx
+
+    def _close_writer(self, tx: PgTx) -> None:
+        tx.conn.close()
+
+    # -- reads ---------------------------------------------------------------------------
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+                       ) -> list[Any]:
+        assert self._readers is not None, "database is not open"
+        conn = await self._readers.get()
+        try:
+            if conn.closed or conn.broken:
+                self._reader_list.remove(conn)
+                conn = await self._connect_async()
+                self._reader_list.append(conn)
+            cursor = conn.cursor()
+            await cursor.execute(translate(sql), params)
+            return await cursor.fetchall()
+        finally:
+            self._readers.put_nowait(conn)
+
+    async def read(self, name: str, fn: Callable[[Any], T]) -> T:
+        """In a REPEATABLE READ, READ ONLY transaction: one snapshot for the whole `fn`."""
+        if self._thread is None:
+            raise RuntimeError("database is not open")
+        return await asyncio.to_thread(self._read_sync, name, fn)
+
+    def _read_sync(self, name: str, fn: Callable[[Any], T]) -> T:
+        try:
+            conn = self._sync_readers.get_nowait()
+        except queue.Empty:
+            conn = connect(self.url)
+            self._sync_reader_list.append(conn)
+        tx = PgTx(conn)
+        try:
+            tx.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                return fn(tx)
+            finally:
+                if not tx.broken:
+                    tx.execute("ROLLBACK")
+        finally:
+            if tx.broken:
+                self._sync_reader_list.remove(conn)
+            else:
+                self._sync_readers.put(conn)
