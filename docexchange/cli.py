@@ -23,6 +23,7 @@ from docexchange.commands import (
     push,
     receipt,
     serve,
+    store,
     units,
 )
 from docexchange.config import ConfigError
@@ -33,7 +34,7 @@ from docexchange.store.migrations import MigrationError
 DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
                "exchange hub")
 COMMANDS = (init, serve, units, groups, keys, operators, push, exchange_cli, kit, receipt,
-            audit)
+            audit, store)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import socket
 import zlib
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -43,6 +44,12 @@ def postgresql_url(database: object) -> str | None:
         return database.url
     text = database if isinstance(database, str) else ""
     return text if text.startswith(("postgresql://", "postgres://")) else None
+
+
+def leader_name(name: str) -> str:
+    """What the leader's session shows in pg_stat_activity.application_name: the job and the
+    node's host and process, so an operator (and the failover test) sees who leads."""
+    return f"docexchange {name} leader {socket.gethostname()}:{os.getpid()}"[:63]
 
 
 def advisory_key(name: str) -> int:
@@ -112,7 +119,8 @@ class AdvisoryLeadership:
         if self._conn is not None:
             return True
         try:
-            conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+            conn = await psycopg.AsyncConnection.connect(  # the name shows who leads
+                self._url, autocommit=True, application_name=leader_name(self.name))
         except psycopg.Error:
             log.warning("leadership %s: cannot reach the database; will retry", self.name)
             return False

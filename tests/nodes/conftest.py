@@ -7,6 +7,7 @@ project's own script (scripts/postgresql-throwaway.sh); each test gets a databas
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from docexchange.cli import main
+from docexchange.config import load_config
+from tests.conftest import HubEnv
 
 REPO = Path(__file__).resolve().parents[2]
 _names = itertools.count()
@@ -47,3 +52,18 @@ def pg_url(pg_server: str) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
     return pg_server.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def pg_hub_env(hub_env: HubEnv, pg_url: str) -> HubEnv:
+    """The per-test hub moved into this test's PostgreSQL database with `store migrate` (the
+    command under test elsewhere), its config then pointing at the database: what an operator
+    does before starting a second node."""
+    config = ["--config", str(hub_env.config_path)]
+    assert main([*config, "store", "migrate", "--to", pg_url]) == 0
+    text = hub_env.config_path.read_text("utf-8")
+    text, count = re.subn(r'(?m)^database = .*$', f'database = "{pg_url}"', text)
+    assert count == 1
+    hub_env.config_path.write_text(text, encoding="utf-8")
+    return HubEnv(hub_env.root, hub_env.config_path, load_config(hub_env.config_path),
+                  hub_env.credentials)
