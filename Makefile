@@ -1,11 +1,12 @@
-# Two commands for a fresh machine: `make run` and `make test`.
+# Two commands for a fresh machine: `make run` and `make test`. `make test-postgresql` runs
+# the same suite with every hub on a throw-away PostgreSQL server.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/hub.toml
 
-.PHONY: run test install init clean bench lint soak
+.PHONY: run test test-postgresql install init clean bench lint soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,10 @@ run: init
 test: $(STAMP)
 	bash scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
+
+test-postgresql: $(STAMP)
+	bash scripts/ensure-browser.sh
+	bash scripts/test-postgresql.sh
 
 lint: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,lint]'

@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from docexchange.config import ConfigError, config_from_dict, load_config, option_keys
+from docexchange.config import (
+    ConfigError,
+    PostgresURL,
+    config_from_dict,
+    load_config,
+    option_keys,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,6 +45,11 @@ def test_every_option_is_documented_in_the_example() -> None:
     ({"exchange": {"max_packet_bytes": True}}, "exchange.max_packet_bytes"),
     ({"directory": {"timezone": "Mars/Olympus"}}, "directory.timezone"),
     ({"storage": {"database": ""}}, "storage.database"),
+    ({"storage": {"database": "mysql://u:p@h:3306/db"}}, "storage.database"),
+    ({"storage": {"database": "postgresql://u:p@h:port/db"}}, "storage.database"),
+    ({"storage": {"database": "postgresql://u:p@h:5432/"}}, "storage.database"),
+    ({"storage": {"database": "postgresql://h:5432/db"}}, "storage.database"),
+    ({"storage": {"database": 5432}}, "storage.database"),
 ])
 def test_bad_config_names_the_key(raw: dict, key: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape(key)):
@@ -52,3 +63,16 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_a_postgresql_url_names_the_server_and_a_path_still_means_sqlite(tmp_path: Path) -> None:
+    url = "postgresql://hub:s%40cret@db.example:6543/docexchange?sslmode=require"
+    storage = config_from_dict({"storage": {"database": url}}, base_dir=tmp_path).storage
+    assert storage.database == PostgresURL(url, "hub", "db.example", 6543, "docexchange")
+    assert storage.engine == "postgresql"
+    assert "s%40cret" not in str(storage.database) and "cret" not in str(storage.database)
+    assert storage.lock_path("outbound") == storage.blobs.with_name("blobs.outbound.lock")
+    default = config_from_dict({"storage": {"database": "data/hub.db"}}, base_dir=tmp_path)
+    assert default.storage.database == tmp_path / "data" / "hub.db"
+    assert default.storage.engine == "sqlite"
+    assert default.storage.lock_path("outbound") == tmp_path / "data" / "hub.db.outbound.lock"

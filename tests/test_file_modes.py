@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 from tests.conftest import HubEnv
 
@@ -13,8 +14,10 @@ def _mode(path: object) -> int:
 
 def test_keys_and_data_folders_are_0700_and_secrets_0600(hub_env: HubEnv) -> None:
     config = hub_env.config
-    for folder in (config.keys.dir, config.storage.database.parent, config.storage.blobs,
-                   config.storage.blobs / "spool"):
+    folders = [config.keys.dir, config.storage.blobs, config.storage.blobs / "spool"]
+    if isinstance(config.storage.database, Path):  # with PostgreSQL the server keeps its own
+        folders.append(config.storage.database.parent)
+    for folder in folders:
         assert _mode(folder) == 0o700, folder
     secrets = [config.keys.dev_credentials, *config.keys.dir.rglob("*.key")]
     assert len(secrets) > 10

@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from docexchange.cli import main
-from tests.conftest import REPO, SO_NOI_VU, make_project
+from tests.conftest import REPO, SO_NOI_VU, HubEnv, copy_hub, db_rows, make_project
 from tests.exchange.test_durability import _free_port
 
 
@@ -77,10 +77,8 @@ def test_init_is_idempotent_and_keeps_secrets_private(hub_template: Path,
 
 def test_keys_issue_and_list(hub_template: Path, capsys: pytest.CaptureFixture[str],
                              tmp_path: Path) -> None:
-    import shutil
     root = tmp_path / "copy"
-    shutil.copytree(hub_template, root)
-    config = root / "config" / "hub.toml"
+    config = copy_hub(hub_template, root)
     old = json.loads((root / "keys" / "dev-credentials.json").read_text("utf-8"))[SO_NOI_VU]
     assert main(["--config", str(config), "keys", "issue", SO_NOI_VU]) == 0
     new = json.loads((root / "keys" / "dev-credentials.json").read_text("utf-8"))[SO_NOI_VU]
@@ -90,11 +88,9 @@ def test_keys_issue_and_list(hub_template: Path, capsys: pytest.CaptureFixture[s
     assert "hub" in out and SO_NOI_VU in out and "api-key" in out
 
 
-def test_api_keys_are_stored_hashed(hub_template: Path) -> None:
-    import sqlite3
-    creds = json.loads((hub_template / "keys" / "dev-credentials.json").read_text("utf-8"))
-    db = sqlite3.connect(hub_template / "var" / "hub.sqlite3")
-    stored = " ".join(r[0] for r in db.execute("SELECT secret_hash FROM api_keys"))
+def test_api_keys_are_stored_hashed(hub_env: HubEnv) -> None:
+    creds = hub_env.credentials
+    stored = " ".join(r[0] for r in db_rows(hub_env, "SELECT secret_hash FROM api_keys"))
     assert creds[SO_NOI_VU]["api_key"] not in stored
     assert len(stored.split()) >= 100
 

@@ -2,12 +2,14 @@
 like SQLite's.
 
 Why translate instead of writing SQL twice: the store writes each statement once, with the
-`?` placeholders of the stdlib driver. psycopg wants `%s` (and `%%` for a literal percent);
-named `:name` parameters become `%(name)s`. Two functions differ by name only: SQLite's
+`?` placeholders of the stdlib driver. psycopg wants `%s`, and `%%` for every literal
+percent sign, inside string literals too (its placeholder scan does not know SQL quoting; the
+engine always passes a parameter sequence, so the scan always runs); named `:name`
+parameters become `%(name)s`. Two functions differ by name only: SQLite's
 `instr(a, b)` is PostgreSQL's `strpos(a, b)`, and SQLite's LIKE ignores ASCII case where
-PostgreSQL's does not, so LIKE becomes ILIKE. Nothing inside a string literal, a quoted
-identifier or a comment is touched. Translations are cached: the store has a few hundred
-distinct statements.
+PostgreSQL's does not, so LIKE becomes ILIKE. Apart from `%`, nothing inside a string
+literal, a quoted identifier or a comment is touched. Translations are cached: the store
+has a few hundred distinct statements.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ _TOKENS = re.compile(
       | (?P<cast>::)
       | (?P<named>(?<![\w:]):[A-Za-z_]\w*)
       | (?P<qmark>\?)
-      | (?P<percent>%)
       | (?P<word>\b(?:LIKE|like|Like|instr|INSTR)\b)""",
     re.VERBOSE | re.DOTALL)
 _WORDS = {"like": "ILIKE", "instr": "strpos"}
@@ -40,12 +41,10 @@ def translate(sql: str) -> str:
             return "%s"
         if kind == "named":
             return f"%({text[1:]})s"
-        if kind == "percent":
-            return "%%"
         if kind == "word":
             return _WORDS[text.lower()]
         return text
-    return _TOKENS.sub(swap, sql)
+    return _TOKENS.sub(swap, sql.replace("%", "%%"))
 
 
 class Row(tuple[Any, ...]):

@@ -164,18 +164,35 @@ class PostgresDatabase(Database):
     # -- reads ---------------------------------------------------------------------------
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
                        ) -> list[Any]:
+        """A read on a pooled connection; tried once more on a fresh connection when the
+        pooled one turns out to be lost (a server restart): reads are safe to repeat."""
         assert self._readers is not None, "database is not open"
         conn = await self._readers.get()
         try:
-            if conn.closed or conn.broken:
-                self._reader_list.remove(conn)
-                conn = await self._connect_async()
-                self._reader_list.append(conn)
-            cursor = conn.cursor()
-            await cursor.execute(translate(sql), params)
-            return await cursor.fetchall()
+            try:
+                return await self._fetch(conn, sql, params)
+            except psycopg.OperationalError:
+                if not (conn.closed or conn.broken):
+                    raise
+            conn = await self._replace_reader(conn)
+            return await self._fetch(conn, sql, params)
         finally:
             self._readers.put_nowait(conn)
+
+    @staticmethod
+    async def _fetch(conn: psycopg.AsyncConnection[Any], sql: str,
+                     params: Sequence[Any] | dict[str, Any]) -> list[Any]:
+        cursor = conn.cursor()
+        await cursor.execute(translate(sql), params)
+        return await cursor.fetchall()
+
+    async def _replace_reader(self, conn: psycopg.AsyncConnection[Any]
+                              ) -> psycopg.AsyncConnection[Any]:
+        self._reader_list.remove(conn)
+        await conn.close()
+        fresh = await self._connect_async()
+        self._reader_list.append(fresh)
+        return fresh
 
     async def read(self, name: str, fn: Callable[[Any], T]) -> T:
         """In a REPEATABLE READ, READ ONLY transaction: one snapshot for the whole `fn`."""
@@ -184,6 +201,14 @@ class PostgresDatabase(Database):
         return await asyncio.to_thread(self._read_sync, name, fn)
 
     def _read_sync(self, name: str, fn: Callable[[Any], T]) -> T:
+        try:
+            return self._read_once(fn)
+        except psycopg.OperationalError as exc:
+            if exc.sqlstate is not None and not exc.sqlstate.startswith(("08", "57P")):
+                raise
+            return self._read_once(fn)  # the pooled connection was lost: once more
+
+    def _read_once(self, fn: Callable[[Any], T]) -> T:
         try:
             conn = self._sync_readers.get_nowait()
         except queue.Empty:
@@ -200,5 +225,6 @@ class PostgresDatabase(Database):
         finally:
             if tx.broken:
                 self._sync_reader_list.remove(conn)
+                conn.close()
             else:
                 self._sync_readers.put(conn)

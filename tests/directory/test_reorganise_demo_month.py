@@ -7,12 +7,11 @@ one (a placeholder OrganId) does; unfetched June deliveries follow to the new co
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from typing import Any
 
 from docexchange.directory import reorganise
 from docexchange.directory.credentials import issue_api_key
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 from tests.directory.reorg_helpers import DEMO_PLAN, hub_client, hub_of, set_day
 from tests.exchange.helpers import XML, document
 
@@ -63,7 +62,7 @@ async def test_a_month_of_documents_across_the_merger(hub_env: HubEnv,
 
     # the June documents nobody fetched follow to the new units, with their history
     moved = await reorganise.follow_open_deliveries(hub)
-    db = sqlite3.connect(hub_env.config.storage.database)
+    db = DbConn(hub_env)
     rows = db.execute("SELECT recipient_id, routed_from, COUNT(*) FROM deliveries WHERE "
                       "routed_from IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
     assert (XA_SONG_HINH, HAI_RIENG, 15) in rows

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 from tests.directory.reorg_helpers import (
     DEMO_PLAN,
     SO_CONG_THUONG,
@@ -21,8 +20,8 @@ from tests.directory.reorg_helpers import (
 )
 
 
-def _db(env: HubEnv) -> sqlite3.Connection:
-    return sqlite3.connect(env.config.storage.database)
+def _db(env: HubEnv) -> DbConn:
+    return DbConn(env)
 
 
 def _unit(env: HubEnv, capsys: pytest.CaptureFixture[str], code: str) -> dict[str, object]:

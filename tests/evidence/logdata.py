@@ -4,15 +4,15 @@ CLI's export and verify run on them (the verify output is returned for the asser
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from docexchange.cli import main
 from docexchange.commands.common import open_hub
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 
 UNITS = (PROVINCE, SO_NOI_VU, SONG_HINH)
 
@@ -20,7 +20,7 @@ UNITS = (PROVINCE, SO_NOI_VU, SONG_HINH)
 async def _append(config_path: Path, batches: Sequence[int]) -> None:
     async with open_hub(config_path) as hub:
         for number, size in enumerate(batches):
-            def txn(conn: sqlite3.Connection, size: int = size, number: int = number) -> None:
+            def txn(conn: Any, size: int = size, number: int = number) -> None:
                 for i in range(size):
                     unit = UNITS[i % len(UNITS)]
                     hub.evidence.append_txn(conn, "test_event", {
@@ -34,9 +34,9 @@ def add_events(env: HubEnv, batches: Sequence[int]) -> None:
     asyncio.run(_append(env.config_path, batches))
 
 
-def database(env: HubEnv) -> sqlite3.Connection:
-    """A connection behind the hub's back, for tampering."""
-    return sqlite3.connect(env.config.storage.database, isolation_level=None)
+def database(env: HubEnv) -> DbConn:
+    """A connection behind the hub's back, for tampering (either engine)."""
+    return DbConn(env)
 
 
 def export(env: HubEnv, out: Path, *extra: str) -> None:

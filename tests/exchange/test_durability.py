@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import random
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import aiohttp
 import pytest
 
 from docexchange.cli import main
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv, db_close, db_connect
 from tests.exchange.helpers import XML, document, status
 from tests.hub_process import HubProcess, set_option
 from tests.hub_process import free_port as _free_port
@@ -110,7 +109,7 @@ async def _verify(env: HubEnv, url: str, ledger: Ledger, sample: int | None = No
 
 
 def _check_database(env: HubEnv, ledger: Ledger) -> None:
-    conn = sqlite3.connect(env.config.storage.database)
+    conn = db_connect(env)
     blobs = env.config.storage.blobs
     for message_id, sha, recipients_json, kind in conn.execute(
             "SELECT message_id, sha256, recipients_json, kind FROM messages"):
@@ -139,10 +138,10 @@ def _check_database(env: HubEnv, ledger: Ledger) -> None:
         assert row, (message_id, recipient)
     _check_exactly_once(conn, ledger)
     assert not any((blobs / "spool").iterdir())
-    conn.close()
+    db_close(conn)
 
 
-def _check_exactly_once(conn: sqlite3.Connection, ledger: Ledger) -> None:
+def _check_exactly_once(conn: Any, ledger: Ledger) -> None:
     """Every 2xx-answered document and status is one row (a retry or a crash between write and
     answer must not make two), and each status packet moved its deliveries once."""
     for message_id in [*ledger.receipts, *ledger.status_messages]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 
+from docexchange.config import PostgresURL
 from docexchange.store.leadership import (
     AdvisoryLeadership,
     FileLeadership,
@@ -26,9 +27,10 @@ async def test_flock_elects_one_and_hands_over(tmp_path: Path) -> None:
     await second.release()
 
 
-async def test_advisory_lock_elects_one_node(pg_url: str) -> None:
-    first, second = AdvisoryLeadership(pg_url, "alerts"), AdvisoryLeadership(pg_url, "alerts")
-    other = AdvisoryLeadership(pg_url, "outbound")
+async def test_advisory_lock_elects_one_node(pg_url: PostgresURL) -> None:
+    url = pg_url.url
+    first, second = AdvisoryLeadership(url, "alerts"), AdvisoryLeadership(url, "alerts")
+    other = AdvisoryLeadership(pg_url.url, "outbound")
     try:
         assert await first.try_take()
         assert not await second.try_take()
@@ -39,14 +41,15 @@ async def test_advisory_lock_elects_one_node(pg_url: str) -> None:
             await leadership.release()
 
 
-async def test_dead_session_releases_the_lead(pg_url: str) -> None:
+async def test_dead_session_releases_the_lead(pg_url: PostgresURL) -> None:
     """The server ends the holder's session (as when its node dies): the holder notices and
     steps down, and the other node is elected."""
-    first, second = AdvisoryLeadership(pg_url, "outbound"), AdvisoryLeadership(pg_url, "outbound")
+    url = pg_url.url
+    first, second = AdvisoryLeadership(url, "outbound"), AdvisoryLeadership(url, "outbound")
     try:
         assert await first.try_take()
         assert not await second.try_take()
-        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as admin:
+        async with await psycopg.AsyncConnection.connect(pg_url.url, autocommit=True) as admin:
             await admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
                 "AND granted")
@@ -57,7 +60,7 @@ async def test_dead_session_releases_the_lead(pg_url: str) -> None:
         await second.release()
 
 
-async def test_lead_runs_the_job_only_while_elected(pg_url: str) -> None:
+async def test_lead_runs_the_job_only_while_elected(pg_url: PostgresURL) -> None:
     runs: list[str] = []
     started = asyncio.Event()
 
@@ -68,9 +71,9 @@ async def test_lead_runs_the_job_only_while_elected(pg_url: str) -> None:
             await asyncio.Event().wait()
         return work
 
-    a = asyncio.create_task(lead(leadership_for(pg_url, "x"), job("a"), interval=0.05))
+    a = asyncio.create_task(lead(leadership_for(pg_url.url, "x"), job("a"), interval=0.05))
     await asyncio.wait_for(started.wait(), 10)
-    b = asyncio.create_task(lead(leadership_for(pg_url, "x"), job("b"), interval=0.05))
+    b = asyncio.create_task(lead(leadership_for(pg_url.url, "x"), job("b"), interval=0.05))
     await asyncio.sleep(0.3)
     assert runs == ["a"]  # b stands but is not elected while a holds the lead
     started.clear()

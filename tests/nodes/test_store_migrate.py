@@ -11,7 +11,9 @@ from typing import Any
 import psycopg
 from aiohttp.test_utils import TestClient
 
+from docexchange.app import create_app
 from docexchange.cli import main
+from docexchange.config import PostgresURL
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.exchange.helpers import XML, document
 
@@ -46,29 +48,31 @@ async def send_some(env: HubEnv, client: TestClient, count: int) -> list[dict[st
 
 
 async def test_round_trip_copies_every_row_and_verifies_the_log(
-        hub_env: HubEnv, client: TestClient, pg_url: str, capsys: Any) -> None:
-    await send_some(hub_env, client, 5)
+        sqlite_hub_env: HubEnv, aiohttp_client: Any, pg_url: PostgresURL, capsys: Any) -> None:
+    hub_env, url = sqlite_hub_env, pg_url.url
+    await send_some(hub_env, await aiohttp_client(create_app(hub_env.config)), 5)
     before = counts_sqlite(hub_env)
     assert before["log_leaves"] >= 5
-    assert await migrate(hub_env, pg_url) == 0
+    assert await migrate(hub_env, url) == 0
     out = capsys.readouterr().out
     assert f"evidence log verified: {before['log_leaves']} leaves" in out
-    assert counts_pg(pg_url) == before
-    with psycopg.connect(pg_url) as conn, sqlite3.connect(hub_env.config.storage.database) as lite:
+    assert counts_pg(url) == before
+    with psycopg.connect(url) as conn, sqlite3.connect(hub_env.config.storage.database) as lite:
         assert conn.execute("SELECT data FROM log_leaves ORDER BY leaf_index").fetchall() == \
             [(bytes(r[0]),) for r in lite.execute(
                 "SELECT data FROM log_leaves ORDER BY leaf_index")]
 
-    assert await migrate(hub_env, pg_url) == 1  # the target is no longer empty
+    assert await migrate(hub_env, url) == 1  # the target is no longer empty
     assert "not empty" in capsys.readouterr().out
-    assert counts_pg(pg_url) == before
+    assert counts_pg(url) == before
 
 
 async def test_a_tampered_log_is_copied_but_not_verified(
-        hub_env: HubEnv, client: TestClient, pg_url: str, capsys: Any) -> None:
-    await send_some(hub_env, client, 3)
+        sqlite_hub_env: HubEnv, aiohttp_client: Any, pg_url: PostgresURL, capsys: Any) -> None:
+    hub_env, url = sqlite_hub_env, pg_url.url
+    await send_some(hub_env, await aiohttp_client(create_app(hub_env.config)), 3)
     with sqlite3.connect(hub_env.config.storage.database) as conn:
         conn.execute("UPDATE log_leaves SET data = CAST(replace(CAST(data AS TEXT), "
                      "'document_accepted', 'document_accepted ') AS BLOB) WHERE leaf_index = 1")
-    assert await migrate(hub_env, pg_url) == 1
+    assert await migrate(hub_env, url) == 1
     assert "NOT VERIFIED" in capsys.readouterr().out

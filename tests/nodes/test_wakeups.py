@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
+from docexchange.config import PostgresURL
 from docexchange.delivery.notifier import InboxNotifier
 from docexchange.store.wakeups import LocalWakeups, NotifyWakeups, wakeups_for
 
 
-async def test_inbox_work_on_one_node_wakes_a_long_poll_on_the_other(pg_url: str) -> None:
-    node_a, node_b = NotifyWakeups(pg_url), NotifyWakeups(pg_url)
+async def test_inbox_work_on_one_node_wakes_a_long_poll_on_the_other(pg_url: PostgresURL) -> None:
+    node_a, node_b = NotifyWakeups(pg_url.url), NotifyWakeups(pg_url.url)
     notifier_a = InboxNotifier(broadcast=node_a.inbox)
     notifier_b = InboxNotifier(broadcast=node_b.inbox)
     commits_a: list[int] = []
@@ -31,8 +32,8 @@ async def test_inbox_work_on_one_node_wakes_a_long_poll_on_the_other(pg_url: str
         await node_b.close()
 
 
-async def test_a_commit_wakes_the_other_nodes_workers_without_echo(pg_url: str) -> None:
-    node_a, node_b = NotifyWakeups(pg_url), NotifyWakeups(pg_url)
+async def test_a_commit_wakes_the_other_nodes_workers_without_echo(pg_url: PostgresURL) -> None:
+    node_a, node_b = NotifyWakeups(pg_url.url), NotifyWakeups(pg_url.url)
     woke_a = asyncio.Event()
     commits_b: list[int] = []
 

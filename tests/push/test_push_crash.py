@@ -5,13 +5,12 @@ records each acknowledgement (and the 01 to the sender) once."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv, db_rows
 from tests.exchange.helpers import XML, document
 from tests.exchange.test_durability import HubProcess
 from tests.push.conftest import operator_auth, push_config
@@ -39,8 +38,7 @@ class SlowReceiver(Receiver):
 
 
 def rows(env: HubEnv, query: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{env.config.storage.database}?mode=ro", uri=True) as conn:
-        return conn.execute(query).fetchall()
+    return db_rows(env, query)
 
 
 async def test_a_sigkill_mid_push_loses_and_doubles_nothing(hub_env: HubEnv,

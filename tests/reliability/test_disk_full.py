@@ -21,6 +21,13 @@ BIG = 1536 * 1024  # above the inline limit: the body goes through a blob file
 
 
 @pytest.fixture
+def hub_env(sqlite_hub_env: HubEnv) -> HubEnv:
+    """About SQLite's own files on a full disk: SQLite in the PostgreSQL run too (a full
+    PostgreSQL server answers the same DX_STORAGE_UNAVAILABLE: store/failures.py)."""
+    return sqlite_hub_env
+
+
+@pytest.fixture
 async def full_hub(hub_env: HubEnv, aiohttp_client: Any) -> AsyncIterator[TestClient]:
     with small_disk(hub_env.root / "var"):
         client = await aiohttp_client(create_app(hub_env.config))

@@ -3,13 +3,12 @@ once, every acknowledgement comes back once as status 01, nothing is lost or dou
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import aiohttp
 
 from docexchange.client import HubClient
-from tests.conftest import PROVINCE, SONG_HINH, HubEnv
+from tests.conftest import PROVINCE, SONG_HINH, HubEnv, db_rows
 from tests.exchange.helpers import document
 from tests.exchange.test_durability import HubProcess
 from tests.upstream.hubs import G01, eventually, two_hubs
@@ -40,8 +39,7 @@ async def ack_all(client: HubClient, sender: str) -> set[str]:
 
 
 def rows(env: HubEnv, query: str, *args: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(f"file:{env.config.storage.database}?mode=ro", uri=True) as conn:
-        return conn.execute(query, args).fetchall()
+    return db_rows(env, query, args)
 
 
 async def restart(process: HubProcess) -> None:

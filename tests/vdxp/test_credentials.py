@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sqlite3
+from pathlib import Path
 
 from docexchange.cli import main
 from docexchange.vdxp.credentials import SEAL_KEY_FILE
-from tests.conftest import SO_NOI_VU, HubEnv
+from tests.conftest import SO_NOI_VU, HubEnv, db_rows
 from tests.vdxp.conftest import Door, issue
 
 
@@ -18,8 +18,7 @@ def test_issue_prints_json_and_reissue_replaces_the_secret(hub_env: HubEnv) -> N
     assert first["organ_id"] == SO_NOI_VU and len(first["secret"]) >= 40
     second = issue(hub_env, SO_NOI_VU)
     assert second["system_id"] != first["system_id"]
-    with sqlite3.connect(hub_env.config.storage.database) as conn:
-        rows = dict(conn.execute("SELECT system_id, revoked_ts IS NULL FROM vdxp_credentials"))
+    rows = dict(db_rows(hub_env, "SELECT system_id, revoked_ts IS NULL FROM vdxp_credentials"))
     assert rows == {first["system_id"]: 0, second["system_id"]: 1}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -28,11 +27,24 @@ def test_issue_prints_json_and_reissue_replaces_the_secret(hub_env: HubEnv) -> N
     assert second["secret"] not in out.getvalue()
 
 
-def test_secrets_are_sealed_at_rest(hub_env: HubEnv) -> None:
-    cred = issue(hub_env, SO_NOI_VU)
-    db = hub_env.config.storage.database
+def test_secrets_are_sealed_at_rest(sqlite_hub_env: HubEnv) -> None:
+    """Every byte of the SQLite files (the WAL too): the secret is nowhere in clear."""
+    cred = issue(sqlite_hub_env, SO_NOI_VU)
+    db = sqlite_hub_env.config.storage.database
+    assert isinstance(db, Path)
     stored = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     assert cred["secret"].encode() not in stored
+    key = sqlite_hub_env.config.keys.dir / SEAL_KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+
+
+def test_secrets_are_sealed_in_every_column(hub_env: HubEnv) -> None:
+    """On this run's engine: no column of the credential's row holds the secret."""
+    cred = issue(hub_env, SO_NOI_VU)
+    row = db_rows(hub_env, "SELECT * FROM vdxp_credentials WHERE system_id = ?",
+                  (cred["system_id"],))[0]
+    stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row)
+    assert cred["secret"].encode() not in stored and len(row["sealed_secret"]) > 12 + 16
     key = hub_env.config.keys.dir / SEAL_KEY_FILE
     assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
 
