@@ -128,9 +128,11 @@ class AdvisoryLeadership:
             cur = await conn.execute("SELECT pg_try_advisory_lock(%s, %s)",
                                      (ADVISORY_CLASS, self._key))
             row = await cur.fetchone()
-        except psycopg.Error:
-            await conn.close()
-            return False
+        except BaseException as exc:  # a cancelled node must not leave the session open
+            await asyncio.shield(conn.close())
+            if isinstance(exc, psycopg.Error):
+                return False
+            raise
         if not row or not row[0]:
             await conn.close()
             return False
@@ -157,8 +159,8 @@ class AdvisoryLeadership:
         conn, self._conn = self._conn, None
         if conn is not None:
             assert isinstance(conn, psycopg.AsyncConnection)
-            with contextlib.suppress(psycopg.Error):
-                await conn.close()  # ending the session releases the lock
+            with contextlib.suppress(psycopg.Error):  # ending the session releases the lock
+                await asyncio.shield(conn.close())  # even when the caller is being cancelled
 
 
 def leadership_for(storage: StorageConfig | str, name: str) -> Leadership:

@@ -88,6 +88,7 @@ class NotifyWakeups:
         self._sender: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._relaying = False  # a remote commit being passed to local listeners
+        self._sending = asyncio.Lock()  # one flush at a time: both would open a connection
         self.sent = 0
         self.received = 0
 
@@ -113,14 +114,14 @@ class NotifyWakeups:
         self._pending.set()
 
     async def close(self) -> None:
-        if self._units or self._commit:
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(5):
-                    await self._flush()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._units or self._commit:  # the last commits' wake-ups still go out
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await self._flush()
         await self._drop_sender()
 
     # -- sending ---------------------------------------------------------------------------
@@ -137,6 +138,10 @@ class NotifyWakeups:
                 await asyncio.sleep(_RECONNECT_SECONDS)
 
     async def _flush(self) -> None:
+        async with self._sending:
+            await self._flush_locked()
+
+    async def _flush_locked(self) -> None:
         import psycopg
 
         units, commit = sorted(self._units), self._commit
