@@ -45,8 +45,10 @@ soak: $(STAMP)
 	DX_KILLS=200 DX_CHECK_EVERY=10 DX_READY_LIMIT=2 DX_LOAD_SECONDS=600 $(BIN)/python -m pytest -s -q \
 		tests/exchange/test_durability.py tests/reliability/test_load.py
 
+# Real hubs driven from separate client processes; prints one table, writes
+# bench/results/latest.json (DX_BENCH_QUICK=1: a few documents of each size).
 bench: $(STAMP)
-	$(BIN)/python bench/bench_send.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV)

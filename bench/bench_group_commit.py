@@ -2,6 +2,9 @@
 
 Prints numbers; asserts nothing. Usage:
     .venv/bin/python bench/bench_group_commit.py [--documents 2000] [--concurrency 64]
+        [--database postgresql://USER@HOST:PORT/DBNAME]
+With --database the hub keeps its data in that (empty) PostgreSQL database instead of a SQLite
+file (start a durable throw-away server with scripts/postgresql-throwaway.sh, without `fast`).
 It initialises a throw-away hub in a temporary folder, runs the real app in-process (aiohttp
 test server on loopback, so the hub's counters are readable), sends unique packets from many
 units concurrently, then reports documents/s, write batches, tree heads signed and signatures
@@ -45,8 +48,13 @@ def _packets(creds: dict[str, Any], n: int) -> list[tuple[str, bytes]]:
     return out
 
 
-async def _run(root: Path, documents: int, concurrency: int) -> None:
-    config = load_config(make_project(root))
+async def _run(root: Path, documents: int, concurrency: int, database: str) -> None:
+    config_path = make_project(root)
+    if database:
+        text = config_path.read_text("utf-8")
+        config_path.write_text(text.replace('database = "../var/hub.sqlite3"',
+                                            f'database = "{database}"'), encoding="utf-8")
+    config = load_config(config_path)
     await initialise(config)
     creds = read_credentials(config)
     packets = _packets(creds, documents)
@@ -70,6 +78,7 @@ async def _run(root: Path, documents: int, concurrency: int) -> None:
     sample = receipts[:: max(1, len(receipts) // 50)]
     for receipt in sample:
         check_receipt(receipt, certs)
+    print(f"engine               {config.storage.engine}")
     print(f"documents            {documents}  (concurrency {concurrency})")
     print(f"elapsed              {elapsed:.2f} s")
     print(f"documents/s          {documents / elapsed:.0f}")
@@ -84,9 +93,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--database", default="", help="a postgresql:// URL (empty database)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dx-bench-") as tmp:
-        asyncio.run(_run(Path(tmp) / "hub", args.documents, args.concurrency))
+        asyncio.run(_run(Path(tmp) / "hub", args.documents, args.concurrency, args.database))
 
 
 if __name__ == "__main__":

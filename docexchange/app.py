@@ -30,7 +30,7 @@ from docexchange.directory.reorganise import follow_forever
 from docexchange.hub import Hub
 from docexchange.monitor.background import run_monitor
 from docexchange.monitor.metrics import RequestLatency
-from docexchange.push.background import run_outbound
+from docexchange.upstream.background import run_outbound
 from docexchange.vdxp.urls import create_vdxp_app
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.config import Config
-from docexchange.dashboard.sessions import DashboardSession
-from docexchange.dashboard.throttle import LoginThrottle
 from docexchange.hub import Hub
 from docexchange.monitor.metrics import RequestLatency
 
@@ -14,9 +12,6 @@ CONFIG_KEY = web.AppKey("config", Config)
 HUB_KEY = web.AppKey("hub", Hub)
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 CALLER_KEY = web.RequestKey("caller_organ_id", str)
-# the operator dashboard (docexchange/dashboard/)
-LOGIN_THROTTLE_KEY = web.AppKey("login_throttle", LoginThrottle)
-DASHBOARD_SESSION_KEY = web.RequestKey("dashboard_session", DashboardSession)
-DASHBOARD_LANG_KEY = web.RequestKey("dashboard_lang", str)
+# the operator dashboard's own keys are in docexchange/dashboard/keys.py
 # request latency histogram of the monitor (docexchange/monitor/metrics.py)
 LATENCY_KEY = web.AppKey("request_latency", RequestLatency)

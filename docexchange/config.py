@@ -26,9 +26,10 @@ class PostgresURL:
     """`[storage] database` when it names a PostgreSQL server instead of a SQLite file.
 
     Kept apart from a path so code that needs a file (`.parent`, a lock beside it) cannot
-    mistake one for the other; `str()` hides the password (it ends up in log lines)."""
+    mistake one for the other; `str()` and `repr()` hide the password (they end up in log
+    lines)."""
 
-    url: str
+    url: str = field(repr=False)
     user: str
     host: str
     port: int

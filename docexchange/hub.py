@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from docexchange.accounts.activity import ActivityTracker
 from docexchange.accounts.key_cache import KeyCache
 from docexchange.config import Config
-from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
 from docexchange.evidence.log import EvidenceLog
 from docexchange.exchange.context import ExchangeContext
-from docexchange.monitor.activity import ActivityTracker
+from docexchange.exchange.notifier import InboxNotifier
 from docexchange.ratelimit import UnitRateLimiter
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore

@@ -10,7 +10,7 @@ long as the keep-alive timeout, an hour by default. `ReadGuardHandler` adds two:
   (a slow but moving upload goes on; time the hub itself is not reading does not count).
 
 A connection over either limit is closed; the request's handler sees the body end early and
-cleans up (api/body.py). Idle keep-alive connections close after `keepalive_timeout`.
+cleans up (exchange/incoming.py). Idle keep-alive connections close after `keepalive_timeout`.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ async def authenticate(request: web.Request) -> str:
             "DX_RATE_LIMITED", f"Đơn vị gửi quá nhiều yêu cầu; hãy thử lại sau {seconds} giây.",
             f"Too many requests from this unit; retry in {seconds} s.", retry_after=seconds)
     request[CALLER_KEY] = organ_id
-    hub.activity.note(organ_id)  # in memory; written in batches (monitor/activity.py)
+    hub.activity.note(organ_id)  # in memory; written in batches (accounts/activity.py)
     return organ_id
 
 

@@ -1,40 +1,16 @@
-"""Read a request body: bounded, hashed while it streams. Small bodies stay in memory (they
-are stored inline with their message); a body larger than the inline limit is spooled to a
-file as it streams, so memory holds at most the inline limit per request."""
+"""Read a request body of the native API: its media type and coding checked, then streamed
+into the exchange's bounded, hashing `BodySink` (exchange/incoming.py)."""
 
 from __future__ import annotations
-
-import asyncio
-import hashlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 
 from docexchange.errors import DocExchangeError
-from docexchange.store.blobs import BlobStore, SpoolFile
-from docexchange.store.payloads import PayloadStore
-
-log = logging.getLogger(__name__)
+from docexchange.exchange.incoming import BodySink, RequestBody, empty_body, too_large
+from docexchange.store.blobs import BlobStore
 
 ACCEPTED_TYPES = ("application/xml", "text/xml", "application/octet-stream",
                   "application/edxml+xml", "")
-
-
-@dataclass(frozen=True)
-class RequestBody:
-    data: bytes
-    sha256: str
-    spool: Path | None  # set when the body was too large to keep inline
-
-
-def too_large(limit: int) -> DocExchangeError:
-    return DocExchangeError(
-        "DX_TOO_LARGE", f"Gói tin vượt quá giới hạn {limit} byte.",
-        f"The packet exceeds the limit of {limit} bytes.", limit=limit)
 
 
 #: request content codings aiohttp decodes for us; anything else would be stored still encoded
@@ -63,47 +39,13 @@ def _check_type(request: web.Request, limit: int) -> None:
 async def read_body(request: web.Request, blobs: BlobStore, limit: int,
                     inline_limit: int) -> RequestBody:
     _check_type(request, limit)
-    digest = hashlib.sha256()
-    buffer = bytearray()
-    spool: SpoolFile | None = None
+    sink = BodySink(blobs, limit, inline_limit)
     try:
         async for chunk in request.content.iter_chunked(256 * 1024):
-            if len(buffer) + (spool.size if spool else 0) + len(chunk) > limit:
-                raise too_large(limit)
-            digest.update(chunk)
-            buffer += chunk
-            if len(buffer) > inline_limit or spool is not None:
-                spool = spool or blobs.spool()
-                spool.write(bytes(buffer))
-                buffer.clear()
-        if spool is None:
-            if not buffer:
-                raise DocExchangeError("DX_INVALID_PACKET", "Nội dung gửi lên rỗng.",
-                                       "The request body is empty.",
-                                       errors=[{"element": "edXML", "reason": "empty body"}])
-            return RequestBody(bytes(buffer), digest.hexdigest(), None)
-        await asyncio.to_thread(spool.finish)
-        data = await asyncio.to_thread(spool.path.read_bytes)
+            sink.write(chunk)
+        if sink.empty:
+            raise empty_body()
+        return await sink.finish()
     except BaseException:
-        if spool is not None:
-            spool.discard()
-        raise
-    return RequestBody(data, digest.hexdigest(), spool.path)
-
-
-@asynccontextmanager
-async def nothing_left_behind(payloads: PayloadStore, body: RequestBody) -> AsyncIterator[None]:
-    """Whatever ends a request early (a refusal, a bug, a cancellation, a client gone), a
-    large body leaves no trace: its spool file is removed, and a blob it was already moved
-    into is removed unless a committed message refers to it. On success the spool file has
-    been renamed into the blob store, so there is nothing to remove."""
-    try:
-        yield
-    except BaseException:
-        if body.spool is not None:
-            body.spool.unlink(missing_ok=True)
-            try:
-                await asyncio.shield(payloads.discard_unreferenced(body.sha256))
-            except Exception:  # the original failure must still reach the caller
-                log.exception("could not remove the blob of a failed request")
+        sink.discard()
         raise

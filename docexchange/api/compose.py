@@ -21,10 +21,10 @@ from typing import Any
 
 from aiohttp import web
 
-from docexchange.api.body import RequestBody, too_large
 from docexchange.edxml import Organization, build_document, new_document
 from docexchange.edxml.model import SignerInfo, StaffInfo
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.incoming import RequestBody, too_large
 from docexchange.hub import Hub
 
 #: An example body, also shown in the OpenAPI document and docs/integration.md.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
-from docexchange.api.body import nothing_left_behind, read_body
+from docexchange.api.body import read_body
 from docexchange.api.compose import build_packet, composed_body, read_json
 from docexchange.api.params import int_query
 from docexchange.api.responses import json_response
@@ -33,9 +33,7 @@ async def send_document(request: web.Request) -> web.Response:
     else:
         body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
                                hub.config.storage.inline_payload_bytes)
-    async with nothing_left_behind(hub.exchange.payloads, body):
-        accepted = await accept_document(hub.exchange, caller, body.data, body.sha256,
-                                         body.spool)
+    accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.spool)
     hub.activity.note(caller, "send")
     receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
     return json_response(receipt, status=200 if accepted.duplicate else 202)
@@ -98,6 +96,5 @@ async def send_status(request: web.Request) -> web.Response:
     hub = _hub(request)
     body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
-    async with nothing_left_behind(hub.exchange.payloads, body):
-        outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
+    outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
     return json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.api.auth import authenticate
-from docexchange.api.body import nothing_left_behind, read_body
+from docexchange.api.body import read_body
 from docexchange.api.params import int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
+from docexchange.exchange.incoming import nothing_left_behind
 from docexchange.hub import Hub
 from docexchange.upstream import serving
 

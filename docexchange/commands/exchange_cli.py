@@ -14,7 +14,6 @@ import asyncio
 import datetime as dt
 import functools
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import aiohttp
 from docexchange.client import HubClient, HubError
 from docexchange.commands.progress import ProgressBar
 from docexchange.config import Config, load_config
+from docexchange.durable import write_durably
 from docexchange.edxml import (
     STATUS_CODES,
     DocumentPacket,
@@ -294,12 +294,8 @@ async def run_send(config_path: Path, args: argparse.Namespace) -> int:
 def save_receipt(path: Path, receipt: dict[str, Any]) -> None:
     """The receipt exactly as the hub answered (what `receipt verify` checks), written
     durably: it is the sender's proof."""
-    partial = path.with_name(f".{path.name}.part")
-    with partial.open("w", encoding="utf-8") as out:
-        json.dump(receipt, out, ensure_ascii=False, indent=2)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
+    write_durably(path, json.dumps(receipt, ensure_ascii=False, indent=2).encode("utf-8"),
+                  mode=0o666)
 
 
 def _read(path: Path) -> bytes:
@@ -367,12 +363,7 @@ def save_packet(folder: Path, message_id: str, data: bytes) -> Path:
                            f"refusing to save a packet under the name {message_id!r}")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{message_id}.edxml"
-    partial = folder / f".{message_id}.edxml.part"
-    with partial.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, target)
+    write_durably(target, data, mode=0o666)
     return target
 
 

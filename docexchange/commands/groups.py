@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from docexchange.commands.common import open_hub
-from docexchange.directory.model import KINDS
 from docexchange.store import units as unit_store
+from docexchange.unit import KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

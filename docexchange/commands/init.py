@@ -14,6 +14,7 @@ from docexchange.accounts.operators import add_operator, issue_token
 from docexchange.config import Config, load_config
 from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
 from docexchange.directory.csvio import read_units_csv
+from docexchange.durable import write_durably
 from docexchange.hub import Hub
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
 from docexchange.store import units as unit_store
@@ -32,13 +33,9 @@ def ensure_config_file(path: Path) -> None:
 
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
-    """Credentials file, created with mode 0600 (it holds API keys)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
+    """Credentials file, created with mode 0600 (it holds API keys), durably: a crash while
+    it is rewritten must not leave the demo units without their keys."""
+    write_durably(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def read_credentials(config: Config) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import Any
 from docexchange.commands.common import open_hub
 from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
-from docexchange.directory.model import KINDS, Unit
 from docexchange.errors import DocExchangeError
 from docexchange.monitor.unit_contacts import (
     Contact,
@@ -22,6 +21,7 @@ from docexchange.monitor.unit_contacts import (
     read_contacts_csv,
 )
 from docexchange.store import units as unit_store
+from docexchange.unit import KINDS, Unit
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

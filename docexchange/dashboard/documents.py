@@ -24,9 +24,9 @@ from docexchange.dashboard.widgets import (
     when,
 )
 from docexchange.delivery.service import operator_timeline
-from docexchange.delivery.state_machine import RANK, TERMINAL
 from docexchange.edxml import STATUS_CODES
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.state_machine import RANK, TERMINAL
 from docexchange.hub import Hub
 from docexchange.monitor import lookup
 from docexchange.store import messages as message_store

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from docexchange.appkeys import CONFIG_KEY, DASHBOARD_LANG_KEY, DASHBOARD_SESSION_KEY
+from docexchange.appkeys import CONFIG_KEY
 from docexchange.dashboard.i18n import DEFAULT_LANG, label, t
+from docexchange.dashboard.keys import DASHBOARD_LANG_KEY, DASHBOARD_SESSION_KEY
 from docexchange.dashboard.markup import Safe, html, join
 from docexchange.dashboard.sessions import DashboardSession
 

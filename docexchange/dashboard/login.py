@@ -9,8 +9,9 @@ import secrets
 from aiohttp import web
 
 from docexchange.accounts.operators import check_login
-from docexchange.appkeys import HUB_KEY, LOGIN_THROTTLE_KEY
+from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.i18n import t
+from docexchange.dashboard.keys import LOGIN_THROTTLE_KEY
 from docexchange.dashboard.layout import View, page, redirect, url, view
 from docexchange.dashboard.markup import Safe, html
 from docexchange.dashboard.middlewares import safe_next

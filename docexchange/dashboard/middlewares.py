@@ -13,13 +13,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from docexchange.appkeys import (
-    DASHBOARD_LANG_KEY,
-    DASHBOARD_SESSION_KEY,
-    HUB_KEY,
-    REQUEST_ID_KEY,
-)
+from docexchange.appkeys import HUB_KEY, REQUEST_ID_KEY
 from docexchange.dashboard.i18n import DEFAULT_LANG, LANGS
+from docexchange.dashboard.keys import DASHBOARD_LANG_KEY, DASHBOARD_SESSION_KEY
 from docexchange.dashboard.layout import error_page, redirect, url, view
 from docexchange.dashboard.sessions import (
     LANG_COOKIE,

@@ -23,10 +23,10 @@ from docexchange.dashboard.widgets import (
     unit_state_badge,
     when,
 )
-from docexchange.directory.model import KINDS, Unit
 from docexchange.hub import Hub
 from docexchange.monitor import actions, connectivity, trial_send, unit_contacts
 from docexchange.monitor.connection_state import STATES, UnitStatus
+from docexchange.unit import KINDS, Unit
 
 routes = web.RouteTableDef()
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from docexchange.appkeys import LOGIN_THROTTLE_KEY
 from docexchange.dashboard import (
     audit,
     documents,
@@ -17,6 +16,7 @@ from docexchange.dashboard import (
     reports,
     units,
 )
+from docexchange.dashboard.keys import LOGIN_THROTTLE_KEY
 from docexchange.dashboard.middlewares import dashboard_pages, session_guard
 from docexchange.dashboard.throttle import LoginThrottle
 

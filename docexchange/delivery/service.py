@@ -11,12 +11,12 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from docexchange.delivery.retired import check_within_grace
-from docexchange.delivery.state_machine import is_received
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.receipts import iso_ms
-from docexchange.exchange.status_intake import _store_status_txn, hub_arrival_packet
+from docexchange.exchange.retired import check_within_grace
+from docexchange.exchange.state_machine import is_received
+from docexchange.exchange.status_messages import hub_arrival_packet, store_status_txn
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
@@ -116,7 +116,7 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
     status_id = None
     if packet is not None and sha is not None and not is_received(d["state"]):
         ctx.payloads.stage_txn(conn, sha, packet, None)
-        status_id = _store_status_txn(ctx, conn, caller, d["document_id"], "01",
+        status_id = store_status_txn(ctx, conn, caller, d["document_id"], "01",
                                       d["message_id"], sha, len(packet), [d["sender_id"]],
                                       "Đã đến", "absent")
         sql.update_delivery_txn(conn, delivery_id, ts, last_status_code="01",

@@ -8,8 +8,8 @@ import io
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-from docexchange.directory.model import KINDS, MAX_ORGAN_ID, Unit
 from docexchange.errors import DocExchangeError
+from docexchange.unit import KINDS, MAX_ORGAN_ID, Unit
 
 COLUMNS = ("organ_id", "name", "kind", "parent", "valid_from", "valid_to", "aliases",
            "organization_in_charge", "address", "email", "telephone", "fax", "website",

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from docexchange.directory.model import KINDS, MAX_ORGAN_ID, Unit
 from docexchange.errors import DocExchangeError
+from docexchange.unit import KINDS, MAX_ORGAN_ID, Unit
 
 OPERATIONS = ("create", "merge", "split", "rename", "dissolve", "reparent")
 COLUMNS = ("effective_date", "operation", "from_code", "to_code", "to_name", "to_kind",

@@ -17,10 +17,11 @@ import datetime as dt
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from docexchange.directory.model import Unit
+from docexchange.config import Config
 from docexchange.directory.plan import (
     PlanRow,
     Problem,
@@ -28,22 +29,41 @@ from docexchange.directory.plan import (
     parse_plan,
     refuse,
 )
-from docexchange.directory.service import Resolution
+from docexchange.directory.service import Directory, Resolution
 from docexchange.directory.sync import SyncDiff
 from docexchange.errors import DocExchangeError
+from docexchange.evidence.log import EvidenceLog
 from docexchange.ids import new_ulid
 from docexchange.store import reorganisation as sql
 from docexchange.store import units as unit_store
-from docexchange.store.engine import now_ms
+from docexchange.store.engine import Database, now_ms
 from docexchange.store.messages import insert_event_txn
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
-
-if TYPE_CHECKING:
-    from docexchange.hub import Hub
+from docexchange.unit import Unit
 
 log = logging.getLogger(__name__)
 DAY = dt.timedelta(days=1)
+
+
+class Waker(Protocol):
+    def notify(self, organ_ids: Iterable[str]) -> None: ...
+
+
+class PlanContext(Protocol):
+    """What a plan needs of the hub. `docexchange.hub.Hub` is one; a protocol rather than the
+    Hub itself because the hub is built on the directory, never the other way round."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def directory(self) -> Directory: ...
+    @property
+    def evidence(self) -> EvidenceLog: ...
+    @property
+    def notifier(self) -> Waker: ...
 
 
 @dataclass
@@ -158,13 +178,13 @@ def _reparent_children(day: dt.date, rows: list[PlanRow], work: dict[str, Unit],
             fx.counts["reparented"] += 1
 
 
-async def prepare(hub: Hub, text: str) -> Effects:
+async def prepare(hub: PlanContext, text: str) -> Effects:
     """Read, check and work out a plan; raises DX_INVALID_PLAN listing every problem."""
     rows, problems = parse_plan(text)
     return await prepare_rows(hub, rows, problems)
 
 
-async def prepare_rows(hub: Hub, rows: list[PlanRow], problems: list[Problem] | None = None
+async def prepare_rows(hub: PlanContext, rows: list[PlanRow], problems: list[Problem] | None = None
                        ) -> Effects:
     units = {u.organ_id: u for u in hub.directory.all_units()}
     latest = await sql.latest_plan_date(hub.db)
@@ -195,7 +215,7 @@ def routing_lines(fx: Effects, split_policy: str) -> list[str]:
     return lines
 
 
-async def apply_plan(hub: Hub, text: str, source: str) -> tuple[Effects, str, int]:
+async def apply_plan(hub: PlanContext, text: str, source: str) -> tuple[Effects, str, int]:
     """Apply a checked plan in one transaction with one evidence leaf; returns the effects,
     the plan id and the leaf index. The same file applied twice is refused."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -210,7 +230,7 @@ def _already_applied(digest: str) -> DocExchangeError:
                             "This plan was already applied.", sha256=digest)
 
 
-async def apply_rows(hub: Hub, rows: list[PlanRow], digest: str, source: str,
+async def apply_rows(hub: PlanContext, rows: list[PlanRow], digest: str, source: str,
                      problems: list[Problem] | None = None) -> tuple[Effects, str, int]:
     fx = await prepare_rows(hub, rows, problems)
     plan_id = new_ulid()
@@ -238,7 +258,7 @@ async def apply_rows(hub: Hub, rows: list[PlanRow], digest: str, source: str,
     return fx, plan_id, index
 
 
-async def follow_open_deliveries(hub: Hub) -> int:
+async def follow_open_deliveries(hub: PlanContext) -> int:
     """Move deliveries not yet fetched by a retired unit to its one successor of today.
 
     Idempotent and stateless: any retired unit with a single current successor qualifies, so
@@ -267,7 +287,7 @@ async def follow_open_deliveries(hub: Hub) -> int:
     return moved
 
 
-def _follow_txn(hub: Hub, conn: Tx, moves: dict[str, str], olds: list[str],
+def _follow_txn(hub: PlanContext, conn: Tx, moves: dict[str, str], olds: list[str],
                 today: dt.date, recoded: frozenset[str]) -> int:
     ts = now_ms()
     moved: list[dict[str, str]] = []
@@ -288,7 +308,7 @@ def _follow_txn(hub: Hub, conn: Tx, moves: dict[str, str], olds: list[str],
     return len(moved)
 
 
-async def follow_forever(hub: Hub, interval: float = 300.0) -> None:
+async def follow_forever(hub: PlanContext, interval: float = 300.0) -> None:
     """Run follow_open_deliveries every `interval` seconds while the server runs."""
     while True:
         await asyncio.sleep(interval)
@@ -298,7 +318,7 @@ async def follow_forever(hub: Hub, interval: float = 300.0) -> None:
             log.exception("following open deliveries failed")
 
 
-async def apply_sync(hub: Hub, diff: SyncDiff, source: str, retire_gone: bool) -> int:
+async def apply_sync(hub: PlanContext, diff: SyncDiff, source: str, retire_gone: bool) -> int:
     """Write a reviewed sync diff: new and changed units in one transaction with one evidence
     leaf; each placeholder replaced by its official code through a recode plan (the
     placeholder becomes an alias). Gone units are retired (ending yesterday) only on request."""

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from docexchange.directory.model import Unit
 from docexchange.store import units as unit_store
 from docexchange.store.engine import Database
+from docexchange.unit import Unit
 
 log = logging.getLogger(__name__)
 

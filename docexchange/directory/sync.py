@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docexchange.directory.csvio import read_units_csv
-from docexchange.directory.model import MAX_ORGAN_ID, Unit
 from docexchange.errors import DocExchangeError
+from docexchange.unit import MAX_ORGAN_ID, Unit
 
 
 @dataclass

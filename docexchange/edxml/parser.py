@@ -26,7 +26,7 @@ from docexchange.edxml.problems import invalid_packet, malformed_xml
 from docexchange.edxml.schema import validate
 from docexchange.edxml.schema_reasons import in_vietnamese
 from docexchange.errors import DocExchangeError
-from docexchange.xmldepth import MAX_DEPTH, deeper_than
+from docexchange.safexml import MAX_DEPTH, deeper_than, has_doctype, parse_bytes
 
 XLINK_NS = "http://www.w3.org/1999/xlink"
 #: The only prefixes the field uses without declaring them, and what they mean.
@@ -44,23 +44,6 @@ _ELEMENT_IN_REASON = (
 )
 
 
-def _hardened_parser() -> etree.XMLParser:
-    """A new parser per call (lxml parsers must not be shared between threads).
-
-    huge_tree=True lifts libxml2's 10,000,000-byte text node limit: attachments reach 20 MB in
-    the field (EDXML.md §6). What bounds memory instead is the hub's packet size cap, and
-    entity expansion cannot happen: any DOCTYPE is refused below and entities never resolve.
-    """
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=True,
-        remove_comments=False,
-    )
-
-
 def parse_xml(data: bytes) -> Element:
     """Parse bytes into an lxml root; no DTD, no entities, no network, no DOCTYPE at all.
 
@@ -71,10 +54,10 @@ def parse_xml(data: bytes) -> Element:
     if not data or not data.strip():
         raise malformed_xml("edXML", "the body is empty", "nội dung gửi lên rỗng", 0)
     try:
-        root = etree.fromstring(data, _hardened_parser())
+        root = parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         root = _with_supplied_prefixes(data, exc)
-    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+    if has_doctype(root):
         raise invalid_packet(
             "DOCTYPE",
             "DOCTYPE declarations are not allowed",
@@ -93,7 +76,7 @@ def _with_supplied_prefixes(data: bytes, first: etree.XMLSyntaxError) -> Element
     if declared is None:
         raise _syntax_error(first)
     try:
-        return etree.fromstring(declared, _hardened_parser(), base_url=_SUPPLIED_URL)
+        return parse_bytes(declared, base_url=_SUPPLIED_URL)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc) from None
 

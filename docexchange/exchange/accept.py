@@ -1,7 +1,9 @@
-"""accept_document: the pipeline of DESIGN.md §2, steps 3 to 7, for one document packet.
+"""accept_document: a document packet through the intake pipeline (exchange/intake.py).
 
-The body has already been spooled and hashed by the API. Everything that can refuse the packet
-runs before the single write transaction; refusals are recorded (hash, sender, code, element paths).
+What is particular to a document: it must not be a status packet, its From is the caller, its
+signature is judged, its recipients are routed (aliases, successors, groups, other hubs); the
+transaction stores it once per (sender, DocumentId, business type) with one delivery per
+recipient, and the answer is the signed receipt.
 """
 
 from __future__ import annotations
@@ -12,23 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docexchange.delivery.retired import check_not_before_start
 from docexchange.directory.service import Resolution, Unresolved
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.proofs import receipt_proof
-from docexchange.exchange.checks import (
-    SignatureCheck,
-    check_sender,
-    check_signature,
-    refusals_recorded,
-)
+from docexchange.exchange.checks import SignatureCheck, check_sender, check_signature
 from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.incoming import RequestBody
+from docexchange.exchange.intake import PacketKind, take_in
+from docexchange.exchange.packet_check import Inspection
 from docexchange.exchange.receipts import document_receipt
+from docexchange.exchange.retired import check_not_before_start
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
-from docexchange.store.failures import is_unique_violation
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -45,8 +44,21 @@ class Accepted:
 async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                           spool: Path | None) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
-    async with refusals_recorded(ctx, caller, sha256, spool):
-        inspection = await ctx.inspect(data)
+    return await take_in(ctx, caller, RequestBody(data, sha256, spool), _Document())
+
+
+#: what the transaction found or wrote: (a repeat?, the message row, its deliveries)
+_Stored = tuple[bool, Any, list[Any]]
+
+
+class _Document(PacketKind[_Stored, Accepted]):
+    txn_name = "accept_document"
+    packet: DocumentPacket
+    signature: SignatureCheck
+    routing: list[Resolution]
+    recipients: tuple[str, ...]
+
+    async def check(self, ctx: ExchangeContext, caller: str, inspection: Inspection) -> None:
         packet = inspection.packet
         if isinstance(packet, StatusPacket):
             raise DocExchangeError(
@@ -55,10 +67,34 @@ async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256
                 errors=[{"element": "StatusCode", "reason": "status packet sent as document"}])
         # secrecy marks: refused in ctx.inspect
         check_sender(packet.sender_id, caller, ctx.directory.recoded_from(caller))
-        signature = await check_signature(ctx, inspection, caller)
-        routing, recipients = route_recipients(ctx, packet)
-    return await _store(ctx, caller, packet, data, sha256, spool, signature, routing,
-                        recipients)
+        self.signature = await check_signature(ctx, inspection, caller)
+        self.routing, self.recipients = route_recipients(ctx, packet)
+        self.packet = packet
+
+    def store_txn(self, ctx: ExchangeContext, conn: Tx, caller: str,
+                  body: RequestBody) -> _Stored:
+        return _store_txn(ctx, conn, caller, self, body)
+
+    async def answer(self, ctx: ExchangeContext, caller: str, body: RequestBody,
+                     stored: _Stored) -> Accepted:
+        duplicate, row, deliveries = stored
+        packet, btype = self.packet, self.packet.business_type
+        if duplicate and row["sha256"] != body.sha256:
+            conflict = DocExchangeError(
+                "DX_DUPLICATE_DOCUMENT",
+                f"Văn bản {packet.document_id} (loại nghiệp vụ {btype}) đã được gửi với nội "
+                "dung khác.", f"Document {packet.document_id} (business type {btype}) was "
+                "already sent with different content.", first_message_id=row["message_id"])
+            await ctx.record_refusal(caller, body.sha256, conflict)
+            raise conflict
+        if not duplicate:
+            ctx.notify(d["recipient_id"] for d in deliveries)
+        proof = None if duplicate else ctx.evidence.take_proof(row["log_index"])
+        if proof is None:  # a repeat (fresh proof on the latest head), or another process sealed
+            proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
+        receipt = document_receipt(row, deliveries, proof.to_json())
+        receipt["warnings"] = [w.to_json() for w in packet.warnings]  # same bytes, same notes
+        return Accepted(receipt, duplicate, self.recipients)
 
 
 def route_recipients(ctx: ExchangeContext, packet: DocumentPacket
@@ -159,74 +195,46 @@ def _reorganised(found: list[Unresolved]) -> DocExchangeError:
                  "successors": list(r.successors)} for r in found])
 
 
-async def _store(ctx: ExchangeContext, caller: str, packet: DocumentPacket, data: bytes,
-                 sha256: str, spool: Path | None, signature: SignatureCheck,
-                 routing: list[Resolution],
-                 recipients: tuple[str, ...]) -> Accepted:
-    await ctx.payloads.make_durable(sha256, spool)  # a large body: before the row commits
-    message_id = new_ulid()
+def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
+               body: RequestBody) -> _Stored:
+    """The first send of (caller, DocumentId, business type) is stored; a repeat returns the
+    first one, whatever its content (the answer refuses a different content)."""
+    packet, routing, recipients = doc.packet, doc.routing, doc.recipients
     btype = packet.business_type
-
-    def txn(conn: Tx) -> tuple[bool, Any, list[Any]]:
-        first = sql.find_document_txn(conn, caller, packet.document_id, btype)
-        if first is not None:
-            return True, first, sql.deliveries_of_txn(conn, first["message_id"])
-        related = related_document_txn(conn, caller, packet)
-        ctx.payloads.stage_txn(conn, sha256, data, spool)
-        ts = now_ms()
-        sql.insert_message_txn(conn, sql.NewMessage(
-            message_id, "document", caller, packet.document_id, btype, sha256, len(data),
-            packet.header.subject, packet.header.code.code_number,
-            packet.header.code.code_notation, packet.priority,
-            packet.header.due_date.isoformat() if packet.header.due_date else None, None,
-            related, signature.key_id, signature.status, ts,
-            dumps([r.to_json() for r in routing])))
-        traces = {o: r.note for r in routing if r.via.startswith("successor")
-                  for o in r.organ_ids}
-        for organ_id in recipients:
-            delivery_id = new_ulid()
-            sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
-            sql.insert_event_txn(conn, delivery_id, "created", caller, ts,
-                                 note=traces.get(organ_id, ""))
-        for r in routing:
-            if r.via == "group":
-                conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
-                             "VALUES (?, ?, ?)", (message_id, r.requested, dumps(r.organ_ids)))
-        index = ctx.evidence.append_txn(conn, "document_accepted", {
-            "message_id": message_id, "sender": caller, "document_id": packet.document_id,
-            "business_type": btype, "sha256": sha256, "size": len(data),
-            "recipients": list(recipients), "related_message_id": related,
-            "routing": [r.to_json() for r in routing], "signer_key_id": signature.key_id,
-            "signature": signature.status,
-        }, units=(caller, *recipients), message_id=message_id, receipt=True)
-        sql.set_message_log_index_txn(conn, message_id, index)
-        return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
-
-    async with refusals_recorded(ctx, caller, sha256, None):  # e.g. an unknown reference
-        try:
-            duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
-        except Exception as exc:
-            if not is_unique_violation(exc):
-                raise
-            # the same (sender, DocumentId) committed meanwhile on another node (a retry sent
-            # there while this one was in flight): looked up again, it is answered as a repeat
-            duplicate, row, deliveries = await ctx.db.write("accept_document", txn)
-    if duplicate and row["sha256"] != sha256:
-        conflict = DocExchangeError(
-            "DX_DUPLICATE_DOCUMENT",
-            f"Văn bản {packet.document_id} (loại nghiệp vụ {btype}) đã được gửi với nội dung "
-            "khác.", f"Document {packet.document_id} (business type {btype}) was already sent "
-            "with different content.", first_message_id=row["message_id"])
-        await ctx.record_refusal(caller, sha256, conflict)
-        raise conflict
-    if not duplicate:
-        ctx.notify(d["recipient_id"] for d in deliveries)
-    proof = None if duplicate else ctx.evidence.take_proof(row["log_index"])
-    if proof is None:  # a repeat (fresh proof on the latest head), or another process sealed
-        proof = await receipt_proof(ctx.db, row["log_index"], same_batch=not duplicate)
-    receipt = document_receipt(row, deliveries, proof.to_json())
-    receipt["warnings"] = [w.to_json() for w in packet.warnings]  # same bytes, same notes
-    return Accepted(receipt, duplicate, recipients)
+    first = sql.find_document_txn(conn, caller, packet.document_id, btype)
+    if first is not None:
+        return True, first, sql.deliveries_of_txn(conn, first["message_id"])
+    related = related_document_txn(conn, caller, packet)
+    ctx.payloads.stage_txn(conn, body.sha256, body.data, body.spool)
+    message_id = new_ulid()
+    ts = now_ms()
+    sql.insert_message_txn(conn, sql.NewMessage(
+        message_id, "document", caller, packet.document_id, btype, body.sha256,
+        len(body.data), packet.header.subject, packet.header.code.code_number,
+        packet.header.code.code_notation, packet.priority,
+        packet.header.due_date.isoformat() if packet.header.due_date else None, None,
+        related, doc.signature.key_id, doc.signature.status, ts,
+        dumps([r.to_json() for r in routing])))
+    traces = {o: r.note for r in routing if r.via.startswith("successor")
+              for o in r.organ_ids}
+    for organ_id in recipients:
+        delivery_id = new_ulid()
+        sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
+        sql.insert_event_txn(conn, delivery_id, "created", caller, ts,
+                             note=traces.get(organ_id, ""))
+    for r in routing:
+        if r.via == "group":
+            conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
+                         "VALUES (?, ?, ?)", (message_id, r.requested, dumps(r.organ_ids)))
+    index = ctx.evidence.append_txn(conn, "document_accepted", {
+        "message_id": message_id, "sender": caller, "document_id": packet.document_id,
+        "business_type": btype, "sha256": body.sha256, "size": len(body.data),
+        "recipients": list(recipients), "related_message_id": related,
+        "routing": [r.to_json() for r in routing], "signer_key_id": doc.signature.key_id,
+        "signature": doc.signature.status,
+    }, units=(caller, *recipients), message_id=message_id, receipt=True)
+    sql.set_message_log_index_txn(conn, message_id, index)
+    return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
 
 
 def related_document_txn(conn: Tx, caller: str, packet: DocumentPacket

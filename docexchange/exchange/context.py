@@ -12,11 +12,12 @@ from functools import partial
 from pathlib import Path
 
 from docexchange.config import Config
-from docexchange.delivery.notifier import InboxNotifier
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.notifier import InboxNotifier
 from docexchange.exchange.packet_check import Inspection, inspect_packet
+from docexchange.exchange.relay_routes import RelayRoutes
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store import units as unit_store
@@ -24,7 +25,6 @@ from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.payloads import PayloadStore
 from docexchange.store.tx import Tx
-from docexchange.upstream.routes import RelayRoutes
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""accept_status: a status packet from a unit, and the 01 the hub issues on acknowledgement.
+"""accept_status: a status packet from a unit, through the intake pipeline (exchange/intake.py).
 
-A status moves one delivery along the state machine (delivery/state_machine.py) and is routed to the
+A status moves one delivery along the state machine (exchange/state_machine.py) and is routed to the
 other side: 01-06 and 15/16 from a recipient go to the document's sender; 13 (recall) from the
 sender goes to every recipient. A document is (sender OrganId, DocumentId): a recipient's
 status names it by ResponseFor/OrganId + DocumentId, so another sender reusing the DocumentId
@@ -10,35 +10,24 @@ recipient's own 01 after the hub's (or the reverse) counts once.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from docexchange.delivery.retired import check_not_before_start, check_within_grace
-from docexchange.delivery.state_machine import ALL_CODES, apply_status, is_received
-from docexchange.edxml import build_status, new_status
-from docexchange.edxml.model import (
-    DocumentPacket,
-    Organization,
-    PacketWarning,
-    ResponseFor,
-    StatusPacket,
-)
+from docexchange.edxml.model import DocumentPacket, PacketWarning, StatusPacket
 from docexchange.edxml.values import format_timestamp
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.checks import (
-    SignatureCheck,
-    check_sender,
-    check_signature,
-    refusals_recorded,
-)
+from docexchange.exchange.checks import SignatureCheck, check_sender, check_signature
 from docexchange.exchange.context import ExchangeContext
-from docexchange.ids import new_ulid
+from docexchange.exchange.incoming import RequestBody
+from docexchange.exchange.intake import PacketKind, take_in
+from docexchange.exchange.packet_check import Inspection
+from docexchange.exchange.retired import check_not_before_start, check_within_grace
+from docexchange.exchange.state_machine import ALL_CODES, apply_status, is_received
+from docexchange.exchange.status_messages import store_status_txn
 from docexchange.store import messages as sql
 from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
-from docexchange.store.units import dumps
 
 #: The longest status Description accepted, in characters. A recall's text goes to every
 #: recipient: unbounded, one 1 MB recall to 112 units once cost 236 MB (issue 9 #4). The text
@@ -109,8 +98,19 @@ def _check_text(packet: StatusPacket) -> None:
 
 async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
                         spool: Path | None) -> StatusOutcome:
-    async with refusals_recorded(ctx, caller, sha256, spool):
-        inspection = await ctx.inspect(data)
+    """Check, store and route one status packet; raises DocExchangeError on refusal."""
+    return await take_in(ctx, caller, RequestBody(data, sha256, spool), _Status())
+
+
+#: what the transaction did: the outcome and the units whose inboxes it filled
+_Stored = tuple[StatusOutcome, list[str]]
+
+
+class _Status(PacketKind[_Stored, StatusOutcome]):
+    packet: StatusPacket
+    signature: SignatureCheck
+
+    async def check(self, ctx: ExchangeContext, caller: str, inspection: Inspection) -> None:
         packet = inspection.packet
         if isinstance(packet, DocumentPacket):
             raise DocExchangeError(
@@ -127,35 +127,24 @@ async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: 
                 errors=[{"element": "StatusCode", "value": packet.status_code}])
         _check_text(packet)
         signature = await check_signature(ctx, inspection, caller)
-    await ctx.payloads.make_durable(sha256, spool)
-    incoming = _Incoming(packet, format_timestamp(packet.timestamp), sha256, len(data),
-                         signature)
-    fn = (_recall_txn if packet.status_code == "13" else _recipient_status_txn)
+        self.txn_name = f"status_{packet.status_code}"
+        self.packet, self.signature = packet, signature
 
-    def txn(conn: Tx) -> tuple[StatusOutcome, list[str]]:
-        outcome, notify = fn(ctx, conn, caller, incoming)
+    def store_txn(self, ctx: ExchangeContext, conn: Tx, caller: str,
+                  body: RequestBody) -> _Stored:
+        incoming = _Incoming(self.packet, format_timestamp(self.packet.timestamp),
+                             body.sha256, len(body.data), self.signature)
+        store = _recall_txn if self.packet.status_code == "13" else _recipient_status_txn
+        outcome, notify = store(ctx, conn, caller, incoming)
         if not outcome.duplicate:
-            ctx.payloads.stage_txn(conn, sha256, data, spool)
+            ctx.payloads.stage_txn(conn, body.sha256, body.data, body.spool)
         return outcome, notify
-    outcome, notify = await ctx.db.write(f"status_{packet.status_code}", txn)
-    outcome = replace(outcome, warnings=packet.warnings)
-    ctx.notify(notify)
-    return outcome
 
-
-def _store_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
-                      document_id: str, code: str, related: str, sha256: str, size: int,
-                      recipients: list[str], subject: str, signature: str) -> str:
-    """The status message, routed to `recipients`; its text (`subject`) is stored here once."""
-    message_id = new_ulid()
-    ts = now_ms()
-    sql.insert_message_txn(conn, sql.NewMessage(
-        message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
-        code, related, None, signature, ts, dumps(recipients)))
-    for organ_id in recipients:
-        sql.insert_delivery_txn(conn, new_ulid(), message_id, organ_id, 0, ts)
-    return message_id
-
+    async def answer(self, ctx: ExchangeContext, caller: str, body: RequestBody,
+                     stored: _Stored) -> StatusOutcome:
+        outcome, notify = stored
+        ctx.notify(notify)
+        return replace(outcome, warnings=self.packet.warnings)
 
 def _recipient_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                           incoming: _Incoming) -> tuple[StatusOutcome, list[str]]:
@@ -189,7 +178,7 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     if change.implies_receipt or code == "01":
         updates["acked_ts"] = delivery["acked_ts"] or ts
     sql.update_delivery_txn(conn, doc["delivery_id"], ts, **updates)
-    message_id = _store_status_txn(ctx, conn, caller, document_id, code, doc["message_id"],
+    message_id = store_status_txn(ctx, conn, caller, document_id, code, doc["message_id"],
                                    incoming.sha256, incoming.size, [doc["sender_id"]],
                                    packet.description, signature)
     sql.insert_event_txn(conn, doc["delivery_id"], "status", caller, ts, status_code=code,
@@ -229,7 +218,7 @@ def _recall_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     ts = now_ms()
     changes = [(d, apply_status(d["state"], d["recall"], "13", is_change=False))
                for d in deliveries]
-    message_id = _store_status_txn(ctx, conn, caller, document_id, "13",
+    message_id = store_status_txn(ctx, conn, caller, document_id, "13",
                                    original["message_id"], incoming.sha256, incoming.size,
                                    recipients, packet.description, signature)
     for d, change in changes:
@@ -243,25 +232,3 @@ def _recall_txn(ctx: ExchangeContext, conn: Tx, caller: str,
         "recipients": recipients, "signature": signature},
         units=(caller, *recipients), message_id=original["message_id"])
     return StatusOutcome("13", document_id, message_id, ids, False, signature), recipients
-
-
-def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> bytes:
-    """The status 01 (đã đến) the hub issues for a recipient that acknowledged a delivery."""
-    unit = ctx.directory.get(recipient)
-    organ = Organization(organ_id=recipient, organ_name=unit.name if unit else "",
-                         organization_in_charge=unit.organization_in_charge if unit else "")
-    code = f"{document['code_number']}/{document['code_notation']}".strip("/")
-    response = ResponseFor(organ_id=document["sender_id"], document_id=document["document_id"],
-                           code=code, promulgation_date=_date_in(document["document_id"]))
-    now = dt.datetime.now(ctx.config.zone).replace(tzinfo=None, microsecond=0)
-    status = new_status(organ, response, "01", "Đã đến - hệ thống trục liên thông đã chuyển tới "
-                        "phần mềm của đơn vị nhận", now)
-    return build_status(status)
-
-
-def _date_in(document_id: str) -> dt.date | None:
-    parts = document_id.split(",")
-    try:
-        return dt.datetime.strptime(parts[1], "%Y/%m/%d").date() if len(parts) >= 3 else None
-    except ValueError:
-        return None

@@ -1,7 +1,7 @@
 """validate_packet: every check of a real send, run without storing or logging anything.
 
 DMS vendors call it (``POST /api/v1/documents/validate``, ``docexchange validate``) while they
-integrate. It reuses the exchange's own checks (inspect.py, accept.py, checks.py) so it can
+integrate. It reuses the exchange's own checks (packet_check.py, accept.py, checks.py) so it can
 never drift from what a real send decides; unlike a send, it does not stop at the first problem
 but lists them all, each with the element's path and a sentence in Vietnamese and English. It
 writes nothing: no message, no refusal, no evidence leaf, no log line.
@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from docexchange.delivery.state_machine import ALL_CODES
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import related_document_txn, route_recipients
 from docexchange.exchange.checks import check_sender, check_signature
 from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.state_machine import ALL_CODES
 from docexchange.store import messages as sql
 
 HEADER = "edXML/edXMLEnvelope/edXMLHeader"

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from docexchange.accounts.operators import Operator
-from docexchange.directory.model import Unit
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.ids import hash_secret, new_api_key
 from docexchange.store import units as unit_store
 from docexchange.store import vdxp as vdxp_store
 from docexchange.store.tx import Tx
+from docexchange.unit import Unit
 
 
 @dataclass(frozen=True)

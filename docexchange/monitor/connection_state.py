@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from docexchange.directory.model import Unit
+from docexchange.accounts.activity import Activity
 from docexchange.exchange.receipts import iso_ms
-from docexchange.monitor.activity import Activity
+from docexchange.unit import Unit
 
 STATES = ("connected", "idle", "disconnected", "never")
 

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from docexchange.directory.model import Unit
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.receipts import iso_ms
 from docexchange.hub import Hub
@@ -22,6 +21,7 @@ from docexchange.monitor.days import day_bounds, local_day
 from docexchange.monitor.kpis import kpi_table
 from docexchange.store import monitor as sql
 from docexchange.store.engine import now_ms as clock_ms
+from docexchange.unit import Unit
 
 __all__ = ["STATES", "UnitStatus", "expiring_credentials", "kpis", "not_acked_by_end_of_day",
            "overdue", "stuck", "take_snapshot", "trend", "unit_detail", "unit_statuses"]

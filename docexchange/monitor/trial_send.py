@@ -13,11 +13,11 @@ import datetime as dt
 import hashlib
 
 from docexchange.accounts.operators import Operator
-from docexchange.directory.model import Unit
 from docexchange.edxml import Organization, build_document, new_document
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
 from docexchange.hub import Hub
+from docexchange.unit import Unit
 
 NOTATION = "THU-KN"
 ATTACHMENT = "van-ban-thu.txt"

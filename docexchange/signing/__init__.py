@@ -3,7 +3,7 @@ enveloped XML-DSig signing and verification of edXML packets (with signxml).
 
 Modules: ``certificates`` (keys and X.509 with cryptography), ``keyring`` (the keys/ folder),
 ``xmldsig`` (PacketSigner, PacketVerifier), ``trust`` (which signer certificates are trusted),
-``signature_placement`` (where the Signature sits in a packet), ``safexml`` (hardened parser).
+``signature_placement`` (where the Signature sits in a packet).
 """
 
 from docexchange.signing.keyring import HubKey, KeyRing, verify_signature

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import NameOID, ObjectIdentifier
+
+from docexchange.durable import write_durably
 
 Algorithm = Literal["ec-p256", "rsa-2048"]
 Purpose = Literal["signing", "hub", "tls-client"]
@@ -124,20 +124,20 @@ def self_signed_certificate(
 def write_private_key(path: Path, key: PrivateKey) -> None:
     """Write PKCS#8 PEM atomically into a file that is born with mode 0600.
 
-    A temporary file is created with ``os.open(..., 0o600)`` and renamed over ``path``: an
-    existing file's looser mode is never inherited, and no chmod ever follows a write.
+    docexchange/durable.py: a temporary file born 0600, fsync'ed and renamed over ``path``;
+    an existing file's looser mode is never inherited, and no chmod ever follows a write.
     """
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_atomically(path, pem, mode=0o600)
+    write_durably(path, pem, mode=0o600)
 
 
 def write_certificate(path: Path, cert: x509.Certificate) -> None:
     """Write a PEM certificate atomically (mode 0644: certificates are public)."""
-    _write_atomically(path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    write_durably(path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
 
 
 def load_private_key(path: Path) -> PrivateKey:
@@ -224,30 +224,3 @@ def _key_usage(*, ca: bool) -> x509.KeyUsage:
         encipher_only=False,
         decipher_only=False,
     )
-
-
-def _write_atomically(path: Path, content: bytes, *, mode: int) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: a crash leaves either the
-    old file or the new one, never a torn key. Folders made for secrets are 0700."""
-    path = Path(path)
-    path.parent.mkdir(mode=0o700 if mode == 0o600 else 0o755, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

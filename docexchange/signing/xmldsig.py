@@ -8,6 +8,11 @@ packet from it only: it is rebuilt from the canonical bytes the digest covers, s
 comment or text an attacker added outside the signed data is not in it. Only a single
 signature whose one Reference is ``URI=""`` (the whole packet) is accepted.
 
+The bytes are checked by libxmlsec1 first (signing/xmlsec_check.py, the fast path) when
+python-xmlsec is usable; signxml decides whenever libxmlsec1 does not say yes, so a refusal
+always carries signxml's reason and the two implementations are held to agree on the attack
+corpus (tests/signing/test_verifier_agreement.py). ``engine="signxml"`` skips the fast path.
+
 Known limits: comments and processing instructions outside the root element are not covered
 (signxml signs the root element, not the document node); a QCVN-namespaced Signature verifies
 only if the signer canonicalised a standard XML-DSig SignedInfo. signxml objects are made per
@@ -23,6 +28,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -43,8 +49,9 @@ from signxml import (
 from signxml.exceptions import SignXMLException
 
 from docexchange.errors import DocExchangeError
+from docexchange.safexml import deeper_than, hardened_parser, has_doctype, parse_bytes
+from docexchange.signing import xmlsec_check
 from docexchange.signing.certificates import PrivateKey, key_id, same_key
-from docexchange.signing.safexml import hardened_parser, parse_packet
 from docexchange.signing.signature_placement import (
     DSIG_NS,
     bad_signature,
@@ -57,7 +64,13 @@ from docexchange.signing.signature_placement import (
 )
 from docexchange.signing.trust import CertificateTrust
 
-__all__ = ["PacketSigner", "PacketVerifier", "SignatureFailure", "VerifiedPacket", "has_signature"]
+__all__ = [
+    "Engine", "PacketSigner", "PacketVerifier", "SignatureFailure", "VerifiedPacket",
+    "has_signature",
+]
+
+#: Which implementation checks the bytes: "auto" is libxmlsec1 when usable, signxml otherwise.
+Engine = Literal["auto", "xmlsec", "signxml"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +79,35 @@ _ACCEPTED_METHODS = frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA
 _SHA1 = "sha1"
 #: Reasons that mean "the bytes are not what this certificate's key signed".
 _MISMATCH_REASONS = frozenset({"digest_mismatch", "signature_mismatch"})
+
+
+def parse_packet(data: bytes) -> etree._Element:
+    """Parse packet bytes; DX_INVALID_PACKET when not XML or when a DOCTYPE is present."""
+    try:
+        root = parse_bytes(data)
+    except (etree.XMLSyntaxError, ValueError, TypeError) as exc:
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin không phải là XML hợp lệ.",
+            "The packet is not well-formed XML.",
+            reason="not_xml",
+        ) from exc
+    if has_doctype(root):
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin chứa khai báo DOCTYPE; không được phép.",
+            "DOCTYPE declarations are not allowed in packets.",
+            reason="doctype_refused",
+        )
+    if deeper_than(root):  # signxml and our own copies recurse on depth
+        raise DocExchangeError(
+            "DX_INVALID_PACKET",
+            "Gói tin lồng phần tử quá sâu.",
+            "The packet nests elements too deeply.",
+            reason="too_deep",
+        )
+    return root
+
 
 
 class PacketSigner:
@@ -141,6 +183,12 @@ class _SubtreeSafeVerifier(XMLVerifier):
             nodes = [self._rerooted(node) for node in listed]
         return bytes(super()._c14n(nodes, algorithm, inclusive_ns_prefixes))
 
+    def get_root(self, data: etree._Element) -> etree._Element:  # type: ignore[override]
+        """The caller's tree as it is: signxml copies it (a serialise and a re-parse of the
+        whole packet) only to protect it from changes, and it changes nothing in it (the
+        enveloped transform works on its own copy in ``_verify_reference``)."""
+        return data
+
     def _rerooted(self, node: etree._Element) -> etree._Element:
         if node.getparent() is None:
             return node
@@ -179,11 +227,19 @@ class PacketVerifier:
     """
 
     def __init__(
-        self, trusted_ca_certs: Sequence[x509.Certificate], *, allow_sha1: bool = False
+        self, trusted_ca_certs: Sequence[x509.Certificate], *, allow_sha1: bool = False,
+        engine: Engine = "auto",
     ) -> None:
+        """``engine="xmlsec"`` raises RuntimeError when python-xmlsec is not usable here."""
         self._trust = CertificateTrust(trusted_ca_certs)
         self._methods = _ACCEPTED_METHODS | ({SignatureMethod.RSA_SHA1} if allow_sha1 else set())
         self._digests = _SHA2_DIGESTS | ({DigestAlgorithm.SHA1} if allow_sha1 else set())
+        self._fast = _fast_check(engine, self._methods, self._digests)
+
+    @property
+    def engine(self) -> str:
+        """The implementation that checks matching signatures: "xmlsec" or "signxml"."""
+        return "signxml" if self._fast is None else "xmlsec"
 
     def verify(
         self,
@@ -203,7 +259,7 @@ class PacketVerifier:
         signature = into_dsig_namespace(single_signature(root))
         method = self._check_signed_info(signature)
         signer = self._trust.signer(_carried_certificates(signature), expected_certs, at)
-        signed_root = self._signxml_verify(root, signature_location(signature), signer, at)
+        signed_root = self._verify_bytes(root, signature, signer, at)
         return VerifiedPacket(signed_root, signer, method.value.rpartition("#")[2])
 
     def examine(self, data: bytes, *, at: datetime | None = None
@@ -221,26 +277,27 @@ class PacketVerifier:
             signature = into_dsig_namespace(single_signature(root))
             method = self._check_signed_info(signature)
             carried = _carried_certificates(signature)
-            location = signature_location(signature)
             signer = self._trust.signer(carried, None, at)
         except DocExchangeError as exc:
             if exc.details.get("reason") not in ("untrusted_certificate",
                                                  "certificate_not_valid_now"):
                 return SignatureFailure(exc)
-            return SignatureFailure(exc, self._mismatch(root, location, carried, at))
+            return SignatureFailure(exc, self._mismatch(root, signature, carried, at))
         try:
-            signed_root = self._signxml_verify(root, location, signer, at)
+            signed_root = self._verify_bytes(root, signature, signer, at)
         except DocExchangeError as exc:
             mismatch = exc.details.get("reason") in _MISMATCH_REASONS
             return SignatureFailure(exc, key_id(signer) if mismatch else None)
         return VerifiedPacket(signed_root, signer, method.value.rpartition("#")[2])
 
-    def _mismatch(self, root: etree._Element, location: str,
+    def _mismatch(self, root: etree._Element, signature: etree._Element,
                   carried: Sequence[x509.Certificate], at: datetime) -> str | None:
         """The key id of the carried leaf the bytes do not match, if they do not."""
         leaf = carried[0]
+        if self._fast is not None and _valid_at(leaf, at) and self._fast.matches(signature, leaf):
+            return None
         try:
-            self._signxml_verify(root, location, leaf, at)
+            self._signxml_verify(root, signature_location(signature), leaf, at)
         except DocExchangeError as exc:
             return key_id(leaf) if exc.details.get("reason") in _MISMATCH_REASONS else None
         return None
@@ -263,6 +320,15 @@ class PacketVerifier:
         if len(references) != 1 or references[0].get("URI") != "":
             raise bad_signature("bad_reference")
         return method
+
+    def _verify_bytes(self, root: etree._Element, signature: etree._Element,
+                      signer: x509.Certificate, at: datetime) -> etree._Element:
+        """``signed_root`` when the bytes match ``signer``'s key, else DX_BAD_SIGNATURE with
+        signxml's reason. libxmlsec1's yes is taken as is; its no is never final."""
+        if self._fast is not None and _valid_at(signer, at) and self._fast.matches(signature,
+                                                                                 signer):
+            return _signed_root(root, signature)
+        return self._signxml_verify(root, signature_location(signature), signer, at)
 
     def _signxml_verify(
         self, root: etree._Element, location: str, signer: x509.Certificate, at: datetime
@@ -290,6 +356,57 @@ class PacketVerifier:
         return result.signed_xml
 
 
+def _fast_check(engine: Engine, methods: frozenset[SignatureMethod],
+                digests: frozenset[DigestAlgorithm]) -> xmlsec_check.XmlsecCheck | None:
+    if engine == "signxml" or (engine == "auto" and not xmlsec_check.available()):
+        if engine == "auto":
+            log.warning("python-xmlsec unusable (%s): signatures are checked by signxml only",
+                        xmlsec_check.unavailable_reason())
+        return None
+    return xmlsec_check.XmlsecCheck(frozenset(m.value for m in methods),
+                                    frozenset(d.value for d in digests))
+
+
+def _valid_at(certificate: x509.Certificate, at: datetime) -> bool:
+    """What signxml checks of the certificate it is given; libxmlsec1 with a bare key does not."""
+    return certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc
+
+
+def _signed_root(root: etree._Element, signature: etree._Element) -> etree._Element:
+    """What a single ``URI=""`` enveloped Reference covers, rebuilt as signxml rebuilds it: the
+    whole packet without the Signature element, canonicalised without comments (``URI=""``
+    never covers comments) and parsed again, so nothing outside the signed data remains.
+
+    The tree is changed (the Signature leaves it); callers parsed it for this call only.
+    """
+    exclusive = bool(_EXCLUSIVE_REFERENCE(signature))
+    parent = signature.getparent()
+    assert parent is not None
+    _keep_tail(signature)
+    parent.remove(signature)
+    canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
+    return parse_bytes(canonical)
+
+
+_EXCLUSIVE_REFERENCE = etree.XPath(
+    "boolean(ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform"
+    "[@Algorithm='http://www.w3.org/2001/10/xml-exc-c14n#'])", namespaces={"ds": DSIG_NS})
+
+
+def _keep_tail(element: etree._Element) -> None:
+    """lxml's ``remove`` takes the element's tail text with it; the enveloped transform removes
+    the element only, so the text that followed it moves to what precedes it."""
+    if not element.tail:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + element.tail
+    else:
+        parent = element.getparent()
+        assert parent is not None
+        parent.text = (parent.text or "") + element.tail
+
+
 def _signed_bytes(data: bytes, signed_root: etree._Element, end_tag: str, after: bool) -> bytes:
     """Splice the signature into the original bytes; if that is not possible (or does not land
     where signxml put it), fall back to lxml's serialisation of the whole signed tree."""
@@ -305,13 +422,13 @@ def _signed_bytes(data: bytes, signed_root: etree._Element, end_tag: str, after:
 def _standalone(signature: etree._Element) -> bytes:
     """The Signature element alone, without the namespace declarations lxml copies from its
     ancestors (unused by exclusive C14N) and without its tail."""
-    copy = etree.fromstring(etree.tostring(signature, with_tail=False), hardened_parser())
+    copy = parse_bytes(etree.tostring(signature, with_tail=False))
     etree.cleanup_namespaces(copy)
     return etree.tostring(copy)
 
 
 def _same_place(spliced: bytes, signed_root: etree._Element, signature: etree._Element) -> bool:
-    reparsed = etree.fromstring(spliced, hardened_parser())
+    reparsed = parse_bytes(spliced)
     found = reparsed.findall(f".//{{{DSIG_NS}}}Signature")
     expected = signed_root.getroottree().getpath(signature)
     return len(found) == 1 and reparsed.getroottree().getpath(found[0]) == expected

@@ -10,13 +10,13 @@ and leaves no partial file behind.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
+from docexchange.durable import move_durably, open_spool, sync
 from docexchange.store.failures import storage_error
 
 
@@ -32,14 +32,6 @@ def _storage_failures() -> Iterator[None]:
         raise translated from exc
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class SpoolFile:
     """A temporary file that hashes what is written to it."""
 
@@ -48,7 +40,7 @@ class SpoolFile:
         self.size = 0
         self._hash = hashlib.sha256()
         with _storage_failures():
-            self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in finish()/discard()
+            self._file: IO[bytes] = open_spool(path)  # closed in finish()/discard()
 
     def write(self, chunk: bytes) -> None:
         with _storage_failures():
@@ -59,8 +51,7 @@ class SpoolFile:
     def finish(self) -> str:
         """Flush to disk; returns the hex SHA-256."""
         with _storage_failures():
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            sync(self._file)
             self._file.close()
         return self._hash.hexdigest()
 
@@ -97,8 +88,7 @@ class BlobStore:
             return target
         with _storage_failures():
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(spool_path, target)
-            _fsync_dir(target.parent)
+            move_durably(spool_path, target)
         return target
 
     def put(self, data: bytes) -> str:

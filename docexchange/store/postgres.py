@@ -69,6 +69,20 @@ def connect(url: PostgresURL) -> psycopg.Connection[Any]:
     return conn
 
 
+def bindable(parameters: Any) -> Any:
+    """`parameters` with NUL characters in strings replaced by U+FFFD: PostgreSQL text cannot
+    hold NUL (SQLite's can). Only lookups meet one (an id taken from a URL or a header; XML
+    text cannot carry NUL), and such an id matches no stored row either way."""
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    if not any(isinstance(v, str) and "\x00" in v for v in values):
+        return parameters
+    def clean(v: Any) -> Any:
+        return v.replace("\x00", "\ufffd") if isinstance(v, str) else v
+    if isinstance(parameters, dict):
+        return {k: clean(v) for k, v in parameters.items()}
+    return [clean(v) for v in parameters]
+
+
 class PgTx:
     """The `Tx` of store/tx.py over a psycopg connection: `?` SQL, sqlite-like rows."""
 
@@ -80,12 +94,12 @@ class PgTx:
 
     def execute(self, sql: str, parameters: Params = (), /) -> Any:
         cursor = self.conn.cursor()
-        cursor.execute(translate(sql), parameters)
+        cursor.execute(translate(sql), bindable(parameters))
         return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> Any:
         cursor = self.conn.cursor()
-        cursor.executemany(translate(sql), list(parameters))
+        cursor.executemany(translate(sql), [bindable(p) for p in parameters])
         return cursor
 
     def cursor(self) -> Any:
@@ -183,7 +197,7 @@ class PostgresDatabase(Database):
     async def _fetch(conn: psycopg.AsyncConnection[Any], sql: str,
                      params: Sequence[Any] | dict[str, Any]) -> list[Any]:
         cursor = conn.cursor()
-        await cursor.execute(translate(sql), params)
+        await cursor.execute(translate(sql), bindable(params))
         return await cursor.fetchall()
 
     async def _replace_reader(self, conn: psycopg.AsyncConnection[Any]

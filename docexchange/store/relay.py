@@ -75,7 +75,7 @@ def mark_handed_over_txn(conn: Tx, delivery_id: str, ts: int, *,
     """The other hub took the packet: 'fetched' (documents wait for its statuses); a status
     delivery is done (acked)."""
     conn.execute("UPDATE deliveries SET state = CASE WHEN state = 'pending' THEN 'fetched' ELSE "
-                 "state END, fetched_ts = COALESCE(fetched_ts, ?), acked_ts = CASE WHEN ? THEN "
+                 "state END, fetched_ts = COALESCE(fetched_ts, ?), acked_ts = CASE WHEN ? = 1 THEN "
                  "COALESCE(acked_ts, ?) ELSE acked_ts END, updated_ts = ? WHERE delivery_id = ?",
                  (ts, int(acked), ts, ts, delivery_id))
 

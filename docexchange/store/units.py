@@ -10,9 +10,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from docexchange.directory.model import Unit
 from docexchange.store.engine import Database, now_ms
 from docexchange.store.tx import Tx
+from docexchange.unit import Unit
 
 _UNIT_COLUMNS = ("organ_id, name, kind, parent_id, valid_from, valid_to, successor_id, "
                  "organization_in_charge, address, email, telephone, fax, website, placeholder")

@@ -1,16 +1,45 @@
-"""The relay tasks of a running hub: per [[upstream]], the outbound queue and the poller."""
+"""The outbound work of a running hub: the push worker and, per [[upstream]], the relay's
+outbound queue and poller. Run by one elected hub node at a time (store/leadership.py: a flock
+with SQLite, an advisory lock with PostgreSQL), since every node would otherwise push each
+document once; started by app.py. It lives here, above push/, because the relay reuses the
+push worker's back-off: push never needs to know about relays."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from docexchange.config import UpstreamConfig
 from docexchange.hub import Hub
+from docexchange.push.worker import PushWorker
+from docexchange.store.leadership import lead, leadership_for
 from docexchange.upstream.native import NativeAdapter
 from docexchange.upstream.protocol import UpstreamAdapter
 from docexchange.upstream.relay import Relay
 from docexchange.upstream.vdxp import VdxpAdapter
+
+
+async def run_outbound(hub: Hub) -> None:
+    await lead(leadership_for(hub.config.storage, "outbound"), lambda: _outbound_work(hub))
+
+
+async def _outbound_work(hub: Hub) -> None:
+    listeners: list[Callable[[], None]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            if hub.config.push.enabled:
+                worker = PushWorker(hub)
+                listeners.append(worker.wake)
+                group.create_task(worker.run())
+            for coroutine, wake in relay_tasks(hub):
+                listeners.append(wake)
+                group.create_task(coroutine)
+            for listener in listeners:
+                hub.db.add_commit_listener(listener)
+    finally:  # a node that lost the lead stops waking its old workers
+        for listener in listeners:
+            hub.db.remove_commit_listener(listener)
 
 
 def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:

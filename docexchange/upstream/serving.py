@@ -16,13 +16,13 @@ from docexchange.delivery.service import inbox_item, not_found
 from docexchange.edxml.model import DocumentPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
+from docexchange.exchange.relay_routes import RELAY_ORIGIN
 from docexchange.exchange.status_intake import accept_status
 from docexchange.hub import Hub
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
 from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
-from docexchange.upstream.routes import RELAY_ORIGIN
 
 
 def _not_served(hub_name: str, code: str) -> DocExchangeError:

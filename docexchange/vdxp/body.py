@@ -9,14 +9,11 @@ API, holding back the last two bytes until the end.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-
 from aiohttp import web
 
-from docexchange.api.body import RequestBody, too_large
 from docexchange.errors import DocExchangeError
-from docexchange.store.blobs import BlobStore, SpoolFile
+from docexchange.exchange.incoming import BodySink, RequestBody, empty_body, too_large
+from docexchange.store.blobs import BlobStore
 from docexchange.vdxp.wire import hash_file_matches
 
 CRLF = b"\r\n"
@@ -28,35 +25,11 @@ def _hash_mismatch() -> DocExchangeError:
         "The body does not match the signed XroadVnpt-hash-file.")
 
 
-def _empty() -> DocExchangeError:
-    return DocExchangeError("DX_INVALID_PACKET", "Nội dung gửi lên rỗng.",
-                            "The request body is empty.",
-                            errors=[{"element": "edXML", "reason": "empty body"}])
-
-
-class _Sink:
-    """Memory up to the inline limit, then a spool file; hashes what it keeps."""
-
-    def __init__(self, blobs: BlobStore, inline_limit: int) -> None:
-        self.digest = hashlib.sha256()
-        self.buffer = bytearray()
-        self.spool: SpoolFile | None = None
-        self._blobs, self._inline = blobs, inline_limit
-
-    def write(self, chunk: bytes) -> None:
-        self.digest.update(chunk)
-        self.buffer += chunk
-        if len(self.buffer) > self._inline or self.spool is not None:
-            self.spool = self.spool or self._blobs.spool()
-            self.spool.write(bytes(self.buffer))
-            self.buffer.clear()
-
-
 async def read_packet(request: web.Request, blobs: BlobStore, limit: int, inline_limit: int,
                       claimed_hash: str) -> RequestBody:
     if request.content_length is not None and request.content_length > limit + len(CRLF):
         raise too_large(limit)
-    sink = _Sink(blobs, inline_limit)
+    sink = BodySink(blobs, limit + len(CRLF), inline_limit)  # the raw bound below is stricter
     held = b""
     size = 0
     try:
@@ -71,15 +44,9 @@ async def read_packet(request: web.Request, blobs: BlobStore, limit: int, inline
             sink.write(held)  # no CRLF, or the file itself ended with one
             if not hash_file_matches(claimed_hash, sink.digest.digest()):
                 raise _hash_mismatch()
-        if size <= len(CRLF) and not sink.buffer and sink.spool is None:
-            raise _empty()
-        if sink.spool is None:
-            return RequestBody(bytes(sink.buffer), sink.digest.hexdigest(), None)
-        spool = sink.spool
-        await asyncio.to_thread(spool.finish)
-        data = await asyncio.to_thread(spool.path.read_bytes)
+        if size <= len(CRLF) and sink.empty:
+            raise empty_body()
+        return await sink.finish()
     except BaseException:
-        if sink.spool is not None:
-            sink.spool.discard()
+        sink.discard()
         raise
-    return RequestBody(data, sink.digest.hexdigest(), spool.path)

@@ -16,6 +16,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from docexchange.durable import write_durably
 from docexchange.hub import Hub
 from docexchange.store import vdxp as vdxp_store
 from docexchange.store.tx import Tx
@@ -45,7 +46,7 @@ class SecretBox:
         if not path.exists():
             if not create:
                 return None
-            _write_private(path, AESGCM.generate_key(bit_length=256))
+            write_durably(path, AESGCM.generate_key(bit_length=256))
         return cls(path.read_bytes())
 
     def seal(self, system_id: str, organ_id: str, secret: str) -> bytes:
@@ -63,17 +64,6 @@ class SecretBox:
 
 def _aad(system_id: str, organ_id: str) -> bytes:
     return f"vdxp-credential\n{system_id}\n{organ_id}".encode()
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
 
 
 async def issue_credential(hub: Hub, organ_id: str) -> Credential:

@@ -194,14 +194,17 @@ def huge_field_attacks() -> Iterator[Attack]:
 
 # -- signature wrapping -----------------------------------------------------------------------
 
-def signature_attacks(env: HubEnv) -> Iterator[Attack]:
-    bad = INVALID | {"DX_BAD_SIGNATURE", "DX_SENDER_MISMATCH"}
+def signature_variants(doc: Callable[[], bytes], sign: Callable[[bytes], bytes],
+                       sign_other: Callable[[bytes], bytes]) -> dict[str, Callable[[], bytes]]:
+    """The corpus's signature attacks as packet makers: ``sign`` signs as the sender, and
+    ``sign_other`` as another unit. Shared with tests/signing/test_verifier_agreement.py, which
+    holds libxmlsec1 and signxml to the same verdict on each."""
     evil = (f'<edXML:MessageHeader xmlns:edXML="{QCVN}"><edXML:From><edXML:OrganId>'
             f"{PROVINCE}</edXML:OrganId></edXML:From><edXML:Subject>Chuyển tiền</edXML:Subject>"
             "</edXML:MessageHeader>").encode()
 
     def signed() -> bytes:
-        return sign_as(env, PROVINCE, _doc())
+        return sign(doc())
 
     def sig_of(packet: bytes) -> bytes:
         return packet[packet.index(b"<Signature"): packet.index(b"</Signature>") + 12]
@@ -217,16 +220,16 @@ def signature_attacks(env: HubEnv) -> Iterator[Attack]:
             b"<edXML:edXMLBody>", b"<edXML:edXMLBody>" + evil, 1),
         "signed-packet-wrapped": lambda: b'<?xml version="1.0" encoding="UTF-8"?>\n<edXML xmlns="'
         + QCVN.encode() + b'"><Wrapper>' + body_of(signed()) + b"</Wrapper></edXML>",
-        "signature-moved-to-forged-packet": lambda: _doc().replace(
+        "signature-moved-to-forged-packet": lambda: doc().replace(
             b"</edXML>", sig_of(signed()) + b"</edXML>"),
         "second-copied-signature": lambda: (lambda p: p.replace(
             b"</Signature>", b"</Signature>" + sig_of(p), 1))(signed()),
         "reference-to-fragment": lambda: signed().replace(b'URI=""', b'URI="#evil"', 1),
         "garbage-signature-value": lambda: signed().replace(
             b"<SignatureValue>", b"<SignatureValue>AAAA", 1),
-        "empty-signature": lambda: _doc().replace(
+        "empty-signature": lambda: doc().replace(
             b"</edXML>", b'<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/></edXML>'),
-        "signed-by-another-unit": lambda: sign_as(env, SONG_HINH, _doc()),
+        "signed-by-another-unit": lambda: sign_other(doc()),
         "sha1-digest-method": lambda: signed().replace(b"xmlenc#sha256", b"xmldsig#sha1"),
         "transform-xslt": lambda: signed().replace(
             b"</Transforms>", b'<Transform Algorithm="http://www.w3.org/TR/1999/'
@@ -235,6 +238,13 @@ def signature_attacks(env: HubEnv) -> Iterator[Attack]:
                                         + b"MIIB" + p[p.index(b"<X509Certificate>") + 17:])(
             signed()),
     }
+    return variants
+
+
+def signature_attacks(env: HubEnv) -> Iterator[Attack]:
+    bad = INVALID | {"DX_BAD_SIGNATURE", "DX_SENDER_MISMATCH"}
+    variants = signature_variants(_doc, lambda data: sign_as(env, PROVINCE, data),
+                                  lambda data: sign_as(env, SONG_HINH, data))
     for name, make in variants.items():
         if name not in UNCHECKABLE:  # a checkable signature that does not match: every mode
             yield Attack(f"signature/{name}", make(), expected=bad)

@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient
 
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard import i18n
-from docexchange.directory.model import KINDS, Unit
 from docexchange.monitor.connection_state import STATES
 from docexchange.store import units as unit_store
+from docexchange.unit import KINDS, Unit
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.dashboard.forms import csrf_of, login
 from tests.exchange.helpers import XML, document

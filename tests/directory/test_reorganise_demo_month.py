@@ -70,4 +70,5 @@ async def test_a_month_of_documents_across_the_merger(hub_env: HubEnv,
     assert moved == sum(r[2] for r in rows)
     stay = db.execute("SELECT COUNT(*) FROM deliveries WHERE recipient_id IN (?, ?) AND "
                       "acked_ts IS NULL", (SONG_HINH, EA_BAR)).fetchone()[0]
+    db.close()
     assert stay == 30  # 15 days × (district + split commune), for their grace period

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv, db_rows
 from tests.directory.reorg_helpers import (
     DEMO_PLAN,
     SO_CONG_THUONG,
@@ -18,10 +18,6 @@ from tests.directory.reorg_helpers import (
     plan,
     write_plan,
 )
-
-
-def _db(env: HubEnv) -> DbConn:
-    return DbConn(env)
 
 
 def _unit(env: HubEnv, capsys: pytest.CaptureFixture[str], code: str) -> dict[str, object]:
@@ -48,7 +44,7 @@ def test_dry_run_of_the_demo_plan_prints_every_change_and_changes_nothing(
     assert "000.00.11.H45 stops (split into 000.00.12.H45, 000.00.16.H45, 000.00.15.H45)" in out
     assert "dry run: nothing was changed" in out
     assert _unit(hub_env, capsys, SONG_HINH)["valid_to"] is None
-    assert _db(hub_env).execute("SELECT COUNT(*) FROM reorg_plans").fetchone()[0] == 0
+    assert db_rows(hub_env, "SELECT COUNT(*) FROM reorg_plans")[0][0] == 0
 
 
 def test_demo_plan_marks_every_new_organ_id_as_placeholder() -> None:
@@ -85,7 +81,7 @@ def test_a_bad_plan_is_refused_as_a_whole_with_every_problem(
         assert expected in err, (expected, err)
     # nothing of it was applied, not even the good rename
     assert _unit(hub_env, capsys, SO_NOI_VU)["name"] == "Sở Nội vụ"
-    assert _db(hub_env).execute("SELECT COUNT(*) FROM reorg_plans").fetchone()[0] == 1
+    assert db_rows(hub_env, "SELECT COUNT(*) FROM reorg_plans")[0][0] == 1
 
 
 def test_apply_is_one_logged_signed_event_and_the_same_plan_only_once(
@@ -96,7 +92,7 @@ def test_apply_is_one_logged_signed_event_and_the_same_plan_only_once(
     assert cli(hub_env, "units", "reorganise", str(path), "--apply") == 0
     out = capsys.readouterr().out
     assert f"{SO_GTVT} follows {SO_XAY_DUNG}" in out and "applied as plan" in out
-    db = _db(hub_env)
+    db = DbConn(hub_env)
     leaves = db.execute("SELECT leaf_index, data FROM log_leaves WHERE event = "
                         "'reorganisation_applied'").fetchall()
     assert len(leaves) == 1
@@ -111,6 +107,7 @@ def test_apply_is_one_logged_signed_event_and_the_same_plan_only_once(
     assert "DX_CONFLICT" in capsys.readouterr().err
     assert db.execute("SELECT COUNT(*) FROM log_leaves WHERE event = "
                       "'reorganisation_applied'").fetchone()[0] == 1
+    db.close()
 
 
 def test_readme_offers_the_dry_run_of_the_demo_plan() -> None:

@@ -158,9 +158,18 @@ async def test_no_recipient_but_the_sender_is_said_plainly(client: TestClient,
 
 
 async def _used_bytes(client: TestClient) -> int:
-    """Bytes of row data in the database file (SQLite's dbstat: no page slack, no free pages),
-    so that a few kilobytes of text per recipient cannot hide in b-tree page splits."""
-    row = await client.app[HUB_KEY].db.fetchone("SELECT sum(payload) FROM dbstat")
+    """Bytes of row data in the database (no page slack, no free pages), so that a few
+    kilobytes of text per recipient cannot hide in b-tree page splits: SQLite's dbstat, or
+    PostgreSQL's size of every stored row of every table."""
+    db = client.app[HUB_KEY].db
+    if db.engine == "sqlite":
+        row = await db.fetchone("SELECT sum(payload) FROM dbstat")
+        return int(row[0])
+    tables = await db.fetchall("SELECT table_name FROM information_schema.tables "
+                               "WHERE table_schema = 'public'")
+    sizes = " + ".join(f"(SELECT COALESCE(sum(pg_column_size(t.*)), 0) FROM {r[0]} t)"
+                       for r in tables)
+    row = await db.fetchone(f"SELECT {sizes}")
     return int(row[0])
 
 

@@ -98,3 +98,18 @@ def test_findings_are_bounded() -> None:
     for _ in range(MAX_FINDINGS * 3):
         etree.SubElement(places, f"{{{NS}}}Place").text = "[MẬT]"
     assert len(packet_marks(root)) == MAX_FINDINGS
+
+
+@pytest.mark.parametrize("count", [3, 40, 20_000])
+def test_a_mark_on_an_element_with_many_attributes_is_found_in_place(count: int) -> None:
+    """Beyond a few attributes they are read another way (lxml's items() is quadratic, and
+    20,000 of them stalled the event loop for a second): both ways must find the same mark,
+    name the attribute, and keep the names in namespaces."""
+    root = full_document()
+    subject = next(e for e in root.iter() if etree.QName(e).localname == "Subject")
+    for i in range(count - 1):
+        subject.set(f"a{i}", "x")
+    subject.set("{urn:example:ext}last", "MẬT")
+    findings = packet_marks(root)
+    assert [f.mark for f in findings] == ["MẬT"]
+    assert findings[0].field.endswith("/Subject/@last"), findings[0].field

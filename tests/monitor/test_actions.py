@@ -10,11 +10,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from docexchange.accounts.operators import Operator
-from docexchange.directory.model import Unit
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.monitor import actions
 from docexchange.store import units as unit_store
+from docexchange.unit import Unit
 from tests.conftest import PROVINCE, SONG_HINH, HubEnv
 from tests.monitor.conftest import admin, hub_of
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from docexchange.accounts.activity import ActivityTracker
 from docexchange.app import create_app
 from docexchange.config import ConfigError, config_from_dict
 from docexchange.hub import Hub
-from docexchange.monitor.activity import ActivityTracker
 from docexchange.monitor.connection_state import classify
 from docexchange.monitor.connectivity import unit_statuses
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv

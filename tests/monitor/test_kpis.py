@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient
 
+from docexchange.accounts.activity import ActivityTracker
 from docexchange.edxml import Organization, build_document, new_document
 from docexchange.hub import Hub
 from docexchange.monitor import connectivity
-from docexchange.monitor.activity import ActivityTracker
 from docexchange.monitor.days import local_ms
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.exchange.helpers import XML, document

@@ -21,9 +21,8 @@ from docexchange.signing.certificates import (
     generate_private_key,
     issue_certificate,
 )
-from docexchange.signing.safexml import parse_packet
 from docexchange.signing.signature_placement import DSIG_NS, place_placeholder
-from docexchange.signing.xmldsig import PacketSigner, PacketVerifier
+from docexchange.signing.xmldsig import PacketSigner, PacketVerifier, parse_packet
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 PROVINCE = "000.00.00.H45"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docexchange.config import ConfigError, config_from_dict, list_option_keys
-from docexchange.upstream.routes import matches
+from docexchange.exchange.relay_routes import matches
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,125 @@
+"""The load of the benchmark harness, each part in its own process so that the hub's event loop
+is the only thing measured on the hub's side: senders (one unit per concurrent sender, packets
+signed by that unit before the start), polling recipients (inbox, fetch, ack through the
+project's HubClient) and a probe of /healthz whose answer time shows the event loop's lag.
+
+Every function here runs in a child process and puts one result dict on ``results``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from multiprocessing.synchronize import Event
+from typing import Any
+
+import aiohttp
+
+from docexchange.client import HubClient, HubError
+
+try:
+    from packets import document, sign_as
+except ImportError:  # imported as bench.load
+    from bench.packets import document, sign_as
+
+PAUSE_ON_429 = 0.05
+
+
+def sender(url: str, credentials: dict, units: list[str], recipients: list[str],
+           per_unit: int, size_kb: float, first_number: int, ready: Any, start: Event,
+           results: Any) -> None:
+    """Each unit of ``units`` sends ``per_unit`` packets of about ``size_kb``, one after the
+    other; the units send at the same time. Records when each was sent and acknowledged."""
+    rng = random.Random(first_number)
+    attachment = max(int(size_kb * 1024 * 3 / 4) - 3300, 64)
+    packets = {unit: [sign_as(credentials, unit, document(
+        unit, [rng.choice(recipients)], number=first_number + i * len(units) + n,
+        files=[("cv.pdf", rng.randbytes(attachment))])) for i in range(per_unit)]
+        for n, unit in enumerate(units)}
+    ready.put(True)
+    start.wait()
+    results.put(asyncio.run(_send_all(url, credentials, packets)))
+
+
+async def _send_all(url: str, credentials: dict, packets: dict[str, list[bytes]]
+                    ) -> dict[str, Any]:
+    sent: list[tuple[str, float, float, int]] = []  # message id, sent at, latency, bytes
+    errors: dict[str, int] = {}
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def one_unit(unit: str) -> None:
+            client = HubClient(url, credentials[unit]["api_key"], session=session)
+            for data in packets[unit]:
+                while True:
+                    at, begin = time.time(), time.perf_counter()
+                    try:
+                        receipt = await client.send_document(data)
+                    except HubError as exc:
+                        errors[exc.code] = errors.get(exc.code, 0) + 1
+                        if exc.code != "DX_RATE_LIMITED":
+                            break
+                        await asyncio.sleep(PAUSE_ON_429)
+                        continue
+                    sent.append((receipt["message_id"], at, time.perf_counter() - begin,
+                                 len(data)))
+                    break
+
+        await asyncio.gather(*(one_unit(unit) for unit in packets))
+    return {"role": "sender", "sent": sent, "errors": errors}
+
+
+def recipient(url: str, credentials: dict, units: list[str], expected: int, limit_s: float,
+              ready: Any, start: Event, results: Any) -> None:
+    """Poll the inboxes of ``units``; fetch and acknowledge every document until ``expected``
+    of them (over all recipient processes' share) are acknowledged or ``limit_s`` passes."""
+    ready.put(True)
+    start.wait()
+    results.put(asyncio.run(_receive(url, credentials, units, expected, limit_s)))
+
+
+async def _receive(url: str, credentials: dict, units: list[str], expected: int,
+                   limit_s: float) -> dict[str, Any]:
+    acked: dict[str, float] = {}
+    errors: dict[str, int] = {}
+    deadline = time.monotonic() + limit_s
+    first: list[float] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def one_unit(unit: str) -> None:
+            client = HubClient(url, credentials[unit]["api_key"], session=session)
+            while len(acked) < expected and time.monotonic() < deadline:
+                try:
+                    items = await client.inbox(wait=1)
+                    for item in (i for i in items if i["kind"] == "document"):
+                        first or first.append(time.time())
+                        await client.fetch(item["message_id"])
+                        await client.ack(item["delivery_id"])
+                        acked[item["message_id"]] = time.time()
+                except HubError as exc:
+                    errors[exc.code] = errors.get(exc.code, 0) + 1
+                    await asyncio.sleep(PAUSE_ON_429)
+
+        await asyncio.gather(*(one_unit(unit) for unit in units))
+    return {"role": "recipient", "acked": acked, "errors": errors,
+            "first_fetch": first[0] if first else None}
+
+
+def prober(url: str, interval: float, ready: Any, start: Event, stop: Event,
+           results: Any) -> None:
+    """GET /healthz every ``interval`` seconds while the load runs; its answer time is the
+    lag a request meets at the hub's event loop (plus a loopback round trip)."""
+    ready.put(True)
+    start.wait()
+    results.put(asyncio.run(_probe(url, interval, stop)))
+
+
+async def _probe(url: str, interval: float, stop: Event) -> dict[str, Any]:
+    times: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        while not stop.is_set():
+            begin = time.perf_counter()
+            async with session.get(f"{url}/healthz") as answer:
+                await answer.read()
+            times.append(time.perf_counter() - begin)
+            await asyncio.sleep(interval)
+    return {"role": "prober", "times": times}
