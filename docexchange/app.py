@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from docexchange.admin.configuration import record_configuration
 from docexchange.api import (
     audit,
     documents,
@@ -23,7 +24,8 @@ from docexchange.api import (
 )
 from docexchange.api.frontdoor import front_door
 from docexchange.api.problems import problem_middleware
-from docexchange.appkeys import CONFIG_KEY, HUB_KEY, LATENCY_KEY
+from docexchange.appkeys import CLOCK_KEY, CONFIG_KEY, HUB_KEY, LATENCY_KEY
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.dashboard.urls import create_dashboard_app
 from docexchange.directory.reorganise import follow_forever
@@ -41,12 +43,15 @@ def create_api_app() -> web.Application:
     return api
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Application:
+    """`clock`: the time the hub stamps receipts, leaves and timelines with (tests pass a
+    `FixedClock`)."""
     latency = RequestLatency()
     app = web.Application(middlewares=[front_door(config.server),
                                        metrics.latency_middleware(latency), problem_middleware],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
+    app[CLOCK_KEY] = clock
     app[LATENCY_KEY] = latency
     app.add_routes(health.routes)
     app.add_routes(metrics.routes)
@@ -60,10 +65,11 @@ def create_app(config: Config) -> web.Application:
 
 
 async def _hub_context(app: web.Application) -> AsyncIterator[None]:
-    hub = await Hub.open(app[CONFIG_KEY])
+    hub = await Hub.open(app[CONFIG_KEY], clock=app[CLOCK_KEY])
     app[HUB_KEY] = hub
     # other nodes' commits wake this node's long polls and outbound workers (store/wakeups.py)
     await hub.wakeups.listen(hub.notifier.wake_local, hub.db.notify_commit_listeners)
+    await record_configuration(hub)  # the server starts: a changed configuration is logged
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))
     follower = asyncio.create_task(follow_forever(hub))  # reorganisations taking effect

@@ -27,9 +27,8 @@ from docexchange.commands import (
     units,
 )
 from docexchange.config import ConfigError
-from docexchange.errors import DocExchangeError
+from docexchange.errors import DocExchangeError, StorageError
 from docexchange.logs import configure as configure_logging
-from docexchange.store.migrations import MigrationError
 
 DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
                "exchange hub")
@@ -81,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reader_went_away()
     except ConfigError as exc:
         print(f"lỗi cấu hình / configuration error: {exc}", file=sys.stderr)
-    except MigrationError as exc:
+    except StorageError as exc:
         print(f"lỗi cơ sở dữ liệu / database error: {exc}", file=sys.stderr)
     except DocExchangeError as exc:
         print(f"lỗi {exc.code}: {exc.message_vi}", file=sys.stderr)

@@ -194,14 +194,15 @@ class AlertsConfig:
     certificate_expiring_days: int = _opt(30, "Alert when a certificate or API key expires "
                                           "within this many days; 0 turns it off.", min=0)
     classified_refused: bool = _opt(True, "Alert when a packet is refused as classified.")
-    webhook_url: str = _opt("", "POST each new alert as JSON to this http(s) URL; empty: none.")
+    webhook_url: str = _opt("", "POST each new alert as JSON to this http(s) URL; empty: none.",
+                            secret=True)
     webhook_retries: int = _opt(3, "Further attempts after a failed webhook POST.", min=0,
                                 max=20)
     webhook_backoff_ms: int = _opt(1000, "Wait before the first retry, doubled each time.",
                                    min=0, max=600000)
     smtp_url: str = _opt("", "E-mail each new alert through this SMTP server: "
                          "smtp://[user:password@]host[:port] (STARTTLS with smtp+starttls://, "
-                         "TLS with smtps://); empty: no e-mail.")
+                         "TLS with smtps://); empty: no e-mail.", secret=True)
     email_to: str = _opt("", "Comma-separated addresses that receive the alert e-mails.")
     email_from: str = _opt("docexchange@localhost", "Sender address of the alert e-mails.")
 
@@ -243,9 +244,10 @@ class UpstreamConfig:
     protocol: str = _opt("native", "native (this hub's API) or vdxp (the national axis).",
                          choices=("native", "vdxp"))
     endpoint: str = _opt("", "Base URL: https://hub.example/api/v1 or https://axis/vdxp.")
-    api_key: str = _opt("", "native: the API key of our relay account on the upstream.")
+    api_key: str = _opt("", "native: the API key of our relay account on the upstream.",
+                        secret=True)
     system_id: str = _opt("", "vdxp: our system id on the axis.")
-    secret: str = _opt("", "vdxp: the secret of system_id.")
+    secret: str = _opt("", "vdxp: the secret of system_id.", secret=True)
     organ_id: str = _opt("", "vdxp: the OrganId our system is registered under.")
     recipients: tuple[str, ...] = _opt((), "Recipient patterns it serves: * is one dotted "
                                        "part (*.*.*.H17); \"*unknown*\" is every code not in "
@@ -298,6 +300,14 @@ SECTIONS: dict[str, type] = {
 }
 #: sections written as arrays of tables ([[upstream]]); documented in comments of the example
 LIST_SECTIONS: dict[str, type] = {"upstream": UpstreamConfig, "downstream": DownstreamConfig}
+
+
+def secret_keys() -> frozenset[str]:
+    """Option names whose values must never be written anywhere (the log, a page, a line):
+    they are, or may carry, a password, a key or a token."""
+    classes = [*SECTIONS.values(), *LIST_SECTIONS.values()]
+    return frozenset(f.name for cls in classes for f in dataclasses.fields(cls)
+                     if f.metadata.get("secret"))
 
 
 def load_config(path: Path) -> Config:

@@ -96,6 +96,11 @@ class DocExchangeError(Exception):
         return body
 
 
+class StorageError(Exception):
+    """The database cannot serve this hub (its schema disagrees with the code, or it cannot
+    be reached); the CLI prints it, the server does not start."""
+
+
 def _rebuild(code: str, message_vi: str, message_en: str, errors: list[dict[str, Any]],
              details: dict[str, Any]) -> DocExchangeError:
     return DocExchangeError(code, message_vi, message_en, errors=errors, **details)

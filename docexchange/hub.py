@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from docexchange.accounts.activity import ActivityTracker
 from docexchange.accounts.key_cache import KeyCache
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.directory.service import Directory
 from docexchange.evidence.log import EvidenceLog
@@ -33,23 +34,27 @@ class Hub:
     notifier: InboxNotifier
     exchange: ExchangeContext
     wakeups: Wakeups
+    clock: Clock = SYSTEM_CLOCK
     activity: ActivityTracker = field(init=False)
     key_cache: KeyCache = field(init=False)
     rate_limiter: UnitRateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.activity = ActivityTracker(self.db)
+        self.activity = ActivityTracker(self.db, clock=self.clock.now_ms)
         self.key_cache = KeyCache()
         self.rate_limiter = UnitRateLimiter(self.config.server.unit_rate_limit,
                                             self.config.server.unit_rate_burst)
 
     @classmethod
-    async def open(cls, config: Config) -> Hub:
-        """Keys must exist (run `docexchange init` first); migrations are applied here."""
+    async def open(cls, config: Config, *, clock: Clock = SYSTEM_CLOCK) -> Hub:
+        """Keys must exist (run `docexchange init` first); migrations are applied here.
+
+        `clock` is the time every service of this hub stamps with: a test passes a
+        `FixedClock` to know the exact times of receipts, leaves and timelines."""
         keyring = KeyRing.load(config.keys.dir)
         storage = config.storage
         db = await open_database(storage)
-        evidence = EvidenceLog(keyring)
+        evidence = EvidenceLog(keyring, clock)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)
         wakeups = wakeups_for(storage.database)
@@ -60,8 +65,10 @@ class Hub:
         directory = Directory(db)
         await directory.reload()
         notifier = InboxNotifier(broadcast=wakeups.inbox)
-        exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier)
-        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, wakeups)
+        exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier,
+                                   clock)
+        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, wakeups,
+                   clock)
 
     async def close(self) -> None:
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 from cryptography import x509
 
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config, PostgresURL
 from docexchange.evidence.stored import verify_stored_log
 from docexchange.evidence.verify import AuditSummary, certificates_by_key_id
@@ -34,7 +35,8 @@ class MigrationReport:
     log: AuditSummary
 
 
-async def migrate_to_postgresql(config: Config, target: PostgresURL) -> MigrationReport:
+async def migrate_to_postgresql(config: Config, target: PostgresURL, *,
+                                clock: Clock = SYSTEM_CLOCK) -> MigrationReport:
     """Copy the hub of `config` (SQLite) into `target`; raises TransferError (nothing copied)
     or VerificationError (copied, but the log does not verify: do not switch over)."""
     source = config.storage.database
@@ -49,7 +51,7 @@ async def migrate_to_postgresql(config: Config, target: PostgresURL) -> Migratio
     tables = await asyncio.to_thread(_copy, source, target)
     db = await open_database(target_storage)
     try:
-        summary = await verify_stored_log(db, hub_certificates(config))
+        summary = await verify_stored_log(db, hub_certificates(config), clock.now_ms())
     finally:
         await db.close()
     return MigrationReport(tables, summary)

@@ -17,7 +17,8 @@ import docexchange
 
 ROOT = Path(docexchange.__file__).parent
 PACKAGES = ("exchange", "delivery", "monitor", "directory", "evidence", "push", "upstream",
-            "vdxp", "api", "dashboard", "commands", "store", "edxml", "signing", "accounts")
+            "vdxp", "api", "dashboard", "commands", "store", "edxml", "signing", "accounts",
+            "admin")
 
 
 def _modules() -> dict[str, Path]:

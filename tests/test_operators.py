@@ -8,7 +8,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import check_login, operator_for_token
+from docexchange.admin.operators import check_login, operator_for_token
 from docexchange.cli import main
 from docexchange.hub import Hub
 from tests.conftest import SO_NOI_VU, HubEnv
@@ -26,10 +26,10 @@ def test_operator_cli_lifecycle(hub_env: HubEnv, capsys: pytest.CaptureFixture[s
     async def check() -> None:
         hub = await Hub.open(hub_env.config)
         try:
-            assert (await operator_for_token(hub.db, token)).role == "viewer"
-            assert await check_login(hub.db, "lan", "pw-1") is not None
-            assert await check_login(hub.db, "lan", "wrong") is None
-            assert await check_login(hub.db, "nobody", "pw-1") is None
+            assert (await operator_for_token(hub, token)).role == "viewer"
+            assert await check_login(hub, "lan", "pw-1") is not None
+            assert await check_login(hub, "lan", "wrong") is None
+            assert await check_login(hub, "nobody", "pw-1") is None
             stored = await hub.db.fetchone("SELECT password_hash FROM operators WHERE name='lan'")
             assert stored["password_hash"].startswith("$argon2id$")
         finally:
@@ -40,8 +40,8 @@ def test_operator_cli_lifecycle(hub_env: HubEnv, capsys: pytest.CaptureFixture[s
     async def disabled() -> None:
         hub = await Hub.open(hub_env.config)
         try:
-            assert await operator_for_token(hub.db, token) is None
-            assert await check_login(hub.db, "lan", "pw-1") is None
+            assert await operator_for_token(hub, token) is None
+            assert await check_login(hub, "lan", "pw-1") is None
         finally:
             await hub.close()
     asyncio.run(disabled())

@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docexchange.clock import SYSTEM_CLOCK
 from docexchange.store import monitor as sql
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _later(a: int | None, b: int | None) -> int | None:
 class ActivityTracker:
     """In-memory contact times of this process, flushed in batches (see the module doc)."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], int] = SYSTEM_CLOCK.now_ms) -> None:
         self._db = db
         self._clock = clock
         self._pending: dict[str, Activity] = {}

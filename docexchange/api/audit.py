@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
 
+from docexchange.admin.audit_log import run_export
 from docexchange.api.auth import authenticate_operator
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import DocExchangeError
-from docexchange.evidence.export import ExportScope, export_records
+from docexchange.evidence.export import ExportScope, Record
 from docexchange.evidence.export_files import FORMATS, write_records
-from docexchange.store.tx import Tx
 
 routes = web.RouteTableDef()
 END_OF_TIME = 2**62
@@ -90,15 +91,15 @@ async def stream_export(request: web.Request, scope: ExportScope, fmt: str
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=16)
 
-    def produce(conn: Tx) -> Any:
+    def produce(records: Iterator[Record]) -> Any:
         writer = _QueueWriter(loop, queue)
         try:
-            return write_records(export_records(conn, scope), writer,  # type: ignore[arg-type]
+            return write_records(records, writer,  # type: ignore[arg-type]
                                  fmt, hub.directory.described_on, hub.config.zone)
         finally:
             writer.flush()
             asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop).result()
-    producer = asyncio.ensure_future(hub.db.read("audit_export", produce))
+    producer = asyncio.ensure_future(run_export(hub, scope, produce))
     response = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8" if fmt == "csv"
         else "application/x-ndjson; charset=utf-8",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 
 from aiohttp import web
 
@@ -14,13 +13,13 @@ from docexchange.accounts.operators import (
     Operator,
     forbidden_for_units,
     is_operator_token,
-    operator_for_token,
 )
+from docexchange.admin.credentials import find_api_key, find_client_certificate
+from docexchange.admin.operators import operator_for_token
 from docexchange.appkeys import CALLER_KEY, HUB_KEY
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.ids import api_key_id, hash_secret
-from docexchange.store import units as unit_store
 
 
 def _unauthenticated(en: str, vi: str) -> DocExchangeError:
@@ -60,7 +59,7 @@ async def _key_unit(hub: Hub, token: str) -> str:
     cached = hub.key_cache.get(secret_hash)
     organ_id, expires_ts = (cached.organ_id, cached.expires_ts) if cached else \
         await _lookup(hub, token, secret_hash)
-    if expires_ts and expires_ts < int(time.time() * 1000):
+    if expires_ts and expires_ts < hub.clock.now_ms():
         raise _unauthenticated("The API key was revoked or has expired.",
                                "Khóa API đã bị thu hồi hoặc hết hạn.")
     return organ_id
@@ -77,8 +76,8 @@ def client_certificate(request: web.Request) -> bytes | None:
 async def _certificate_unit(hub: Hub, der: bytes) -> str:
     """Only certificates registered to a unit count, so a revoked mapping ends their use even
     though the CA still vouches for them."""
-    row = await unit_store.find_client_cert(hub.db, hashlib.sha256(der).hexdigest())
-    if row is None or row["revoked_ts"] is not None or row["not_after_ts"] < time.time() * 1000:
+    row = await find_client_certificate(hub, hashlib.sha256(der).hexdigest())
+    if row is None or row["revoked_ts"] is not None or row["not_after_ts"] < hub.clock.now_ms():
         raise _unauthenticated("The client certificate is not registered to a unit, or was "
                                "revoked.", "Chứng thư máy khách chưa được đăng ký cho đơn vị "
                                "nào hoặc đã bị thu hồi.")
@@ -87,7 +86,7 @@ async def _certificate_unit(hub: Hub, der: bytes) -> str:
 
 async def _lookup(hub: Hub, token: str, secret_hash: str) -> tuple[str, int | None]:
     key_id = api_key_id(token)
-    row = await unit_store.find_api_key(hub.db, key_id) if key_id else None
+    row = await find_api_key(hub, key_id) if key_id else None
     if row is None or not hmac.compare_digest(row["secret_hash"], secret_hash):
         raise _unauthenticated("The API key is not valid.", "Khóa API không hợp lệ.")
     if row["revoked_ts"] is not None:
@@ -109,7 +108,7 @@ async def authenticate_operator(request: web.Request, *, admin: bool = False) ->
     if not is_operator_token(token):
         await authenticate(request)  # a valid unit key is forbidden here, a bad one is 401
         raise forbidden_for_units()
-    operator = await operator_for_token(hub.db, token)
+    operator = await operator_for_token(hub, token)
     if operator is None:
         raise _unauthenticated("The operator token is not valid.",
                                "Mã truy cập của cán bộ vận hành không hợp lệ.")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.incoming import BodySink, RequestBody, empty_body, too_large
-from docexchange.store.blobs import BlobStore
 
 ACCEPTED_TYPES = ("application/xml", "text/xml", "application/octet-stream",
                   "application/edxml+xml", "")
@@ -36,10 +36,10 @@ def _check_type(request: web.Request, limit: int) -> None:
         raise too_large(limit)
 
 
-async def read_body(request: web.Request, blobs: BlobStore, limit: int,
+async def read_body(request: web.Request, exchange: ExchangeContext, limit: int,
                     inline_limit: int) -> RequestBody:
     _check_type(request, limit)
-    sink = BodySink(blobs, limit, inline_limit)
+    sink = BodySink(exchange.blobs, limit, inline_limit)
     try:
         async for chunk in request.content.iter_chunked(256 * 1024):
             sink.write(chunk)

@@ -31,7 +31,7 @@ async def send_document(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
         body = await composed_body(request, hub, caller)
     else:
-        body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+        body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                                hub.config.storage.inline_payload_bytes)
     accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.spool)
     hub.activity.note(caller, "send")
@@ -48,7 +48,7 @@ async def validate_document(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
         data = build_packet(hub, caller, await read_json(request, limit))
     else:
-        data = (await read_body(request, hub.blobs, limit, limit)).data
+        data = (await read_body(request, hub.exchange, limit, limit)).data
     report = await validate_packet(hub.exchange, caller, data)
     return json_response(report.to_json())
 
@@ -94,7 +94,7 @@ async def ack_delivery(request: web.Request) -> web.Response:
 async def send_status(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     hub = _hub(request)
-    body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+    body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
     outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
     return json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

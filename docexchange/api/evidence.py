@@ -8,6 +8,7 @@ only go to the units the event concerns.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiohttp import web
 
@@ -18,7 +19,6 @@ from docexchange.errors import DocExchangeError
 from docexchange.evidence import proofs
 from docexchange.evidence.merkle import encode_proof
 from docexchange.exchange.receipts import stored_receipt
-from docexchange.store.engine import Database
 
 routes = web.RouteTableDef()
 MAX_INDEX = 2**62
@@ -26,7 +26,8 @@ PAGE_LIMIT = 1000
 _INTEGER = re.compile(r"-?[0-9]{1,19}")  # int() would also take "1_000", " 7" and "٣"
 
 
-def _db(request: web.Request) -> Database:
+def _db(request: web.Request) -> Any:
+    """The hub's database handle, passed on to the evidence services (never queried here)."""
     return request.config_dict[HUB_KEY].db
 
 

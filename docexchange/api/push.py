@@ -43,14 +43,14 @@ async def show_endpoint(request: web.Request) -> web.Response:
 async def register_endpoint(request: web.Request) -> web.Response:
     caller = await authenticate(request)
     url = (await json_body(request)).get("url", "")
-    return json_response(await endpoints.register(request.config_dict[HUB_KEY], caller, url),
-                         status=201)
+    endpoint = await endpoints.register(request.config_dict[HUB_KEY], caller, url, caller)
+    return json_response(endpoint, status=201)
 
 
 @routes.delete("/push-endpoint")
 async def remove_endpoint(request: web.Request) -> web.Response:
     caller = await authenticate(request)
-    await endpoints.remove(request.config_dict[HUB_KEY], caller)
+    await endpoints.remove(request.config_dict[HUB_KEY], caller, caller)
     return json_response({"organ_id": caller, "removed": True})
 
 

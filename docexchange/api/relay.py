@@ -26,7 +26,7 @@ async def _downstream(request: web.Request) -> tuple[Hub, str]:
 
 async def _relay(request: web.Request) -> web.Response:
     hub, name = await _downstream(request)
-    body = await read_body(request, hub.blobs, hub.config.exchange.max_packet_bytes,
+    body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
     async with nothing_left_behind(hub.exchange.payloads, body):
         result, duplicate = await serving.relay_in(hub, name, body.data, body.sha256,

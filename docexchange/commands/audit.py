@@ -9,16 +9,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from docexchange.admin import audit_log as browse
 from docexchange.commands.common import open_hub
 from docexchange.commands.progress import ProgressBar
 from docexchange.commands.receipt import add_hub_cert_option, read_hub_certificates
 from docexchange.config import load_config
-from docexchange.evidence.export import ExportScope, export_records
+from docexchange.evidence.export import ExportScope, Record
 from docexchange.evidence.export_files import FORMATS, read_records, write_records
 from docexchange.evidence.verify import AuditVerifier, VerificationError
-from docexchange.store.tx import Tx
 
 END_OF_TIME = 2**62
 
@@ -70,11 +71,11 @@ async def run_export(config_path: Path, args: argparse.Namespace) -> int:
             print(f"no unit {scope.unit}", file=sys.stderr)
             return 1
 
-        def export(conn: Tx) -> int:
+        def export(records: Iterator[Record]) -> int:
             with args.out.open("w", encoding="utf-8", newline="") as out:
-                return write_records(export_records(conn, scope, bar), out, args.format,
+                return write_records(records, out, args.format,
                                      hub.directory.described_on, hub.config.zone)
-        count = await hub.db.read("audit_export", export)
+        count = await browse.run_export(hub, scope, export, bar)
     bar.close()
     print(f"wrote {count} records to {args.out}")
     return 0

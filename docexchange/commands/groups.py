@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import io
 import json
 import sys
 from pathlib import Path
 
-from docexchange.commands.common import open_hub
-from docexchange.store import units as unit_store
+from docexchange.admin.directory import GroupSpec, save_groups
+from docexchange.clock import local_now
+from docexchange.commands.common import cli_actor, open_hub
 from docexchange.unit import KINDS
 
 
@@ -52,47 +52,40 @@ def _check_members(known: set[str], members: list[str]) -> list[str]:
     return [m for m in members if m not in known]
 
 
-async def _save(config_path: Path, groups: list[dict[str, object]]) -> int:
+async def _save(config_path: Path, groups: list[GroupSpec], source: str) -> int:
     async with open_hub(config_path) as hub:
         known = {u.organ_id for u in hub.directory.all_units()}
         for group in groups:
-            unknown = _check_members(known, list(group["members"]))  # type: ignore[call-overload]
-            if unknown or str(group["group_id"]) in known:
-                print(f"group {group['group_id']}: unknown member(s) {', '.join(unknown)}"
-                      if unknown else f"group id {group['group_id']} is a unit code",
+            unknown = _check_members(known, list(group.members))
+            if unknown or group.group_id in known:
+                print(f"group {group.group_id}: unknown member(s) {', '.join(unknown)}"
+                      if unknown else f"group id {group.group_id} is a unit code",
                       file=sys.stderr)
                 return 1
-
-        def txn(conn: object) -> None:
-            for g in groups:
-                unit_store.upsert_group_txn(conn, str(g["group_id"]), str(g["name"]),  # type: ignore[arg-type]
-                                            str(g["description"]), list(g["members"]),  # type: ignore[call-overload]
-                                            g["kind"] or None, g["parent"] or None)  # type: ignore[arg-type]
-        await hub.db.write("save_groups", txn)
+        await save_groups(hub, groups, cli_actor(), source)
     print(f"{len(groups)} group(s) saved")
     return 0
 
 
 async def run_add(config_path: Path, args: argparse.Namespace) -> int:
-    return await _save(config_path, [{
-        "group_id": args.group_id, "name": args.name, "description": args.description,
-        "members": args.member, "kind": args.kind, "parent": args.parent}])
+    return await _save(config_path, [GroupSpec(
+        args.group_id, args.name, args.description, tuple(args.member), args.kind or None,
+        args.parent or None)], "groups add")
 
 
 async def run_import(config_path: Path, args: argparse.Namespace) -> int:
     reader = csv.DictReader(io.StringIO(args.file.read_text("utf-8").lstrip("\ufeff")))
-    groups: list[dict[str, object]] = [{
-        "group_id": row["group_id"].strip(), "name": row["name"].strip(),
-        "description": (row.get("description") or "").strip(),
-        "kind": (row.get("kind") or "").strip(), "parent": (row.get("parent") or "").strip(),
-        "members": [m.strip() for m in (row.get("members") or "").split(";") if m.strip()]}
+    groups = [GroupSpec(
+        row["group_id"].strip(), row["name"].strip(), (row.get("description") or "").strip(),
+        tuple(m.strip() for m in (row.get("members") or "").split(";") if m.strip()),
+        (row.get("kind") or "").strip() or None, (row.get("parent") or "").strip() or None)
         for row in reader]
-    return await _save(config_path, groups)
+    return await _save(config_path, groups, args.file.name)
 
 
 async def run_list(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        today = dt.datetime.now(hub.config.zone).date()
+        today = local_now(hub.clock, hub.config.zone).date()
         for group_id, group in hub.directory.groups().items():
             count = len(hub.directory.expand_group(group_id, today))
             print(f"{group_id:<32} {count:>4} units  {group['name']}")
@@ -105,7 +98,7 @@ async def run_show(config_path: Path, args: argparse.Namespace) -> int:
         if group is None:
             print(f"no group {args.group_id}", file=sys.stderr)
             return 1
-        today = dt.datetime.now(hub.config.zone).date()
+        today = local_now(hub.clock, hub.config.zone).date()
         print(json.dumps({**group, "expansion_today": hub.directory.expand_group(
             args.group_id, today)}, ensure_ascii=False, indent=2))
     return 0

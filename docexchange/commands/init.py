@@ -10,14 +10,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.configuration import record_configuration
+from docexchange.admin.credentials import issue_api_key, issue_signing_certificate
+from docexchange.admin.directory import GroupSpec, save_groups, save_units
+from docexchange.admin.operators import add_operator, issue_token
+from docexchange.commands.common import cli_actor
 from docexchange.config import Config, load_config
-from docexchange.directory.credentials import issue_api_key, issue_signing_certificate
 from docexchange.directory.csvio import read_units_csv
 from docexchange.durable import write_durably
 from docexchange.hub import Hub
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
-from docexchange.store import units as unit_store
 from docexchange.store.database import database_exists
 
 
@@ -72,6 +74,7 @@ async def initialise(config: Config, *, if_needed: bool = False) -> bool:
     ensure_dev_ca(keys_dir)
     hub = await Hub.open(config)
     try:
+        await record_configuration(hub)  # the baseline that `serve` compares with
         if not hub.directory.all_units():
             await load_demo_directory(hub)
         credentials = read_credentials(config)
@@ -88,33 +91,28 @@ async def initialise(config: Config, *, if_needed: bool = False) -> bool:
 
 
 async def load_demo_directory(hub: Hub) -> int:
-    units = read_units_csv(hub.config.directory.demo_csv.read_text(encoding="utf-8"))
-    def txn(conn: Any) -> None:
-        for unit in units:
-            unit_store.upsert_unit_txn(conn, unit)
-        for group_id, name, kind, parent in DEFAULT_GROUPS:
-            unit_store.upsert_group_txn(conn, group_id, name, "", [], kind, parent)
-        for unit in units:
-            if unit.kind == "district":
-                unit_store.upsert_group_txn(conn, f"COMMUNES-OF-{unit.organ_id}",
-                                            f"Các xã thuộc {unit.name}", "", [], "commune",
-                                            unit.organ_id)
-    await hub.db.write("load_demo_directory", txn)
-    await hub.directory.reload()
+    """The demo province and its default groups, logged as any directory change is."""
+    csv_path = hub.config.directory.demo_csv
+    units = read_units_csv(csv_path.read_text(encoding="utf-8"))
+    await save_units(hub, units, cli_actor(), csv_path.name)
+    groups = [GroupSpec(group_id, name, kind=kind, parent=parent)
+              for group_id, name, kind, parent in DEFAULT_GROUPS]
+    groups += [GroupSpec(f"COMMUNES-OF-{u.organ_id}", f"Các xã thuộc {u.name}", kind="commune",
+                         parent=u.organ_id) for u in units if u.kind == "district"]
+    await save_groups(hub, groups, cli_actor(), "init")
     return len(units)
 
 
 async def _demo_admin(hub: Hub) -> dict[str, str]:
     password = secrets.token_urlsafe(12)
-    await add_operator(hub.db, "admin", "admin", password)
+    await add_operator(hub, "admin", "admin", password, cli_actor())
     return {"password": password, "api_token": await issue_token(
-        hub.db, "admin", valid_days=hub.config.keys.operator_token_days)}
+        hub, "admin", cli_actor(), valid_days=hub.config.keys.operator_token_days)}
 
 
 async def _issue_all(hub: Hub, organ_id: str, name: str) -> dict[str, str]:
-    api_key = await issue_api_key(hub.db, organ_id)
-    key_path, cert_path = await issue_signing_certificate(hub.db, hub.config.keys.dir,
-                                                          organ_id, name)
+    api_key = await issue_api_key(hub, organ_id, cli_actor())
+    key_path, cert_path = await issue_signing_certificate(hub, organ_id, name, cli_actor())
     return {"api_key": api_key, "signing_key": str(key_path), "certificate": str(cert_path)}
 
 

@@ -10,18 +10,18 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from docexchange.commands.common import open_hub
-from docexchange.commands.init import read_credentials, write_private_json
-from docexchange.config import load_config
-from docexchange.directory.credentials import (
+from docexchange.admin.credentials import (
+    credential_listing,
     issue_api_key,
     issue_client_certificate,
     issue_signing_certificate,
     revoke_client_certificate,
 )
+from docexchange.admin.key_events import log_hub_key_retired, log_hub_key_rotated
+from docexchange.commands.common import cli_actor, open_hub
+from docexchange.commands.init import read_credentials, write_private_json
+from docexchange.config import load_config
 from docexchange.signing.keyring import KeyPaths, list_keys, rotate_hub_key
-from docexchange.store import units as unit_store
-from docexchange.store import vdxp as vdxp_store
 from docexchange.vdxp.credentials import issue_credential, revoke_credentials
 
 
@@ -70,14 +70,13 @@ async def run_issue(config_path: Path, args: argparse.Namespace) -> int:
             return 1
         if args.client_cert:
             key_path, cert_path, fingerprint = await issue_client_certificate(
-                hub.db, hub.config.keys.dir, unit.organ_id, unit.name,
-                hub.config.keys.client_cert_days)
+                hub, unit.organ_id, unit.name, cli_actor())
             print(f"unit {unit.organ_id}: TLS client certificate {cert_path}\n  key {key_path}"
                   f"\n  fingerprint {fingerprint}")
             return 0
-        api_key = await issue_api_key(hub.db, unit.organ_id)
+        api_key = await issue_api_key(hub, unit.organ_id, cli_actor())
         key_path, cert_path = await issue_signing_certificate(
-            hub.db, hub.config.keys.dir, unit.organ_id, unit.name)
+            hub, unit.organ_id, unit.name, cli_actor())
         creds = read_credentials(hub.config)
         creds[unit.organ_id] = {"api_key": api_key, "signing_key": str(key_path),
                                 "certificate": str(cert_path)}
@@ -94,7 +93,7 @@ async def run_issue_vdxp(config_path: Path, args: argparse.Namespace) -> int:
         if unit is None:
             print(f"no unit {args.code}", file=sys.stderr)
             return 1
-        credential = await issue_credential(hub, unit.organ_id)
+        credential = await issue_credential(hub, unit.organ_id, cli_actor())
     print(json.dumps(credential.to_json(), ensure_ascii=False))
     return 0
 
@@ -105,14 +104,14 @@ async def run_revoke_vdxp(config_path: Path, args: argparse.Namespace) -> int:
         if unit is None:
             print(f"no unit {args.code}", file=sys.stderr)
             return 1
-        revoked = await revoke_credentials(hub, unit.organ_id)
+        revoked = await revoke_credentials(hub, unit.organ_id, cli_actor())
     print(f"unit {unit.organ_id}: {revoked} VDXP credential(s) revoked")
     return 0
 
 
 async def run_revoke_client_cert(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        revoked = await revoke_client_certificate(hub.db, args.fingerprint.lower())
+        revoked = await revoke_client_certificate(hub, args.fingerprint.lower(), cli_actor())
     if not revoked:
         print(f"no active client certificate {args.fingerprint}", file=sys.stderr)
         return 1
@@ -129,14 +128,15 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
         print("kind            id                                                    valid until")
         for row in list_keys(hub.config.keys.dir):
             print(f"{row.kind:<15} {row.id:<53} {row.not_valid_after.date().isoformat()}")
-        for row in await unit_store.list_api_keys(hub.db):
+        api_keys, vdxp_credentials, client_certs = await credential_listing(hub)
+        for row in api_keys:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'api-key':<15} {row['organ_id'] + ' ' + row['key_id']:<53} "
                   f"{_day(row['expires_ts'])} {state}")
-        for row in await vdxp_store.list_credentials(hub.db):
+        for row in vdxp_credentials:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'vdxp':<15} {row['organ_id'] + ' ' + row['system_id']:<53} - {state}")
-        for row in await unit_store.list_client_certs(hub.db):
+        for row in client_certs:
             state = "revoked" if row["revoked_ts"] else "active"
             print(f"{'client-cert':<15} {row['organ_id']:<53} {_day(row['not_after_ts'])} "
                   f"{state}\n{'':<16}{row['fingerprint']}")
@@ -152,14 +152,10 @@ async def run_rotate_hub(config_path: Path, args: argparse.Namespace) -> int:
         old = hub.keyring.current
         new = rotate_hub_key(keys_dir, args.algorithm or hub.config.keys.hub_algorithm)
         pem = new.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-        await hub.db.write("hub_key_rotated", lambda c: hub.evidence.append_txn(
-            c, "hub_key_rotated", {"old_key_id": old.key_id, "new_key_id": new.key_id,
-                                   "algorithm": new.algorithm, "certificate": pem}))
+        await log_hub_key_rotated(hub, old.key_id, new.key_id, new.algorithm, pem)
     async with open_hub(config_path) as hub:
-        await hub.db.write("hub_key_retired", lambda c: hub.evidence.append_txn(
-            c, "hub_key_retired", {"key_id": old.key_id, "successor_key_id": new.key_id,
-                                   "private_key": str(KeyPaths(keys_dir).retired_key_for(
-                                       old.key_id).relative_to(keys_dir))}))
+        await log_hub_key_retired(hub, old.key_id, new.key_id, str(
+            KeyPaths(keys_dir).retired_key_for(old.key_id).relative_to(keys_dir)))
     print(f"hub key rotated: {old.key_id} -> {new.key_id} ({new.algorithm})\n"
           f"  old certificate kept: hub-certs/{old.key_id}.crt; old private key: "
           f"retired/{old.key_id}.key\n  restart a running hub to sign with the new key")

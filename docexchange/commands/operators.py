@@ -8,9 +8,16 @@ import secrets
 import sys
 from pathlib import Path
 
-from docexchange.accounts.operators import ROLES, add_operator, issue_token, revoke_token
-from docexchange.commands.common import open_hub
-from docexchange.store import operators as sql
+from docexchange.accounts.operators import ROLES
+from docexchange.admin.operators import (
+    add_operator,
+    disable_operator,
+    issue_token,
+    list_operators,
+    list_tokens,
+    revoke_token,
+)
+from docexchange.commands.common import cli_actor, open_hub
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,7 +56,7 @@ async def run_add(config_path: Path, args: argparse.Namespace) -> int:
     password = args.password or secrets.token_urlsafe(12)
     async with open_hub(config_path) as hub:
         try:
-            await add_operator(hub.db, args.name, args.role, password)
+            await add_operator(hub, args.name, args.role, password, cli_actor())
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 1
@@ -61,7 +68,7 @@ async def run_add(config_path: Path, args: argparse.Namespace) -> int:
 async def run_token(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
         try:
-            token = await issue_token(hub.db, args.name,
+            token = await issue_token(hub, args.name, cli_actor(),
                                       valid_days=hub.config.keys.operator_token_days)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
@@ -72,7 +79,7 @@ async def run_token(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_list(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        for row in await sql.operators(hub.db):
+        for row in await list_operators(hub):
             created = dt.datetime.fromtimestamp(row["created_ts"] / 1000, dt.UTC).date()
             state = "disabled" if row["disabled_ts"] else "active"
             print(f"{row['name']:<20} {row['role']:<7} {state:<9} since {created}")
@@ -81,8 +88,7 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_disable(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        changed = await hub.db.write("disable_operator",
-                                     lambda c: sql.set_disabled_txn(c, args.name, True))
+        changed = await disable_operator(hub, args.name, cli_actor())
     if not changed:
         print(f"no operator {args.name}", file=sys.stderr)
         return 1
@@ -96,8 +102,8 @@ def _day(ms: int | None) -> str:
 
 async def run_tokens(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        now = dt.datetime.now(dt.UTC).timestamp() * 1000
-        for row in await sql.tokens(hub.db):
+        now = hub.clock.now_ms()
+        for row in await list_tokens(hub):
             state = ("revoked" if row["revoked_ts"] else "expired"
                      if row["expires_ts"] and row["expires_ts"] <= now else "active")
             print(f"{row['token_id']:<14} {row['name']:<20} created {_day(row['created_ts'])} "
@@ -107,7 +113,7 @@ async def run_tokens(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_revoke_token(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        revoked = await revoke_token(hub.db, args.token_id)
+        revoked = await revoke_token(hub, args.token_id, cli_actor())
     if not revoked:
         print(f"no active operator token {args.token_id}", file=sys.stderr)
         return 1

@@ -7,9 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
-from docexchange.commands.common import open_hub
+from docexchange.commands.common import cli_actor, open_hub
 from docexchange.push import endpoints
-from docexchange.store import push as push_store
 
 CODE_HELP = "mã định danh của đơn vị / the unit's OrganId"
 
@@ -29,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "(pull keeps working)")):
         cmd = ps.add_parser(name, help=helptext)
         cmd.add_argument("code", help=CODE_HELP)
-        cmd.add_argument("--operator", default="cli", help="tên ghi vào nhật ký bằng chứng / "
-                         "the name recorded in the evidence log")
+        cmd.add_argument("--operator", help="tên ghi vào nhật ký bằng chứng (mặc định: cli:USER) "
+                         "/ the name recorded in the evidence log (default: cli:USER)")
         if name == "approve":
             cmd.add_argument("--allow-http", action="store_true",
                              help="cho phép địa chỉ http:// không mã hoá (mạng nội bộ tin cậy, "
@@ -52,13 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 async def run_register(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        print(json.dumps(await endpoints.register(hub, args.code, args.url), ensure_ascii=False))
+        endpoint = await endpoints.register(hub, args.code, args.url, cli_actor())
+    print(json.dumps(endpoint, ensure_ascii=False))
     return 0
 
 
 async def run_decide(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        result = await endpoints.decide(hub, args.code, args.operator, args.state,
+        result = await endpoints.decide(hub, args.code, args.operator or cli_actor(),
+                                        args.state,
                                         allow_http=getattr(args, "allow_http", False))
         print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -66,7 +67,7 @@ async def run_decide(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_remove(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        await endpoints.remove(hub, args.code)
+        await endpoints.remove(hub, args.code, cli_actor())
     return 0
 
 
@@ -79,6 +80,6 @@ async def run_list(config_path: Path, args: argparse.Namespace) -> int:
 
 async def run_queue(config_path: Path, args: argparse.Namespace) -> int:
     async with open_hub(config_path) as hub:
-        for row in await push_store.queue_stats(hub.db):
+        for row in await endpoints.queue_counts(hub):
             print(f"{row['organ_id']:<20} {row['state']:<10} {row['n']}")
     return 0

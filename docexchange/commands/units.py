@@ -8,19 +8,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from docexchange.commands.common import open_hub
+from docexchange.admin.directory import save_units
+from docexchange.commands.common import cli_actor, open_hub
 from docexchange.directory import reorganise, sync
 from docexchange.directory.csvio import read_units_csv, write_units_csv
 from docexchange.errors import DocExchangeError
-from docexchange.monitor.unit_contacts import (
-    Contact,
-    all_contacts,
-    import_contacts_txn,
-    read_contacts_csv,
-)
-from docexchange.store import units as unit_store
+from docexchange.monitor.unit_contacts import Contact, all_contacts, read_contacts_csv
 from docexchange.unit import KINDS, Unit
 
 
@@ -111,14 +105,10 @@ async def run_show(config_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _save(config_path: Path, units: list[Unit], contacts: Sequence[Contact] = ()) -> int:
+async def _save(config_path: Path, units: list[Unit], source: str,
+                contacts: Sequence[Contact] = ()) -> int:
     async with open_hub(config_path) as hub:
-        def txn(conn: Any) -> int:
-            new = sum(unit_store.upsert_unit_txn(conn, u) for u in units)
-            import_contacts_txn(conn, list(contacts))
-            return new
-        new = await hub.db.write("save_units", txn)
-        await hub.directory.reload()
+        new = await save_units(hub, units, cli_actor(), source, contacts)
     print(f"{new} added, {len(units) - new} updated")
     return 0
 
@@ -127,12 +117,13 @@ async def run_add(config_path: Path, args: argparse.Namespace) -> int:
     unit = Unit(organ_id=args.code, name=args.name, kind=args.kind, parent_id=args.parent,
                 valid_from=args.valid_from, valid_to=args.valid_to,
                 successor_id=args.successor, aliases=tuple(args.alias))
-    return await _save(config_path, [unit])
+    return await _save(config_path, [unit], "units add")
 
 
 async def run_import(config_path: Path, args: argparse.Namespace) -> int:
     text = args.file.read_text(encoding="utf-8")
-    return await _save(config_path, read_units_csv(text), read_contacts_csv(text))
+    return await _save(config_path, read_units_csv(text), args.file.name,
+                       read_contacts_csv(text))
 
 
 async def run_export(config_path: Path, args: argparse.Namespace) -> int:

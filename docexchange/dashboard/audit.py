@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from docexchange.admin.audit_log import log_event_kinds, log_events
 from docexchange.api.audit import export_scope, stream_export
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.documents import _day_start
@@ -21,7 +22,6 @@ from docexchange.dashboard.markup import Safe, attrs, html, join
 from docexchange.dashboard.widgets import field, select, table, unit_cell, when
 from docexchange.evidence.verify import VerificationError, certificates_by_key_id, check_receipt
 from docexchange.hub import Hub
-from docexchange.store import monitor as sql
 
 routes = web.RouteTableDef()
 EVENTS_SHOWN = 200
@@ -75,9 +75,9 @@ def _verdict(ok: bool, text: str) -> Safe:
 async def _audit_response(request: web.Request, verdict: Safe) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
     chosen = {k: request.query.get(k, "").strip()[:100] for k in ("unit", "kind", "from", "to")}
-    kinds = await sql.log_event_kinds(hub.db)
-    rows = await sql.log_events(
-        hub.db, organ_id=chosen["unit"] or None,
+    kinds = await log_event_kinds(hub)
+    rows = await log_events(
+        hub, organ_id=chosen["unit"] or None,
         event=chosen["kind"] if chosen["kind"] in kinds else None,
         from_ts=_day_start(chosen["from"], v, 0), until_ts=_day_start(chosen["to"], v, 1),
         limit=EVENTS_SHOWN + 1)

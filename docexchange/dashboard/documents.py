@@ -29,8 +29,7 @@ from docexchange.errors import DocExchangeError
 from docexchange.exchange.state_machine import RANK, TERMINAL
 from docexchange.hub import Hub
 from docexchange.monitor import lookup
-from docexchange.store import messages as message_store
-from docexchange.store.search import DocumentQuery, search_documents
+from docexchange.monitor.lookup import DocumentQuery, document_metadata, search_by_fields
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 100
@@ -46,7 +45,7 @@ async def documents_page(request: web.Request) -> web.Response:
         rows = [_row(d) for d in await lookup.find_documents(hub, form["q"],
                                                              limit=PAGE_SIZE + 1)]
     else:
-        rows = [_row(r) for r in await search_documents(hub.db, _query(form, v))]
+        rows = [_row(r) for r in await search_by_fields(hub, _query(form, v))]
     body = html('{form}{results}{reports}', form=_search_form(v, form),
                 results=_results(v, hub, rows), reports=_report_form(v, form))
     return page(v, v.t("docs.title"), body, active="documents")
@@ -55,7 +54,7 @@ async def documents_page(request: web.Request) -> web.Response:
 @routes.get("/documents/{message_id}", name="document")
 async def document_page(request: web.Request) -> web.Response:
     v, hub = view(request), request.config_dict[HUB_KEY]
-    message = await message_store.message(hub.db, request.match_info["message_id"])
+    message = await document_metadata(hub, request.match_info["message_id"])
     if message is None or message["kind"] != "document":
         raise web.HTTPNotFound()
     timeline = await operator_timeline(hub.exchange, message["message_id"])

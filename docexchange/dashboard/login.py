@@ -8,7 +8,7 @@ import secrets
 
 from aiohttp import web
 
-from docexchange.accounts.operators import check_login
+from docexchange.admin.operators import check_login
 from docexchange.appkeys import HUB_KEY
 from docexchange.dashboard.i18n import t
 from docexchange.dashboard.keys import LOGIN_THROTTLE_KEY
@@ -56,14 +56,14 @@ async def login(request: web.Request) -> web.Response:
         raise DocExchangeError("DX_RATE_LIMITED", t("vi", "error.429", minutes=minutes),
                                t("en", "error.429", minutes=minutes),
                                retry_after=math.ceil(wait))
-    operator = await check_login(request.config_dict[HUB_KEY].db, name, password)
+    operator = await check_login(request.config_dict[HUB_KEY], name, password)
     if operator is None:  # admit() already counted the failure
         return _form(request, v, str(form.get("next", "")), name, v.t("login.failed"),
                      error=True)
     throttle.succeeded(address, name)
     response = redirect(safe_next(form.get("next")))
     set_session_cookie(response, request,
-                       await open_session(request.config_dict[HUB_KEY].db, operator))
+                       await open_session(request.config_dict[HUB_KEY], operator))
     clear_cookie(response, LOGIN_CSRF_COOKIE)
     return response
 
@@ -72,7 +72,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     v = view(request)
     if v.session is not None:
-        await close_session(request.config_dict[HUB_KEY].db, v.session)
+        await close_session(request.config_dict[HUB_KEY], v.session)
     response = redirect(url("/login?msg=out"))
     clear_cookie(response, SESSION_COOKIE)
     return response

@@ -89,7 +89,7 @@ async def session_guard(request: web.Request, handler: Handler) -> web.StreamRes
             return await handler(request)
         except OSError:  # a name the file system refuses (too long, ...): no such file
             raise web.HTTPNotFound() from None
-    session = await find_session(request.config_dict[HUB_KEY].db,
+    session = await find_session(request.config_dict[HUB_KEY],
                                  request.cookies.get(SESSION_COOKIE))
     if session is not None:
         request[DASHBOARD_SESSION_KEY] = session

@@ -11,7 +11,6 @@ from docexchange.dashboard.markup import Safe, html, join
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.push import endpoints
-from docexchange.store import push as push_store
 
 routes = web.RouteTableDef()
 
@@ -39,7 +38,7 @@ async def _decide(request: web.Request, state: str) -> web.Response:
 
 
 async def push_block(v: View, hub: Hub, organ_id: str) -> Safe:
-    row = await push_store.endpoint(hub.db, organ_id)
+    row = await endpoints.endpoint_row(hub, organ_id)
     if row is None:
         return html('<h2>{h}</h2><p class="empty" data-testid="push-none">{t}</p>',
                     h=v.t("push.title"), t=v.t("push.none"))

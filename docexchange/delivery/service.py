@@ -18,7 +18,6 @@ from docexchange.exchange.retired import check_within_grace
 from docexchange.exchange.state_machine import is_received
 from docexchange.exchange.status_messages import hub_arrival_packet, store_status_txn
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 
@@ -74,10 +73,8 @@ async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
 
 def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery: Any,
                  caller: str) -> None:
-    ts = now_ms()
-    changed = conn.execute("UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
-                           "updated_ts = ? WHERE delivery_id = ? AND state = 'pending'",
-                           (ts, ts, delivery["delivery_id"])).rowcount
+    ts = ctx.clock.now_ms()
+    changed = sql.mark_fetched_txn(conn, delivery["delivery_id"], ts)
     if changed:
         sql.insert_event_txn(conn, delivery["delivery_id"], "fetched", caller, ts)
         ctx.evidence.append_txn(conn, "delivery_fetched", {
@@ -88,10 +85,7 @@ def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery: Any,
 async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> dict[str, Any]:
     """Mark a delivery received; for a document the hub issues status 01 to its sender."""
     check_within_grace(ctx, caller)
-    row = await ctx.db.fetchone("SELECT d.recipient_id, m.kind, m.message_id, m.sender_id, "
-                                "m.document_id, m.code_number, m.code_notation FROM deliveries "
-                                "d JOIN messages m USING (message_id) WHERE d.delivery_id = ?",
-                                (delivery_id,))
+    row = await sql.delivery_with_message(ctx.db, delivery_id)
     if row is None or row["recipient_id"] != caller:
         raise not_found("lượt chuyển", delivery_id)
     packet = hub_arrival_packet(ctx, caller, row) if row["kind"] == "document" else None
@@ -108,7 +102,7 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
     if d["acked_ts"] is not None:
         return {"delivery_id": delivery_id, "state": d["state"],
                 "acked_at": iso_ms(d["acked_ts"]), "duplicate": True}, []
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     state = d["state"] if is_received(d["state"]) else "received"
     sql.update_delivery_txn(conn, delivery_id, ts, acked_ts=ts, state=state)
     sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)

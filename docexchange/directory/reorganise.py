@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from docexchange.clock import Clock
 from docexchange.config import Config
 from docexchange.directory.plan import (
     PlanRow,
@@ -36,7 +37,7 @@ from docexchange.evidence.log import EvidenceLog
 from docexchange.ids import new_ulid
 from docexchange.store import reorganisation as sql
 from docexchange.store import units as unit_store
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 from docexchange.store.messages import insert_event_txn
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
@@ -64,6 +65,8 @@ class PlanContext(Protocol):
     def evidence(self) -> EvidenceLog: ...
     @property
     def notifier(self) -> Waker: ...
+    @property
+    def clock(self) -> Clock: ...
 
 
 @dataclass
@@ -240,12 +243,12 @@ async def apply_rows(hub: PlanContext, rows: list[PlanRow], digest: str, source:
         if sql.plan_by_sha_txn(conn, digest) is not None:
             raise _already_applied(digest)
         for unit in fx.changed.values():
-            unit_store.upsert_unit_txn(conn, unit)
+            unit_store.upsert_unit_txn(conn, unit, hub.clock.now_ms())
         for organ_id, start, end, name, kind, parent in fx.versions:
             unit_store.insert_version_txn(conn, organ_id, start, end, name, kind, parent, plan_id)
         sql.insert_plan_txn(conn, plan_id, digest, source, dates[0].isoformat(),
                             dates[-1].isoformat(), dumps([r.to_json() for r in fx.rows]),
-                            now_ms())
+                            hub.clock.now_ms())
         index = hub.evidence.append_txn(conn, "reorganisation_applied", {
             "plan_id": plan_id, "sha256": digest, "source": source,
             "effective_dates": [d.isoformat() for d in dates], "summary": fx.summary(),
@@ -289,7 +292,7 @@ async def follow_open_deliveries(hub: PlanContext) -> int:
 
 def _follow_txn(hub: PlanContext, conn: Tx, moves: dict[str, str], olds: list[str],
                 today: dt.date, recoded: frozenset[str]) -> int:
-    ts = now_ms()
+    ts = hub.clock.now_ms()
     moved: list[dict[str, str]] = []
     for old in olds:
         new = moves[old]
@@ -329,7 +332,7 @@ async def apply_sync(hub: PlanContext, diff: SyncDiff, source: str, retire_gone:
 
     def txn(conn: Tx) -> int:
         for unit in writes:
-            unit_store.upsert_unit_txn(conn, unit)
+            unit_store.upsert_unit_txn(conn, unit, hub.clock.now_ms())
         return hub.evidence.append_txn(conn, "directory_synced", {
             "source": source, "new": [u.organ_id for u in diff.new],
             "changed": [u.organ_id for _, u, _ in diff.changed],

@@ -74,12 +74,7 @@ class Directory:
 
     async def version(self) -> tuple[int, ...]:
         """Changes whenever units, aliases or groups change (also from another process)."""
-        row = await self._db.fetchone(
-            "SELECT (SELECT COALESCE(MAX(updated_ts), 0) FROM units), (SELECT COUNT(*) FROM "
-            "unit_aliases), (SELECT COALESCE(MAX(created_ts), 0) FROM unit_groups), (SELECT "
-            "COUNT(*) FROM unit_group_members), (SELECT COUNT(*) FROM unit_groups), (SELECT "
-            "COUNT(*) FROM unit_successors), (SELECT COUNT(*) FROM unit_versions)")
-        return tuple(row) if row else ()
+        return await unit_store.directory_version(self._db)
 
     async def refresh_forever(self, interval: float = 5.0) -> None:
         """Pick up directory changes made by the CLI or another hub process."""

@@ -22,7 +22,6 @@ from docexchange.evidence.merkle import (
 )
 from docexchange.evidence.verify import EXPORT_FORMAT
 from docexchange.store import evidence as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 PAGE = 1000
@@ -39,13 +38,14 @@ class ExportScope:
     unit: str | None = None
 
 
-def export_records(conn: Tx, scope: ExportScope,
+def export_records(conn: Tx, scope: ExportScope, created_ts: int,
                    progress: Progress | None = None) -> Iterator[Record]:
-    """Every record of the export, in order; run it inside one read transaction."""
+    """Every record of the export, in order; run it inside one read transaction.
+    `created_ts` is the export's time, from the caller's clock."""
     base, end = _bounds(conn, scope)
     yield {"record": "export", "format": EXPORT_FORMAT, "from_ts": scope.from_ts,
            "to_ts": scope.to_ts, "unit": scope.unit, "first_index": base, "end_index": end,
-           "created_ts": now_ms()}
+           "created_ts": created_ts}
     yield _base_record(conn, base)
     counts = {"leaves": 0, "tree_heads": 0}
     report = progress or (lambda done, total: None)

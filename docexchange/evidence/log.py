@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.evidence.canonical import canonical_json
 from docexchange.evidence.merkle import (
     MerkleAccumulator,
@@ -21,7 +22,6 @@ from docexchange.evidence.proofs import LeafProof
 from docexchange.evidence.tree_head import TreeHead, sign_tree_head
 from docexchange.signing.keyring import KeyRing
 from docexchange.store import evidence as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 
@@ -32,8 +32,9 @@ def units_field(units: Iterable[str]) -> str:
 
 
 class EvidenceLog:
-    def __init__(self, keyring: KeyRing) -> None:
+    def __init__(self, keyring: KeyRing, clock: Clock = SYSTEM_CLOCK) -> None:
         self._keyring = keyring
+        self._clock = clock
         self._acc: MerkleAccumulator | None = None
         self.heads_signed = 0
         self._wanted: dict[int, tuple[bytes, str]] = {}  # receipts asked for in this batch
@@ -51,7 +52,7 @@ class EvidenceLog:
         `receipt`: the caller will want this leaf's inclusion proof against the batch's tree
         head; it is computed in memory when the batch is sealed (see take_proof).
         """
-        ts = now_ms()
+        ts = self._clock.now_ms()
         index = sql.next_leaf_index_txn(conn)
         reserved = {"event", "leaf_index", "time"} & body.keys()
         if reserved:
@@ -99,7 +100,7 @@ class EvidenceLog:
         completed = acc.extend(new)
         sql.insert_nodes_txn(conn, completed)
         current = self._keyring.current
-        tree_head = sign_tree_head(acc.size, acc.root(), now_ms(), current.private_key,
+        tree_head = sign_tree_head(acc.size, acc.root(), self._clock.now_ms(), current.private_key,
                                    current.key_id)
         sql.insert_tree_head_txn(conn, tree_head.tree_size, tree_head.root_hash.hex(),
                                  tree_head.timestamp, tree_head.key_id,

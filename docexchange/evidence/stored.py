@@ -19,13 +19,13 @@ from docexchange.store.tx import Tx
 WHOLE_LOG = ExportScope(0, 2**62)
 
 
-async def verify_stored_log(db: Database, certificates: Mapping[str, x509.Certificate]
-                            ) -> AuditSummary:
-    """The whole log, exported in one read snapshot and fed to AuditVerifier; raises
-    VerificationError naming the first bad record."""
+async def verify_stored_log(db: Database, certificates: Mapping[str, x509.Certificate],
+                            now_ms: int) -> AuditSummary:
+    """The whole log, exported in one read snapshot (dated `now_ms`) and fed to
+    AuditVerifier; raises VerificationError naming the first bad record."""
     def run(conn: Tx) -> AuditSummary:
         verifier = AuditVerifier(certificates)
-        for record in export_records(conn, WHOLE_LOG):
+        for record in export_records(conn, WHOLE_LOG, now_ms):
             verifier.feed(record)
         return verifier.finish()
     return await db.read("verify_stored_log", run)

@@ -27,7 +27,6 @@ from docexchange.exchange.receipts import document_receipt
 from docexchange.exchange.retired import check_not_before_start
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -207,7 +206,7 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
     related = related_document_txn(conn, caller, packet)
     ctx.payloads.stage_txn(conn, body.sha256, body.data, body.spool)
     message_id = new_ulid()
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "document", caller, packet.document_id, btype, body.sha256,
         len(body.data), packet.header.subject, packet.header.code.code_number,
@@ -224,8 +223,7 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
                              note=traces.get(organ_id, ""))
     for r in routing:
         if r.via == "group":
-            conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
-                         "VALUES (?, ?, ?)", (message_id, r.requested, dumps(r.organ_ids)))
+            sql.insert_message_group_txn(conn, message_id, r.requested, dumps(r.organ_ids))
     index = ctx.evidence.append_txn(conn, "document_accepted", {
         "message_id": message_id, "sender": caller, "document_id": packet.document_id,
         "business_type": btype, "sha256": body.sha256, "size": len(body.data),

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
@@ -22,7 +23,7 @@ from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
 from docexchange.store import units as unit_store
 from docexchange.store.blobs import BlobStore
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 from docexchange.store.payloads import PayloadStore
 from docexchange.store.tx import Tx
 
@@ -35,13 +36,15 @@ INLINE_LIMIT = 256 * 1024
 
 class ExchangeContext:
     def __init__(self, config: Config, db: Database, blobs: BlobStore, directory: Directory,
-                 evidence: EvidenceLog, notifier: InboxNotifier) -> None:
+                 evidence: EvidenceLog, notifier: InboxNotifier,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.config = config
         self.db = db
         self.blobs = blobs
         self.directory = directory
         self.evidence = evidence
         self.notifier = notifier
+        self.clock = clock
         self.payloads = PayloadStore(db, blobs, config.storage.inline_payload_bytes)
         self._pool: ProcessPoolExecutor | None = None
         self._trust = trust_files(config.keys.dir)
@@ -64,7 +67,8 @@ class ExchangeContext:
         """Signing certificates registered to the unit or to a former code of it (a recode
         keeps the organisation's signing keys: docs/reorganisation.md §3)."""
         codes = [organ_id, *self.directory.recoded_from(organ_id)]
-        return await unit_store.active_certificate_key_ids(self.db, codes, now_ms())
+        return await unit_store.active_certificate_key_ids(self.db, codes,
+                                                            self.clock.now_ms())
 
     async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
         """The hash, the sender, the time, the code and the paths of the elements at fault:
@@ -74,7 +78,7 @@ class ExchangeContext:
 
         def txn(conn: Tx) -> None:
             sql.insert_refusal_txn(conn, new_ulid(), sender, sha256, error.code, elements,
-                                   now_ms())
+                                   self.clock.now_ms())
             self.evidence.append_txn(conn, "packet_refused", {
                 "sender": sender, "sha256": sha256, "code": error.code,
                 "elements": list(elements)}, units=(sender,))

@@ -26,7 +26,6 @@ from docexchange.exchange.retired import check_not_before_start, check_within_gr
 from docexchange.exchange.state_machine import ALL_CODES, apply_status, is_received
 from docexchange.exchange.status_messages import store_status_txn
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 #: The longest status Description accepted, in characters. A recall's text goes to every
@@ -164,15 +163,13 @@ def _recipient_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     if doc is None:
         raise _unknown_reference(sender_id, document_id)
     delivery = sql.delivery_txn(conn, doc["delivery_id"])
-    repeat = conn.execute("SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = "
-                          "'status' AND status_code = ? AND status_time = ?",
-                          (doc["delivery_id"], code, stamp)).fetchone()
+    repeat = sql.status_seen_txn(conn, doc["delivery_id"], code, stamp)
     if repeat or (code == "01" and is_received(delivery["state"])):
         return StatusOutcome(code, document_id, None, (doc["delivery_id"],), True,
                              signature), []
     change = apply_status(delivery["state"], delivery["recall"], code,
                           is_change=doc["business_type"] != 0)
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     updates: dict[str, Any] = {"state": change.state, "recall": change.recall,
                                "last_status_code": code, "last_status_ts": ts}
     if change.implies_receipt or code == "01":
@@ -209,13 +206,10 @@ def _recall_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     if named != caller and named not in recipients:
         raise _unknown_reference(named, document_id)
     ids = tuple(d["delivery_id"] for d in deliveries)
-    repeat = conn.execute(
-        "SELECT 1 FROM delivery_events e JOIN deliveries d USING (delivery_id) WHERE "
-        "d.message_id = ? AND e.event = 'status' AND e.status_code = '13' AND e.status_time = ?",
-        (original["message_id"], stamp)).fetchone()
+    repeat = sql.recall_seen_txn(conn, original["message_id"], stamp)
     if repeat:
         return StatusOutcome("13", document_id, None, ids, True, signature), []
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     changes = [(d, apply_status(d["state"], d["recall"], "13", is_change=False))
                for d in deliveries]
     message_id = store_status_txn(ctx, conn, caller, document_id, "13",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from docexchange.clock import local_now
 from docexchange.edxml import build_status, new_status
 from docexchange.edxml.model import Organization, ResponseFor
 from docexchange.exchange.context import ExchangeContext
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.store.units import dumps
 
@@ -25,7 +25,7 @@ def store_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                       recipients: list[str], subject: str, signature: str) -> str:
     """The status message, routed to `recipients`; its text (`subject`) is stored here once."""
     message_id = new_ulid()
-    ts = now_ms()
+    ts = ctx.clock.now_ms()
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
         code, related, None, signature, ts, dumps(recipients)))
@@ -42,7 +42,7 @@ def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> b
     code = f"{document['code_number']}/{document['code_notation']}".strip("/")
     response = ResponseFor(organ_id=document["sender_id"], document_id=document["document_id"],
                            code=code, promulgation_date=_date_in(document["document_id"]))
-    now = dt.datetime.now(ctx.config.zone).replace(tzinfo=None, microsecond=0)
+    now = local_now(ctx.clock, ctx.config.zone).replace(tzinfo=None, microsecond=0)
     status = new_status(organ, response, "01", "Đã đến - hệ thống trục liên thông đã chuyển tới "
                         "phần mềm của đơn vị nhận", now)
     return build_status(status)

@@ -7,11 +7,11 @@ the check is here too, so that no caller can forget it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from docexchange.accounts.operators import Operator
+from docexchange.clock import local_now
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.ids import hash_secret, new_api_key
@@ -47,9 +47,8 @@ def _unit(hub: Hub, organ_id: str, operator: Operator) -> Unit:
 
 def _revoke_txn(hub: Hub, conn: Tx, organ_id: str, operator: Operator,
                 action: str, new_key_id: str | None = None) -> int:
-    revoked = [r[0] for r in conn.execute("SELECT key_id FROM api_keys WHERE organ_id = ? AND "
-                                          "revoked_ts IS NULL ORDER BY key_id", (organ_id,))]
-    unit_store.revoke_api_keys_txn(conn, organ_id)
+    revoked = unit_store.active_api_key_ids_txn(conn, organ_id)
+    unit_store.revoke_api_keys_txn(conn, organ_id, hub.clock.now_ms())
     hub.evidence.append_txn(conn, "operator_action", {
         "action": action, "operator": operator.name, "unit": organ_id,
         "revoked_key_ids": revoked, "new_key_id": new_key_id}, units=(organ_id,))
@@ -62,7 +61,7 @@ async def disable_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
     unit = _unit(hub, organ_id, operator)
 
     def txn(conn: Tx) -> int:
-        vdxp_store.revoke_credentials_txn(conn, unit.organ_id)
+        vdxp_store.revoke_credentials_txn(conn, unit.organ_id, hub.clock.now_ms())
         return _revoke_txn(hub, conn, unit.organ_id, operator, "disable_credentials")
     revoked = await hub.db.write("disable_credentials", txn)
     hub.key_cache.clear()  # revoked keys stop working now, not when their cache entry ages
@@ -73,7 +72,7 @@ async def reissue_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
     """Replace the unit's API keys by one new key (a lost or leaked key): the old keys are
     revoked in the same transaction. The key is returned once; only its hash is kept."""
     unit = _unit(hub, organ_id, operator)
-    today = dt.datetime.now(hub.config.zone).date()
+    today = local_now(hub.clock, hub.config.zone).date()
     if not unit.is_valid_on(today):
         raise DocExchangeError("DX_CONFLICT", "Đơn vị đã giải thể hoặc chưa có hiệu lực; không "
                                "cấp khóa mới.", "The unit is retired or not yet valid; no new "
@@ -82,7 +81,8 @@ async def reissue_credentials(hub: Hub, organ_id: str, operator: Operator) -> Cr
 
     def txn(conn: Tx) -> int:
         revoked = _revoke_txn(hub, conn, unit.organ_id, operator, "reissue_credentials", key_id)
-        unit_store.insert_api_key_txn(conn, key_id, unit.organ_id, hash_secret(key))
+        unit_store.insert_api_key_txn(conn, key_id, unit.organ_id, hash_secret(key),
+                                      hub.clock.now_ms())
         return revoked
     revoked = await hub.db.write("reissue_credentials", txn)
     hub.key_cache.clear()

@@ -23,7 +23,6 @@ from docexchange.monitor import alert_text, connectivity
 from docexchange.monitor.webhook import post_json
 from docexchange.store import alerts as sql
 from docexchange.store import push as push_sql
-from docexchange.store.engine import now_ms as clock_ms
 from docexchange.store.tx import Tx
 
 RULES = ("disconnected", "backlog", "credential_expiring", "classified_refused",
@@ -147,7 +146,7 @@ def _unchanged(found: list[Condition], open_now: dict[tuple[str, str], str]) -> 
 
 async def evaluate(hub: Hub, *, now_ms: int | None = None) -> list[str]:
     """Run the rules once; writes (one transaction) only when an alert opens or closes."""
-    now = clock_ms() if now_ms is None else now_ms
+    now = hub.clock.now_ms() if now_ms is None else now_ms
     found = await conditions(hub, now)
     if _unchanged(found, await sql.open_details(hub.db)):
         return []  # nothing opens, nothing closes, no count moved
@@ -184,5 +183,5 @@ async def notify(hub: Hub, session: aiohttp.ClientSession) -> int:
         (delivered if ok else failed).append(row["alert_id"])
     if delivered or failed:
         await hub.db.write("record_alert_notifications", lambda c: sql.record_notifications_txn(
-            c, delivered, failed, clock_ms()))
+            c, delivered, failed, hub.clock.now_ms()))
     return len(delivered)

@@ -20,7 +20,6 @@ from docexchange.monitor import alerts, connectivity
 from docexchange.monitor.days import local_day
 from docexchange.monitor.email import email_alerts
 from docexchange.store import monitor as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.leadership import lead, leadership_for
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ async def snapshot_days_forever(hub: Hub) -> None:
     while True:
         await asyncio.sleep(hub.config.alerts.check_interval)
         try:
-            yesterday = local_day(now_ms(), hub.config.zone) - dt.timedelta(days=1)
+            yesterday = local_day(hub.clock.now_ms(), hub.config.zone) - dt.timedelta(days=1)
             if not await sql.has_snapshot(hub.db, yesterday.isoformat()):
                 await connectivity.take_snapshot(hub, yesterday)
         except Exception:

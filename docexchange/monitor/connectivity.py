@@ -20,7 +20,6 @@ from docexchange.monitor.connection_state import STATES, UnitStatus, classify
 from docexchange.monitor.days import day_bounds, local_day
 from docexchange.monitor.kpis import kpi_table
 from docexchange.store import monitor as sql
-from docexchange.store.engine import now_ms as clock_ms
 from docexchange.unit import Unit
 
 __all__ = ["STATES", "UnitStatus", "expiring_credentials", "kpis", "not_acked_by_end_of_day",
@@ -30,8 +29,8 @@ MAX_ROWS = 1000
 DAY_MS = 86_400_000
 
 
-def _now(now_ms: int | None) -> int:
-    return clock_ms() if now_ms is None else now_ms
+def _now(hub: Hub, now_ms: int | None) -> int:
+    return hub.clock.now_ms() if now_ms is None else now_ms
 
 
 async def _statuses(hub: Hub, units: Iterable[Unit], now: int) -> list[UnitStatus]:
@@ -55,7 +54,7 @@ async def unit_statuses(hub: Hub, *, kind: str | None = None, parent: str | None
                         state: str | None = None, now_ms: int | None = None
                         ) -> list[UnitStatus]:
     """Every unit valid today, by OrganId, optionally filtered by kind, parent and state."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     units = _valid_units(hub, local_day(now, hub.config.zone), kind, parent)
     return [s for s in await _statuses(hub, units, now) if state in (None, s.state)]
 
@@ -75,7 +74,7 @@ async def unit_detail(hub: Hub, organ_id: str, *, now_ms: int | None = None) -> 
     if unit is None:
         raise DocExchangeError("DX_NOT_FOUND", "Không có đơn vị với mã này.",
                                "No unit has this code.", organ_id=organ_id)
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     [status] = await _statuses(hub, [unit], now)
     keys = await sql.active_api_keys(hub.db, unit.organ_id)
     return {
@@ -110,7 +109,7 @@ async def _kpis_of_day(hub: Hub, day: dt.date, now: int) -> dict[str, Any]:
 async def kpis(hub: Hub, *, now_ms: int | None = None) -> dict[str, Any]:
     """{"overall": K, "by_kind": {kind: K}, "by_parent": {parent_id: K}} for the local day
     of `now_ms`, up to `now_ms` (K is defined in docs/operations.md §2)."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     return await _kpis_of_day(hub, local_day(now, hub.config.zone), now)
 
 
@@ -131,7 +130,7 @@ async def stuck(hub: Hub, *, older_than_s: int, now_ms: int | None = None,
                 limit: int = MAX_ROWS) -> list[dict[str, Any]]:
     """Unacknowledged deliveries (documents and status packets) created more than
     `older_than_s` seconds before `now_ms`: the most urgent first, then the oldest."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     rows = await sql.unacked_older_than(hub.db, now - older_than_s * 1000, limit)
     return [_delivery(hub, r, now) for r in rows]
 
@@ -140,13 +139,13 @@ async def waiting_counts(hub: Hub, *, older_than_s: int, now_ms: int | None = No
                          ) -> dict[str, int]:
     """{"waiting": every unacknowledged delivery, "stuck": those older than `older_than_s`}:
     the overview shows both, so that a young backlog is never hidden behind "0 stuck"."""
-    waiting, stuck_ = await sql.unacked_counts(hub.db, _now(now_ms) - older_than_s * 1000)
+    waiting, stuck_ = await sql.unacked_counts(hub.db, _now(hub, now_ms) - older_than_s * 1000)
     return {"waiting": waiting, "stuck": stuck_}
 
 
 async def documents_today(hub: Hub, *, now_ms: int | None = None) -> int:
     """Documents accepted so far today (local day): today's bar of the trend chart."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     start, _ = day_bounds(local_day(now, hub.config.zone), hub.config.zone)
     return await sql.documents_accepted(hub.db, start, now + 1)
 
@@ -155,7 +154,7 @@ async def overdue(hub: Hub, *, now_ms: int | None = None, limit: int = MAX_ROWS
                   ) -> list[dict[str, Any]]:
     """Per delivery: documents whose DueDate (a local date) has passed and whose recipient
     has not reported 06 (completed); refused and recalled deliveries are closed, not late."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     today = local_day(now, hub.config.zone)
     found = []
     for row in await sql.overdue_deliveries(hub.db, today.isoformat(), limit):
@@ -170,7 +169,7 @@ async def not_acked_by_end_of_day(hub: Hub, *, day: dt.date | None = None,
                                   ) -> list[dict[str, Any]]:
     """Document deliveries created on local `day` (default: today) that were not
     acknowledged before that day ended: for today, those still unacknowledged."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     day = day or local_day(now, hub.config.zone)
     start, end = day_bounds(day, hub.config.zone)
     rows = await sql.not_acked_by(hub.db, start, end, end, limit)
@@ -181,7 +180,7 @@ async def expiring_credentials(hub: Hub, within_days: int = 30, *, now_ms: int |
                                ) -> list[dict[str, Any]]:
     """Unrevoked API keys and signing certificates of units valid today that expire within
     `within_days` days (already expired ones included, with days_left < 0), soonest first."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     today = local_day(now, hub.config.zone)
     found = []
     for row in await sql.expiring_credentials(hub.db, now + within_days * DAY_MS):
@@ -200,7 +199,7 @@ async def take_snapshot(hub: Hub, day: dt.date | None = None, *, now_ms: int | N
                         ) -> dict[str, Any]:
     """Store (upsert) the KPIs of local `day` (default: today), measured now: a day's
     deliveries are fixed, its connectivity is the state when the snapshot is taken."""
-    now = _now(now_ms)
+    now = _now(hub, now_ms)
     day = day or local_day(now, hub.config.zone)
     table = await _kpis_of_day(hub, day, now)
     start, end = day_bounds(day, hub.config.zone)
@@ -221,7 +220,7 @@ async def trend(hub: Hub, days: int = 30, *, now_ms: int | None = None
                 ) -> list[dict[str, Any]]:
     """One entry per local day, oldest first, ending today; values are None on a day that
     has no snapshot."""
-    last = local_day(_now(now_ms), hub.config.zone)
+    last = local_day(_now(hub, now_ms), hub.config.zone)
     first = last - dt.timedelta(days=max(1, days) - 1)
     stored = {r["day"]: json.loads(r["payload_json"]) for r in await sql.snapshots(
         hub.db, "overall", first.isoformat(), last.isoformat())}

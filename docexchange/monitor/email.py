@@ -23,7 +23,6 @@ from docexchange.hub import Hub
 from docexchange.monitor import alert_text
 from docexchange.monitor.alerts import alert_json
 from docexchange.store import alerts as sql
-from docexchange.store.engine import now_ms
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 20
@@ -106,5 +105,5 @@ async def email_alerts(hub: Hub) -> int:
         return 0
     if sent:
         await hub.db.write("record_alert_emails",
-                           lambda c: sql.record_emails_txn(c, sent, now_ms()))
+                           lambda c: sql.record_emails_txn(c, sent, hub.clock.now_ms()))
     return len(sent)

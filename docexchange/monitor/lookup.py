@@ -8,7 +8,10 @@ from typing import Any
 
 from docexchange.exchange.receipts import iso_ms
 from docexchange.hub import Hub
-from docexchange.store.search import search_text
+from docexchange.store import messages as messages_store
+from docexchange.store.search import DocumentQuery, search_documents, search_text
+
+__all__ = ["DocumentQuery", "document_metadata", "find_documents", "search_by_fields"]
 
 MAX_WORDS_CHARS = 200
 
@@ -27,3 +30,13 @@ def _item(hub: Hub, r: Any) -> dict[str, Any]:
             "priority": r["priority"], "accepted_at": iso_ms(r["accepted_ts"]),
             "accepted_ts": r["accepted_ts"], "recipients": r["recipients"],
             "received": r["received"]}
+
+
+async def search_by_fields(hub: Hub, query: DocumentQuery) -> list[Any]:
+    """The dashboard's detailed search (document id, number, sender, days, words)."""
+    return await search_documents(hub.db, query)
+
+
+async def document_metadata(hub: Hub, message_id: str) -> Any:
+    """A stored message's metadata row (never its body), or None."""
+    return await messages_store.message(hub.db, message_id)

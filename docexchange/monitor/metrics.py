@@ -14,7 +14,6 @@ from docexchange.hub import Hub
 from docexchange.monitor.connection_state import STATES
 from docexchange.monitor.connectivity import unit_statuses
 from docexchange.store import monitor as sql
-from docexchange.store.engine import now_ms
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, math.inf)
 
@@ -58,7 +57,7 @@ def _family(name: str, kind: str, help_text: str, samples: Iterable[str]) -> lis
 async def render_metrics(hub: Hub, latency: RequestLatency) -> str:
     counts = await sql.metric_counts(hub.db)
     backlog, oldest = counts["backlog"][0]
-    now = now_ms()
+    now = hub.clock.now_ms()
     states = {s: 0 for s in STATES}
     for status in await unit_statuses(hub, now_ms=now):
         states[status.state] += 1

@@ -18,7 +18,6 @@ from docexchange.accounts.operators import Operator
 from docexchange.errors import DocExchangeError
 from docexchange.hub import Hub
 from docexchange.store import units as unit_store
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 CSV_COLUMNS = ("contact_person", "contact_phone", "contact_email")
@@ -77,7 +76,7 @@ async def set_contact(hub: Hub, contact: Contact, operator: Operator) -> Contact
 
     def txn(conn: Tx) -> None:
         unit_store.upsert_contact_txn(conn, contact.organ_id, contact.person, contact.phone,
-                                      contact.email, now_ms(), operator.name)
+                                      contact.email, hub.clock.now_ms(), operator.name)
         hub.evidence.append_txn(conn, "unit_contact_changed", {
             "operator": operator.name, "unit": contact.organ_id, **contact.to_json()},
             units=(contact.organ_id,))
@@ -100,9 +99,8 @@ def read_contacts_csv(text: str) -> list[Contact]:
     return found
 
 
-def import_contacts_txn(conn: Tx, contacts: list[Contact]) -> None:
+def import_contacts_txn(conn: Tx, contacts: list[Contact], ts: int) -> None:
     """Inside the import's transaction (the units must be there first)."""
-    ts = now_ms()
     for c in contacts:
         unit_store.upsert_contact_txn(conn, c.organ_id, c.person, c.phone, c.email, ts,
                                       "import")

@@ -16,7 +16,6 @@ from docexchange.exchange.receipts import iso_ms
 from docexchange.hub import Hub
 from docexchange.push.guard import address_allowed, literal_address, networks
 from docexchange.store import push as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 MAX_URL = 2048
@@ -57,18 +56,25 @@ def _no_endpoint(organ_id: str) -> DocExchangeError:
                             f"Unit {organ_id} has no push endpoint.", organ_id=organ_id)
 
 
-async def register(hub: Hub, organ_id: str, url: str) -> dict[str, Any]:
+async def register(hub: Hub, organ_id: str, url: str, actor: str) -> dict[str, Any]:
+    """`actor`: the unit itself (API), or `cli:USER`."""
     check_url(hub, url)
     if hub.directory.get(organ_id) is None:
         raise DocExchangeError("DX_NOT_FOUND", f"Không có đơn vị {organ_id}.",
                                f"No unit {organ_id}.", organ_id=organ_id)
 
     def txn(conn: Tx) -> Any:
-        sql.register_endpoint_txn(conn, organ_id, url, now_ms())
+        sql.register_endpoint_txn(conn, organ_id, url, hub.clock.now_ms())
         hub.evidence.append_txn(conn, "push_endpoint_registered",
-                                {"unit": organ_id, "url": url}, units=(organ_id,))
+                                {"unit": organ_id, "url": url, "operator": actor},
+                                units=(organ_id,))
         return sql.endpoint_txn(conn, organ_id)
     return endpoint_json(await hub.db.write("push_register", txn))
+
+
+async def endpoint_row(hub: Hub, organ_id: str) -> Any:
+    """The stored endpoint of a unit, or None."""
+    return await sql.endpoint(hub.db, organ_id)
 
 
 async def show(hub: Hub, organ_id: str) -> dict[str, Any]:
@@ -80,6 +86,11 @@ async def show(hub: Hub, organ_id: str) -> dict[str, Any]:
 
 async def listing(hub: Hub, state: str | None = None) -> list[dict[str, Any]]:
     return [endpoint_json(r) for r in await sql.endpoints(hub.db, state)]
+
+
+async def queue_counts(hub: Hub) -> list[Any]:
+    """Rows of (organ_id, state, n): the push queue per unit and state."""
+    return await sql.queue_stats(hub.db)
 
 
 async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
@@ -94,7 +105,7 @@ async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
                                "phép rõ ràng (allow_http)")
 
     def txn(conn: Tx) -> Any:
-        sql.set_endpoint_state_txn(conn, organ_id, state, now_ms(), operator=operator,
+        sql.set_endpoint_state_txn(conn, organ_id, state, hub.clock.now_ms(), operator=operator,
                                    allow_http=allow_http)
         hub.evidence.append_txn(conn, f"push_endpoint_{state}", {
             "unit": organ_id, "url": row["url"], "operator": operator,
@@ -103,12 +114,12 @@ async def decide(hub: Hub, organ_id: str, operator: str, state: str, *,
     return endpoint_json(await hub.db.write(f"push_{state}", txn))
 
 
-async def remove(hub: Hub, organ_id: str) -> None:
+async def remove(hub: Hub, organ_id: str, actor: str) -> None:
     def txn(conn: Tx) -> bool:
         gone = sql.delete_endpoint_txn(conn, organ_id)
         if gone:
-            hub.evidence.append_txn(conn, "push_endpoint_removed", {"unit": organ_id},
-                                    units=(organ_id,))
+            hub.evidence.append_txn(conn, "push_endpoint_removed", {
+                "unit": organ_id, "operator": actor}, units=(organ_id,))
         return gone
     if not await hub.db.write("push_remove", txn):
         raise _no_endpoint(organ_id)

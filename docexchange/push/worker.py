@@ -25,7 +25,6 @@ from docexchange.push import signing
 from docexchange.push.sender import Attempt, PushSender
 from docexchange.store import messages as msql
 from docexchange.store import push as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 log = logging.getLogger(__name__)
@@ -83,8 +82,9 @@ class PushWorker:
         """Queue new deliveries, then start a task for every destination with due work."""
         new = await sql.unqueued(self.hub.db)
         if new:
-            await self.hub.db.write("push_enqueue", lambda c: sql.enqueue_txn(c, new, now_ms()))
-        now = now_ms()
+            await self.hub.db.write("push_enqueue", lambda c: sql.enqueue_txn(
+                c, new, self.hub.clock.now_ms()))
+        now = self.hub.clock.now_ms()
         for row in await sql.queued_units(self.hub.db):
             organ_id = row["organ_id"]
             busy = self._running.get(organ_id)
@@ -95,7 +95,7 @@ class PushWorker:
         """Push the unit's due items in order; stop at the first failure (it backs off)."""
         endpoint = await sql.endpoint(self.hub.db, organ_id)
         while True:
-            now = now_ms()
+            now = self.hub.clock.now_ms()
             lease = now + LEASE_MS + self.config.request_timeout * 1000 * BATCH
             items = await sql.claim_due(self.hub.db, organ_id, now, BATCH, lease)
             if not items:
@@ -132,7 +132,7 @@ class PushWorker:
                     self.hub.keyring, message_id, delivery_id, body)}
 
     async def _failed(self, item: Any, result: Attempt) -> None:
-        now = now_ms()
+        now = self.hub.clock.now_ms()
         attempts = item["attempts"] + 1
         expired = now - item["first_ts"] >= self.config.max_age * 1000
         if expired:
@@ -152,21 +152,22 @@ class PushWorker:
 
     def _finish_txn(self, conn: Tx, item: Any, state: str, detail: str, *,
                     attempt: bool = False) -> None:
-        if not sql.finish_txn(conn, item["delivery_id"], state, now_ms(), detail):
+        if not sql.finish_txn(conn, item["delivery_id"], state, self.hub.clock.now_ms(), detail):
             return  # another process finished it first
         if attempt:
             note = "delivered" if state == "delivered" else f"failed: {detail}"
             self._event_txn(conn, item, item["attempts"] + 1, f"{note} ({detail})"
                             if state == "delivered" else note)
         if state == "expired":
-            msql.insert_event_txn(conn, item["delivery_id"], "push_expired", "hub", now_ms(),
+            msql.insert_event_txn(conn, item["delivery_id"], "push_expired", "hub",
+                                  self.hub.clock.now_ms(),
                                   note="push gave up: the unit must pull it from its inbox")
         self.hub.evidence.append_txn(conn, f"push_{state}", {
             "delivery_id": item["delivery_id"], "message_id": item["message_id"],
             "unit": item["organ_id"], "attempts": item["attempts"] + (1 if attempt else 0),
             "detail": detail}, units=(item["organ_id"],), message_id=item["message_id"])
 
-    @staticmethod
-    def _event_txn(conn: Tx, item: Any, attempt: int, note: str) -> None:
-        msql.insert_event_txn(conn, item["delivery_id"], "push_attempt", "hub", now_ms(),
+    def _event_txn(self, conn: Tx, item: Any, attempt: int, note: str) -> None:
+        msql.insert_event_txn(conn, item["delivery_id"], "push_attempt", "hub",
+                              self.hub.clock.now_ms(),
                               status_time=str(attempt), note=note)

@@ -19,7 +19,6 @@ import contextlib
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,10 +30,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Any], Any]
 BatchHook = Callable[[Any], Any]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass

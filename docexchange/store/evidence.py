@@ -213,3 +213,10 @@ def leaves_page_txn(conn: Tx, after: int, end: int, limit: int,
     return [(int(r[0]), bytes(r[1]), bytes(r[2])) for r in conn.execute(
         "SELECT leaf_index, leaf_hash, data FROM log_leaves WHERE leaf_index > ? AND "
         f"leaf_index < ?{where} ORDER BY leaf_index LIMIT ?", params)]
+
+
+def latest_leaf_of_event_txn(conn: Tx, event: str) -> tuple[int, bytes] | None:
+    """(index, data) of the newest leaf of this kind, or None."""
+    row = conn.execute("SELECT leaf_index, data FROM log_leaves WHERE event = ? "
+                       "ORDER BY leaf_index DESC LIMIT 1", (event,)).fetchone()
+    return (int(row[0]), bytes(row[1])) if row else None

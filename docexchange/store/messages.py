@@ -199,3 +199,42 @@ async def events_of(db: Database, message_id: str) -> list[Any]:
         "s.signature AS signature, e.created_ts FROM delivery_events e "
         "JOIN deliveries d USING (delivery_id) LEFT JOIN messages s ON s.message_id = "
         "e.message_id WHERE d.message_id = ? ORDER BY e.event_id", (message_id,))
+
+
+# -- moved from the services: the statements they ran themselves --------------------------
+
+def status_seen_txn(conn: Tx, delivery_id: str, code: str, stamp: str) -> bool:
+    """The same status (code and time) was already recorded on this delivery."""
+    return conn.execute("SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = "
+                        "'status' AND status_code = ? AND status_time = ?",
+                        (delivery_id, code, stamp)).fetchone() is not None
+
+
+def recall_seen_txn(conn: Tx, message_id: str, stamp: str) -> bool:
+    """A recall (13) with this time was already recorded on a delivery of the message."""
+    return conn.execute(
+        "SELECT 1 FROM delivery_events e JOIN deliveries d USING (delivery_id) WHERE "
+        "d.message_id = ? AND e.event = 'status' AND e.status_code = '13' AND e.status_time = ?",
+        (message_id, stamp)).fetchone() is not None
+
+
+def mark_fetched_txn(conn: Tx, delivery_id: str, ts: int) -> bool:
+    """pending → fetched; False when the delivery was already past pending."""
+    return conn.execute("UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
+                        "updated_ts = ? WHERE delivery_id = ? AND state = 'pending'",
+                        (ts, ts, delivery_id)).rowcount > 0
+
+
+async def delivery_with_message(db: Database, delivery_id: str) -> Any:
+    """A delivery's recipient with its message's kind, sender and document fields."""
+    return await db.fetchone("SELECT d.recipient_id, m.kind, m.message_id, m.sender_id, "
+                             "m.document_id, m.code_number, m.code_notation FROM deliveries "
+                             "d JOIN messages m USING (message_id) WHERE d.delivery_id = ?",
+                             (delivery_id,))
+
+
+def insert_message_group_txn(conn: Tx, message_id: str, group_id: str,
+                             members_json: str) -> None:
+    """A group's expansion at send time, kept with the message."""
+    conn.execute("INSERT INTO message_groups (message_id, group_id, members_json) "
+                 "VALUES (?, ?, ?)", (message_id, group_id, members_json))

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 
 
 def upsert_operator_txn(conn: Tx, name: str, role: str,
-                        password_hash: str) -> None:
+                        password_hash: str, ts: int) -> None:
     conn.execute("INSERT INTO operators (name, role, password_hash, created_ts) VALUES "
                  "(?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
                  "password_hash = excluded.password_hash, disabled_ts = NULL",
-                 (name, role, password_hash, now_ms()))
+                 (name, role, password_hash, ts))
 
 
-def set_disabled_txn(conn: Tx, name: str, disabled: bool) -> int:
+def set_disabled_txn(conn: Tx, name: str, disabled_ts: int | None) -> int:
+    """Disable the operator at `disabled_ts` (None enables it again)."""
     return conn.execute("UPDATE operators SET disabled_ts = ? WHERE name = ?",
-                        (now_ms() if disabled else None, name)).rowcount
+                        (disabled_ts, name)).rowcount
 
 
 def set_password_hash_txn(conn: Tx, name: str, password_hash: str) -> None:
@@ -26,15 +27,15 @@ def set_password_hash_txn(conn: Tx, name: str, password_hash: str) -> None:
 
 
 def insert_token_txn(conn: Tx, token_id: str, name: str,
-                     secret_hash: str, expires_ts: int | None) -> None:
+                     secret_hash: str, expires_ts: int | None, ts: int) -> None:
     conn.execute("INSERT INTO operator_tokens (token_id, name, secret_hash, created_ts, "
                  "expires_ts) VALUES (?, ?, ?, ?, ?)",
-                 (token_id, name, secret_hash, now_ms(), expires_ts))
+                 (token_id, name, secret_hash, ts, expires_ts))
 
 
-def revoke_token_txn(conn: Tx, token_id: str) -> int:
+def revoke_token_txn(conn: Tx, token_id: str, ts: int) -> int:
     return conn.execute("UPDATE operator_tokens SET revoked_ts = ? WHERE token_id = ? AND "
-                        "revoked_ts IS NULL", (now_ms(), token_id)).rowcount
+                        "revoked_ts IS NULL", (ts, token_id)).rowcount
 
 
 async def tokens(db: Database) -> list[Any]:
@@ -43,10 +44,10 @@ async def tokens(db: Database) -> list[Any]:
 
 
 def insert_session_txn(conn: Tx, session_hash: str, name: str, csrf: str,
-                       expires_ts: int) -> None:
+                       expires_ts: int, ts: int) -> None:
     conn.execute("INSERT INTO operator_sessions (session_hash, name, csrf_token, created_ts, "
                  "expires_ts) VALUES (?, ?, ?, ?, ?)",
-                 (session_hash, name, csrf, now_ms(), expires_ts))
+                 (session_hash, name, csrf, ts, expires_ts))
 
 
 def delete_session_txn(conn: Tx, session_hash: str) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 from docexchange.unit import Unit
 
@@ -25,9 +25,8 @@ def _unit_row(u: Unit) -> tuple[Any, ...]:
             1 if u.placeholder else 0)
 
 
-def upsert_unit_txn(conn: Tx, unit: Unit) -> bool:
-    """Insert or update a unit and its aliases; returns True when it is new."""
-    ts = now_ms()
+def upsert_unit_txn(conn: Tx, unit: Unit, ts: int) -> bool:
+    """Insert or update a unit and its aliases at `ts`; returns True when it is new."""
     existed = conn.execute("SELECT 1 FROM units WHERE organ_id = ?",
                            (unit.organ_id,)).fetchone() is not None
     conn.execute(
@@ -49,6 +48,16 @@ def upsert_unit_txn(conn: Tx, unit: Unit) -> bool:
     conn.executemany("INSERT INTO unit_successors (organ_id, successor_id) VALUES (?, ?)",
                      [(unit.organ_id, s) for s in unit.all_successors])
     return not existed
+
+
+async def directory_version(db: Database) -> tuple[int, ...]:
+    """Changes whenever units, aliases or groups change (also from another process)."""
+    row = await db.fetchone(
+        "SELECT (SELECT COALESCE(MAX(updated_ts), 0) FROM units), (SELECT COUNT(*) FROM "
+        "unit_aliases), (SELECT COALESCE(MAX(created_ts), 0) FROM unit_groups), (SELECT "
+        "COUNT(*) FROM unit_group_members), (SELECT COUNT(*) FROM unit_groups), (SELECT "
+        "COUNT(*) FROM unit_successors), (SELECT COUNT(*) FROM unit_versions)")
+    return tuple(row) if row else ()
 
 
 async def load_units(db: Database) -> list[Unit]:
@@ -97,14 +106,19 @@ async def load_versions(db: Database) -> list[Any]:
 # -- API keys -----------------------------------------------------------------------------
 
 def insert_api_key_txn(conn: Tx, key_id: str, organ_id: str,
-                       secret_hash: str, expires_ts: int | None = None) -> None:
+                       secret_hash: str, ts: int, expires_ts: int | None = None) -> None:
     conn.execute("INSERT INTO api_keys (key_id, organ_id, secret_hash, created_ts, expires_ts) "
-                 "VALUES (?, ?, ?, ?, ?)", (key_id, organ_id, secret_hash, now_ms(), expires_ts))
+                 "VALUES (?, ?, ?, ?, ?)", (key_id, organ_id, secret_hash, ts, expires_ts))
 
 
-def revoke_api_keys_txn(conn: Tx, organ_id: str) -> int:
+def active_api_key_ids_txn(conn: Tx, organ_id: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT key_id FROM api_keys WHERE organ_id = ? AND "
+                                       "revoked_ts IS NULL ORDER BY key_id", (organ_id,))]
+
+
+def revoke_api_keys_txn(conn: Tx, organ_id: str, ts: int) -> int:
     return conn.execute("UPDATE api_keys SET revoked_ts = ? WHERE organ_id = ? AND "
-                        "revoked_ts IS NULL", (now_ms(), organ_id)).rowcount
+                        "revoked_ts IS NULL", (ts, organ_id)).rowcount
 
 
 async def find_api_key(db: Database, key_id: str) -> Any:
@@ -120,10 +134,10 @@ async def list_api_keys(db: Database) -> list[Any]:
 # -- unit signing certificates -------------------------------------------------------------
 
 def insert_certificate_txn(conn: Tx, key_id: str, organ_id: str, pem: str,
-                           not_before_ts: int, not_after_ts: int) -> None:
+                           not_before_ts: int, not_after_ts: int, ts: int) -> None:
     conn.execute("INSERT INTO unit_certificates (key_id, organ_id, pem, not_before_ts, "
                  "not_after_ts, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                 (key_id, organ_id, pem, not_before_ts, not_after_ts, now_ms()))
+                 (key_id, organ_id, pem, not_before_ts, not_after_ts, ts))
 
 
 async def active_certificate_key_ids(db: Database, organ_ids: list[str], now: int) -> set[str]:
@@ -145,13 +159,13 @@ async def unit_certificates(db: Database, organ_id: str | None = None) -> list[A
 # -- groups ---------------------------------------------------------------------------------
 
 def upsert_group_txn(conn: Tx, group_id: str, name: str, description: str,
-                     members: list[str], rule_kind: str | None = None,
-                     rule_parent: str | None = None) -> None:
+                     members: list[str], rule_kind: str | None, rule_parent: str | None,
+                     ts: int) -> None:
     conn.execute("INSERT INTO unit_groups (group_id, name, description, rule_kind, rule_parent,"
                  " created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE SET "
                  "name=excluded.name, description=excluded.description, "
                  "rule_kind=excluded.rule_kind, rule_parent=excluded.rule_parent",
-                 (group_id, name, description, rule_kind, rule_parent, now_ms()))
+                 (group_id, name, description, rule_kind, rule_parent, ts))
     conn.execute("DELETE FROM unit_group_members WHERE group_id = ?", (group_id,))
     conn.executemany("INSERT INTO unit_group_members (group_id, organ_id) VALUES (?, ?)",
                      [(group_id, m) for m in members])
@@ -178,15 +192,15 @@ def dumps(value: Any) -> str:
 # -- unit client certificates (mTLS) --------------------------------------------------------
 
 def insert_client_cert_txn(conn: Tx, fingerprint: str, organ_id: str,
-                           subject: str, not_after_ts: int) -> None:
+                           subject: str, not_after_ts: int, ts: int) -> None:
     conn.execute("INSERT INTO unit_client_certs (fingerprint, organ_id, subject, not_after_ts, "
                  "created_ts) VALUES (?, ?, ?, ?, ?)",
-                 (fingerprint, organ_id, subject, not_after_ts, now_ms()))
+                 (fingerprint, organ_id, subject, not_after_ts, ts))
 
 
-def revoke_client_cert_txn(conn: Tx, fingerprint: str) -> int:
+def revoke_client_cert_txn(conn: Tx, fingerprint: str, ts: int) -> int:
     return conn.execute("UPDATE unit_client_certs SET revoked_ts = ? WHERE fingerprint = ? AND "
-                        "revoked_ts IS NULL", (now_ms(), fingerprint)).rowcount
+                        "revoked_ts IS NULL", (ts, fingerprint)).rowcount
 
 
 async def find_client_cert(db: Database, fingerprint: str) -> Any:

@@ -7,23 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from docexchange.store.engine import Database, now_ms
+from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 
 # -- credentials ----------------------------------------------------------------------------
 
 def replace_credential_txn(conn: Tx, system_id: str, organ_id: str,
-                           sealed_secret: bytes) -> int:
+                           sealed_secret: bytes, ts: int) -> int:
     """The unit's new credential; its earlier ones are revoked. Returns how many were."""
-    revoked = revoke_credentials_txn(conn, organ_id)
+    revoked = revoke_credentials_txn(conn, organ_id, ts)
     conn.execute("INSERT INTO vdxp_credentials (system_id, organ_id, sealed_secret, created_ts)"
-                 " VALUES (?, ?, ?, ?)", (system_id, organ_id, sealed_secret, now_ms()))
+                 " VALUES (?, ?, ?, ?)", (system_id, organ_id, sealed_secret, ts))
     return revoked
 
 
-def revoke_credentials_txn(conn: Tx, organ_id: str) -> int:
+def revoke_credentials_txn(conn: Tx, organ_id: str, ts: int) -> int:
     return conn.execute("UPDATE vdxp_credentials SET revoked_ts = ? WHERE organ_id = ? AND "
-                        "revoked_ts IS NULL", (now_ms(), organ_id)).rowcount
+                        "revoked_ts IS NULL", (ts, organ_id)).rowcount
 
 
 async def find_credential(db: Database, system_id: str) -> Any:
@@ -79,9 +79,9 @@ async def delivery_message(db: Database, delivery_id: str) -> str | None:
 
 
 def transport_event_txn(conn: Tx, delivery_id: str, event: str,
-                        actor_id: str) -> bool:
+                        actor_id: str, ts: int) -> bool:
     """A DMS's `fail` or `processing` on the delivery's timeline; once per kind."""
     return conn.execute(
         "INSERT INTO delivery_events (delivery_id, event, actor_id, created_ts) "
         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (delivery_id, event, actor_id, now_ms())).rowcount == 1
+        (delivery_id, event, actor_id, ts)).rowcount == 1

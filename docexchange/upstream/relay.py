@@ -27,7 +27,6 @@ from docexchange.hub import Hub
 from docexchange.push.worker import backoff_ms, wait_or_timeout
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 from docexchange.upstream.protocol import RelayRefused, RemoteItem, UpstreamAdapter
 from docexchange.upstream.serving import relay_in
@@ -50,7 +49,7 @@ async def enqueue(hub: Hub) -> int:
         return 0
 
     def txn(conn: Tx) -> int:
-        ts = now_ms()
+        ts = hub.clock.now_ms()
         for row, name in found:
             sql.enqueue_txn(conn, row["delivery_id"], name, row["message_id"], ts)
         return len(found)
@@ -81,7 +80,7 @@ class Relay:
             await wait_or_timeout(self._wake, 1.0)
 
     async def send_due(self) -> None:
-        now = now_ms()
+        now = self.hub.clock.now_ms()
         lease = now + LEASE_MS
         items = await sql.claim_due(self.hub.db, self.config.name, now, BATCH, lease)
         for done, item in enumerate(items):
@@ -105,7 +104,7 @@ class Relay:
                               self._rng)
             reason = type(exc).__name__
             await self.hub.db.write("relay_retry", lambda c: sql.retry_txn(
-                c, item["delivery_id"], now_ms() + wait, reason))
+                c, item["delivery_id"], self.hub.clock.now_ms() + wait, reason))
             return False
         await self.hub.db.write("relay_sent", lambda c: self._done_txn(
             c, item, "relayed", remote_id, ""))
@@ -113,7 +112,7 @@ class Relay:
 
     def _done_txn(self, conn: Tx, item: Any, state: str,
                   remote_id: str | None, error: str) -> None:
-        ts = now_ms()
+        ts = self.hub.clock.now_ms()
         if not sql.finish_txn(conn, item["delivery_id"], state, ts, remote_id, error):
             return
         name = self.config.name

@@ -21,7 +21,6 @@ from docexchange.exchange.status_intake import accept_status
 from docexchange.hub import Hub
 from docexchange.store import messages as msql
 from docexchange.store import relay as sql
-from docexchange.store.engine import now_ms
 from docexchange.store.tx import Tx
 
 
@@ -90,7 +89,7 @@ async def ack_held(hub: Hub, name: str, delivery_id: str) -> dict[str, Any]:
         raise not_found("lượt chuyển", delivery_id)
 
     def txn(conn: Tx) -> bool:
-        ts = now_ms()
+        ts = hub.clock.now_ms()
         if not msql.insert_event_txn(conn, delivery_id, "relayed", name, ts,
                                      note=f"taken by downstream hub {name}"):
             return True

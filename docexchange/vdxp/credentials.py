@@ -66,7 +66,7 @@ def _aad(system_id: str, organ_id: str) -> bytes:
     return f"vdxp-credential\n{system_id}\n{organ_id}".encode()
 
 
-async def issue_credential(hub: Hub, organ_id: str) -> Credential:
+async def issue_credential(hub: Hub, organ_id: str, actor: str) -> Credential:
     """A new system id and secret for the unit; its earlier VDXP credentials stop working."""
     box = SecretBox.load(hub.config.keys.dir, create=True)
     assert box is not None
@@ -75,20 +75,22 @@ async def issue_credential(hub: Hub, organ_id: str) -> Credential:
     sealed = box.seal(system_id, organ_id, secret)
 
     def txn(conn: Tx) -> None:
-        revoked = vdxp_store.replace_credential_txn(conn, system_id, organ_id, sealed)
+        revoked = vdxp_store.replace_credential_txn(conn, system_id, organ_id, sealed,
+                                                    hub.clock.now_ms())
         hub.evidence.append_txn(conn, "vdxp_credential_issued", {
-            "unit": organ_id, "system_id": system_id, "revoked": revoked}, units=(organ_id,))
+            "unit": organ_id, "system_id": system_id, "revoked": revoked,
+            "operator": actor}, units=(organ_id,))
     await hub.db.write("issue_vdxp_credential", txn)
     return Credential(organ_id, system_id, secret)
 
 
-async def revoke_credentials(hub: Hub, organ_id: str) -> int:
+async def revoke_credentials(hub: Hub, organ_id: str, actor: str) -> int:
     """Every VDXP credential of the unit stops working at its next request."""
     def txn(conn: Tx) -> int:
-        revoked = vdxp_store.revoke_credentials_txn(conn, organ_id)
+        revoked = vdxp_store.revoke_credentials_txn(conn, organ_id, hub.clock.now_ms())
         if revoked:
             hub.evidence.append_txn(conn, "vdxp_credentials_revoked", {
-                "unit": organ_id, "revoked": revoked}, units=(organ_id,))
+                "unit": organ_id, "revoked": revoked, "operator": actor}, units=(organ_id,))
         return revoked
     result: int = await hub.db.write("revoke_vdxp_credentials", txn)
     return result

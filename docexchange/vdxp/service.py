@@ -86,7 +86,8 @@ async def confirm(hub: Hub, caller: str, doc_id: str, status: str) -> None:
     event = TRANSPORT_EVENTS[status]
 
     def txn(conn: Tx) -> None:
-        if vdxp_store.transport_event_txn(conn, row["delivery_id"], event, caller):
+        if vdxp_store.transport_event_txn(conn, row["delivery_id"], event, caller,
+                                          hub.clock.now_ms()):
             hub.evidence.append_txn(conn, "delivery_transport_status", {
                 "delivery_id": row["delivery_id"], "message_id": row["message_id"],
                 "unit": caller, "status": status}, units=(caller,),

@@ -7,10 +7,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import issue_token, revoke_token
+from docexchange.admin.operators import issue_token, revoke_token
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
-from docexchange.store.engine import now_ms
+from docexchange.clock import SYSTEM_CLOCK, FixedClock
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
 
 
@@ -41,19 +41,18 @@ async def test_only_a_safe_request_id_is_kept(client: TestClient) -> None:
 
 async def test_operator_tokens_expire_and_are_revoked_one_by_one(
         client: TestClient, hub_env: HubEnv, monkeypatch: Any) -> None:
-    db = client.app[HUB_KEY].db
-    keep = await issue_token(db, "admin", valid_days=1)
-    drop = await issue_token(db, "admin", valid_days=1)
+    hub = client.app[HUB_KEY]
+    keep = await issue_token(hub, "admin", "test", valid_days=1)
+    drop = await issue_token(hub, "admin", "test", valid_days=1)
     for token in (keep, drop):
         resp = await client.get("/api/v1/ops/kpis", headers={"Authorization": f"Bearer {token}"})
         assert resp.status == 200
-    assert await revoke_token(db, drop.split("_")[1])
+    assert await revoke_token(hub, drop.split("_")[1], "test")
     assert (await client.get("/api/v1/ops/kpis", headers={
         "Authorization": f"Bearer {drop}"})).status == 401
     assert (await client.get("/api/v1/ops/kpis", headers={
         "Authorization": f"Bearer {keep}"})).status == 200
-    later = now_ms() + 2 * 86_400_000
-    monkeypatch.setattr("docexchange.accounts.operators.now_ms", lambda: later)
+    hub.clock = FixedClock(SYSTEM_CLOCK.now_ms() + 2 * 86_400_000)  # two days on
     assert (await client.get("/api/v1/ops/kpis", headers={
         "Authorization": f"Bearer {keep}"})).status == 401
 

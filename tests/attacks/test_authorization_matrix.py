@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.operators import add_operator, issue_token
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
 from docexchange.errors import ERROR_CODES
@@ -143,8 +143,8 @@ def _routes(app: web.Application) -> set[tuple[str, str]]:
 
 async def _credentials(client: TestClient, env: HubEnv) -> dict[str, dict[str, str]]:
     hub = client.app[HUB_KEY]
-    await add_operator(hub.db, "lan", "viewer", "viewer-password-1")
-    viewer = await issue_token(hub.db, "lan")
+    await add_operator(hub, "lan", "viewer", "viewer-password-1", "test")
+    viewer = await issue_token(hub, "lan", "test")
     admin = env.credentials["operators"]["admin"]["api_token"]
     return {
         "none": {}, "bad_key": {"Authorization": "Bearer dx_not.a-real-key"},

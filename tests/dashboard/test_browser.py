@@ -9,9 +9,9 @@ import functools
 import json
 from typing import Any
 
+from docexchange.clock import SYSTEM_CLOCK
 from docexchange.monitor.days import local_day
 from docexchange.store import monitor as monitor_store
-from docexchange.store.engine import now_ms
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH
 from tests.dashboard.conftest import ARTIFACTS, LiveHub
 from tests.exchange.helpers import XML, document
@@ -45,7 +45,7 @@ def _province_sample(live: LiveHub) -> list[str]:
 async def _seed_history(live: LiveHub, now: dict[str, Any], days: int = 29) -> None:
     """Daily KPI snapshots for the past days, as the background task would have stored them,
     rising towards today's figures, so that the trend chart has a month to draw."""
-    today = local_day(now_ms(), live.hub.config.zone)
+    today = local_day(SYSTEM_CLOCK.now_ms(), live.hub.config.zone)
     for back in range(days, 0, -1):
         day = (today - dt.timedelta(days=back)).isoformat()
         share = (days - back) / days
@@ -55,7 +55,7 @@ async def _seed_history(live: LiveHub, now: dict[str, Any], days: int = 29) -> N
                 "documents": 30 + (back * 13) % 40}
         rows = [("overall", json.dumps(body))]
         await live.hub.db.write("seed_snapshot", functools.partial(
-            monitor_store.upsert_snapshot_txn, day=day, payloads=rows, ts=now_ms()))
+            monitor_store.upsert_snapshot_txn, day=day, payloads=rows, ts=SYSTEM_CLOCK.now_ms()))
 
 
 async def _screenshot(page: Any, name: str) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts import operators as accounts
-from docexchange.accounts.operators import add_operator
+from docexchange.admin import operators as accounts  # where check_login looks it up
+from docexchange.admin.operators import add_operator, disable_operator
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
-from docexchange.store import operators as operator_store
 from tests.conftest import HubEnv
 from tests.dashboard.forms import admin_password, csrf_of, post_login
 
@@ -95,9 +94,9 @@ async def test_oversized_login_bodies_are_refused_before_csrf_and_throttle(
 
 async def test_a_disabled_operator_costs_a_password_hash_like_a_wrong_password(
         client: TestClient, monkeypatch: Any) -> None:
-    db = client.app[HUB_KEY].db
-    await add_operator(db, "lan", "viewer", "right password")
-    await db.write("disable", lambda c: operator_store.set_disabled_txn(c, "lan", True))
+    hub = client.app[HUB_KEY]
+    await add_operator(hub, "lan", "viewer", "right password", "test")
+    await disable_operator(hub, "lan", "test")
     checked = _count_password_checks(monkeypatch)
     resp = await post_login(client, "lan", "right password")
     assert resp.status == 200 and "dx_session" not in resp.cookies

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from docexchange.clock import SYSTEM_CLOCK
 from docexchange.monitor import alerts
 from docexchange.monitor.days import local_day
-from docexchange.store.engine import now_ms
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH
 from tests.dashboard.conftest import ARTIFACTS, LiveHub
 from tests.dashboard.test_browser import _contact, _log_in
@@ -89,7 +89,7 @@ async def test_overview_tiles_show_thresholds_and_open_their_lists(page: Any,
 async def test_alerts_are_worded_in_local_time_with_what_to_do(page: Any,
                                                                live_hub: LiveHub) -> None:
     receipt = await _send(live_hub, [SO_NOI_VU])
-    later = now_ms() + 5 * 3600 * 1000  # past the 4-hour backlog rule
+    later = SYSTEM_CLOCK.now_ms() + 5 * 3600 * 1000  # past the 4-hour backlog rule
     await alerts.evaluate(live_hub.hub, now_ms=later)
     await _log_in(page, live_hub)
     alert = page.get_by_test_id("alert")
@@ -213,7 +213,7 @@ async def test_excel_reports_from_the_api_and_the_download_buttons(
     assert units[SO_NOI_VU][8] == 100.0 and units[PROVINCE][6] == 1
     assert units[SONG_HINH][8] == 0.0 and units[SONG_HINH][3] == "UBND tỉnh Phú Yên"
 
-    today = local_day(now_ms(), live_hub.hub.config.zone).isoformat()
+    today = local_day(SYSTEM_CLOCK.now_ms(), live_hub.hub.config.zone).isoformat()
     async with live_hub.http.get(
             live_hub.url + f"/api/v1/ops/reports/documents.xlsx?from={today}&to={today}",
             headers={"Authorization": f"Bearer {token}"}) as resp:

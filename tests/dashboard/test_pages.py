@@ -33,7 +33,7 @@ async def test_unit_names_and_subjects_are_escaped(client: TestClient, hub_env: 
     hub = client.app[HUB_KEY]
     evil = Unit(organ_id="000.99.99.H45", name=SCRIPT, kind="commune", parent_id=SONG_HINH,
                 valid_from=dt.date(2018, 1, 1))
-    await hub.db.write("add_unit", lambda c: unit_store.upsert_unit_txn(c, evil))
+    await hub.db.write("add_unit", lambda c: unit_store.upsert_unit_txn(c, evil, 0))
     await hub.directory.reload()
     receipt = await _send(client, hub_env, document(PROVINCE, [SO_NOI_VU], subject=SCRIPT))
     await login(client, hub_env)

@@ -10,10 +10,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator
+from docexchange.admin.operators import add_operator, disable_operator
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
-from docexchange.store import operators as operator_store
 from tests.conftest import SO_NOI_VU, SONG_HINH, HubEnv
 from tests.dashboard.forms import admin_password, csrf_of, login, post_login
 
@@ -134,7 +133,7 @@ async def test_a_next_address_outside_the_dashboard_is_ignored(client: TestClien
 
 async def test_viewers_see_no_actions_and_may_not_act(client: TestClient,
                                                       hub_env: HubEnv) -> None:
-    await add_operator(client.app[HUB_KEY].db, "lan", "viewer", "viewer-pw")
+    await add_operator(client.app[HUB_KEY], "lan", "viewer", "viewer-pw", "test")
     csrf = await login(client, hub_env, "lan", "viewer-pw")
     page = await (await client.get(f"/dashboard/units/{SONG_HINH}")).text()
     assert "unit-disable" not in page and "unit-reissue" not in page
@@ -145,7 +144,6 @@ async def test_viewers_see_no_actions_and_may_not_act(client: TestClient,
 
 async def test_a_disabled_operator_is_logged_out(client: TestClient, hub_env: HubEnv) -> None:
     await login(client, hub_env)
-    await client.app[HUB_KEY].db.write("disable", lambda c: operator_store.set_disabled_txn(
-        c, "admin", True))
+    await disable_operator(client.app[HUB_KEY], "admin", "test")
     resp = await client.get("/dashboard/", allow_redirects=False)
     assert resp.status == 303 and "/dashboard/login" in resp.headers["Location"]

@@ -18,9 +18,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from docexchange.admin import credentials
 from docexchange.app import create_app
 from docexchange.appkeys import HUB_KEY
-from docexchange.directory import credentials, reorganise
+from docexchange.directory import reorganise
 from docexchange.hub import Hub
 from docexchange.server import GuardedAppRunner, tls_context
 from docexchange.vdxp.client import VdxpClient
@@ -148,7 +149,7 @@ async def test_a_unit_created_for_a_future_date_neither_sends_nor_receives_befor
     set_day(client, BEFORE)
     await reorganise.apply_plan(hub, plan(
         f"{DAY},create,,{FUTURE_COMMUNE},UBND xã Thử Nghiệm,commune,{PROVINCE},yes"), "new.csv")
-    key = await credentials.issue_api_key(hub.db, FUTURE_COMMUNE)
+    key = await credentials.issue_api_key(hub, FUTURE_COMMUNE, "test")
     auth = {"Authorization": f"Bearer {key}", **XML}
     code, body = await _send(client, hub_env, PROVINCE, document(PROVINCE, [FUTURE_COMMUNE]))
     assert code == 422 and body["code"] == "DX_RECIPIENT_NOT_YET_VALID", body

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from docexchange.admin.credentials import issue_api_key
 from docexchange.directory import reorganise
-from docexchange.directory.credentials import issue_api_key
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 from tests.directory.reorg_helpers import DEMO_PLAN, hub_client, hub_of, set_day
 from tests.exchange.helpers import XML, document
@@ -27,7 +27,7 @@ async def test_a_month_of_documents_across_the_merger(hub_env: HubEnv,
     client = await hub_client(hub_env, aiohttp_client)
     hub = hub_of(client)
     await reorganise.apply_plan(hub, DEMO_PLAN.read_text("utf-8"), DEMO_PLAN.name)
-    keys = {PROVINCE: hub_env.api_key(PROVINCE), DAK_LAK: await issue_api_key(hub.db, DAK_LAK)}
+    keys = {PROVINCE: hub_env.api_key(PROVINCE), DAK_LAK: await issue_api_key(hub, DAK_LAK, "test")}
 
     async def send(sender: str, to: list[str]) -> tuple[int, dict[str, Any]]:
         resp = await client.post("/api/v1/documents", data=document(sender, to), headers={

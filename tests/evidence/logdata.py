@@ -17,8 +17,10 @@ from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 UNITS = (PROVINCE, SO_NOI_VU, SONG_HINH)
 
 
-async def _append(config_path: Path, batches: Sequence[int]) -> None:
+async def _append(config_path: Path, batches: Sequence[int], fresh: bool) -> None:
     async with open_hub(config_path) as hub:
+        if fresh:
+            await hub.db.write("forget_log", _forget_log)
         for number, size in enumerate(batches):
             def txn(conn: Any, size: int = size, number: int = number) -> None:
                 for i in range(size):
@@ -29,9 +31,16 @@ async def _append(config_path: Path, batches: Sequence[int]) -> None:
             await hub.db.write("test_events", txn)
 
 
-def add_events(env: HubEnv, batches: Sequence[int]) -> None:
-    """One write batch (one signed tree head) per entry, of that many events, units in turn."""
-    asyncio.run(_append(env.config_path, batches))
+def _forget_log(conn: Any) -> None:
+    for table in ("log_leaves", "tree_heads", "merkle_nodes"):
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+
+def add_events(env: HubEnv, batches: Sequence[int], *, fresh: bool = True) -> None:
+    """One write batch (one signed tree head) per entry, of that many events, units in turn,
+    in a log that starts with them (`fresh`: `init` logs the demo directory and credentials,
+    which would only shift every index these tests count), or after what is there."""
+    asyncio.run(_append(env.config_path, batches, fresh))
 
 
 def database(env: HubEnv) -> DbConn:

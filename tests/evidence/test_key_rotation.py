@@ -48,7 +48,7 @@ def test_rotation_keeps_old_heads_verifiable(hub_env: HubEnv, tmp_path: Path,
     assert "restart a running hub" in capsys.readouterr().out
     new_id = key_id(load_certificate(keys / "hub.crt"))
     assert new_id != old_id and (keys / "retired" / f"{old_id}.key").exists()
-    add_events(hub_env, (2,))
+    add_events(hub_env, (2,), fresh=False)
 
     heads = _heads(hub_env)
     assert [k for _, k in heads] == [old_id, old_id, old_id, new_id, new_id]

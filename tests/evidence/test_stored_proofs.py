@@ -82,7 +82,7 @@ def test_a_log_without_stored_nodes_is_filled_on_the_next_batch(hub_env: HubEnv)
     add_events(hub_env, (300, 77))
     with database(hub_env) as conn:
         conn.execute("DELETE FROM merkle_nodes")
-    add_events(hub_env, (5,))
+    add_events(hub_env, (5,), fresh=False)
     with database(hub_env) as conn:
         n = conn.execute("SELECT COUNT(*) FROM log_leaves").fetchone()[0]
         assert conn.execute("SELECT COUNT(*) FROM merkle_nodes").fetchone()[0] == \
@@ -96,7 +96,7 @@ def test_a_log_without_stored_nodes_is_filled_on_the_next_batch(hub_env: HubEnv)
 
 def test_a_restarted_hub_continues_the_same_tree(hub_env: HubEnv) -> None:
     add_events(hub_env, (5,))
-    add_events(hub_env, (6,))  # a new process: its accumulator comes from stored peaks
+    add_events(hub_env, (6,), fresh=False)  # a new process: its accumulator from stored peaks
 
     async def latest_root() -> str:
         async with open_hub(hub_env.config_path) as hub:

@@ -72,7 +72,7 @@ async def test_service_checks_role_unit_and_validity(ops_client: TestClient) -> 
     assert missing.value.code == "DX_NOT_FOUND"
     retired = Unit("000.00.99.H45", "Phòng đã giải thể", "other", PROVINCE,
                    valid_from=dt.date(2018, 1, 1), valid_to=dt.date(2019, 12, 31))
-    await hub.db.write("add_retired", lambda c: unit_store.upsert_unit_txn(c, retired))
+    await hub.db.write("add_retired", lambda c: unit_store.upsert_unit_txn(c, retired, 0))
     await hub.directory.reload()
     with pytest.raises(DocExchangeError) as conflict:
         await actions.reissue_credentials(hub, retired.organ_id, Operator("root", "admin"))

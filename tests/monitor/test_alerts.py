@@ -13,10 +13,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from docexchange.app import create_app
+from docexchange.clock import SYSTEM_CLOCK
 from docexchange.hub import Hub
 from docexchange.monitor import alerts
 from docexchange.monitor.webhook import post_json
-from docexchange.store.engine import now_ms
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
 from tests.exchange.helpers import XML, document
 from tests.monitor.conftest import admin, hub_of, quiet
@@ -64,7 +64,7 @@ async def test_alerts_are_raised_logged_notified_and_closed(
     classified = await client.post("/api/v1/documents", headers={
         **hub_env.auth(PROVINCE), **XML}, data=document(PROVINCE, [SO_NOI_VU], subject="MẬT"))
     assert sent.status == 202 and classified.status == 422
-    now = now_ms() + 2 * 60_000
+    now = SYSTEM_CLOCK.now_ms() + 2 * 60_000
 
     raised = await alerts.evaluate(hub, now_ms=now)
     listed = await alerts.list_alerts(hub, state="open")
@@ -89,7 +89,8 @@ async def test_alerts_are_raised_logged_notified_and_closed(
 
     delivery = (await sent.json())["recipients"][0]["delivery_id"]
     await client.post(f"/api/v1/deliveries/{delivery}/ack", headers=hub_env.auth(SO_NOI_VU))
-    assert await alerts.evaluate(hub, now_ms=now_ms() + 30_000) == []  # 01 to the sender: new
+    soon = SYSTEM_CLOCK.now_ms() + 30_000
+    assert await alerts.evaluate(hub, now_ms=soon) == []  # 01 to the sender: new
     assert [a["rule"] for a in await alerts.list_alerts(hub, state="closed")] == ["backlog"]
     assert [leaf["rule"] for leaf in await _leaves(hub, "alert_closed")] == ["backlog"]
 
@@ -124,12 +125,12 @@ async def test_rules_switched_off_raise_nothing(hub_env: HubEnv, aiohttp_client:
     hub = hub_of(client)
     await client.post("/api/v1/documents", headers={**hub_env.auth(PROVINCE), **XML},
                       data=document(PROVINCE, [SO_NOI_VU], subject="MẬT"))
-    assert await alerts.evaluate(hub, now_ms=now_ms() + 400 * 24 * HOUR) == []
+    assert await alerts.evaluate(hub, now_ms=SYSTEM_CLOCK.now_ms() + 400 * 24 * HOUR) == []
 
 
 async def test_expiring_certificates_raise_alerts(ops_client: TestClient) -> None:
     hub = hub_of(ops_client)
-    in_340_days = now_ms() + 340 * 24 * HOUR  # the demo certificates live 365 days
+    in_340_days = SYSTEM_CLOCK.now_ms() + 340 * 24 * HOUR  # the demo certificates live 365 days
     raised = await alerts.evaluate(hub, now_ms=in_340_days)
     expiring = await alerts.list_alerts(hub, state="open", limit=1000)
     assert len(raised) == len(expiring) == 144
@@ -179,11 +180,11 @@ async def test_classified_refusals_of_a_unit_share_one_counting_alert(
         resp = await client.post("/api/v1/documents", data=packet,
                                  headers={**hub_env.auth(PROVINCE), **XML})
         assert resp.status == 422
-        await alerts.evaluate(hub, now_ms=now_ms() + 1000)
+        await alerts.evaluate(hub, now_ms=SYSTEM_CLOCK.now_ms() + 1000)
     [alert] = await alerts.list_alerts(hub)
     assert (alert["rule"], alert["subject"]) == ("classified_refused", PROVINCE)
     assert alert["details"]["refusals"] == 3 and alert["closed_at"] is None
     assert len(await _leaves(hub, "alert_raised")) == 1
-    await alerts.evaluate(hub, now_ms=now_ms() + 25 * HOUR)
+    await alerts.evaluate(hub, now_ms=SYSTEM_CLOCK.now_ms() + 25 * HOUR)
     assert [a["rule"] for a in await alerts.list_alerts(hub, state="closed")] == [
         "classified_refused"]

@@ -17,9 +17,9 @@ from aiosmtpd.controller import Controller
 
 from docexchange.app import create_app
 from docexchange.cli import main
+from docexchange.clock import SYSTEM_CLOCK
 from docexchange.monitor import alerts, unit_contacts
 from docexchange.monitor.email import email_alerts
-from docexchange.store.engine import now_ms
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.exchange.helpers import XML, document
 from tests.monitor.conftest import admin, hub_of, quiet
@@ -78,7 +78,7 @@ async def test_alerts_are_emailed_once_in_words(hub_env: HubEnv, aiohttp_client:
         resp = await client.post("/api/v1/documents", headers={**hub_env.auth(PROVINCE), **XML},
                                  data=document(PROVINCE, [SO_NOI_VU]))
         assert resp.status == 202
-        [alert_id] = await alerts.evaluate(hub, now_ms=now_ms() + 3_600_000)
+        [alert_id] = await alerts.evaluate(hub, now_ms=SYSTEM_CLOCK.now_ms() + 3_600_000)
         assert await email_alerts(hub) == 1
         assert await email_alerts(hub) == 0  # accepted once: not sent again
     finally:
@@ -101,7 +101,7 @@ async def test_an_unreachable_smtp_server_keeps_the_alert_for_later(
     hub = hub_of(client)
     await client.post("/api/v1/documents", headers={**hub_env.auth(PROVINCE), **XML},
                       data=document(PROVINCE, [SO_NOI_VU]))
-    assert await alerts.evaluate(hub, now_ms=now_ms() + 3_600_000)
+    assert await alerts.evaluate(hub, now_ms=SYSTEM_CLOCK.now_ms() + 3_600_000)
     assert await email_alerts(hub) == 0
     row = await hub.db.fetchone("SELECT COUNT(*) FROM alerts WHERE emailed_ts IS NULL")
     assert row is not None and row[0] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
-from docexchange.accounts.operators import add_operator, issue_token
+from docexchange.admin.operators import add_operator, issue_token
 from tests.conftest import PROVINCE, SO_NOI_VU, SONG_HINH, HubEnv
 from tests.monitor.conftest import admin, hub_of
 
@@ -33,8 +33,8 @@ async def test_operators_only(ops_client: TestClient, hub_env: HubEnv) -> None:
 
 async def test_actions_need_the_admin_role(ops_client: TestClient, hub_env: HubEnv) -> None:
     hub = hub_of(ops_client)
-    await add_operator(hub.db, "lan", "viewer", "pw-1")
-    viewer = {"Authorization": f"Bearer {await issue_token(hub.db, 'lan')}"}
+    await add_operator(hub, "lan", "viewer", "pw-1", "test")
+    viewer = {"Authorization": f"Bearer {await issue_token(hub, 'lan', 'test')}"}
     assert (await ops_client.get("/api/v1/ops/kpis", headers=viewer)).status == 200
     for path in ACTIONS:
         resp = await ops_client.post(path, headers=viewer)

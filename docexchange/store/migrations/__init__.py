@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.errors import StorageError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 #: pg_advisory_lock key held while a node migrates (nodes starting together wait); "dxmigr"
@@ -26,7 +28,7 @@ _SCHEMA_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations (version {int} PR
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-class MigrationError(Exception):
+class MigrationError(StorageError):
     """The database and this code disagree about the schema."""
 
 
