@@ -16,7 +16,7 @@ from docexchange.exchange.notifier import InboxNotifier
 from docexchange.ratelimit import UnitRateLimiter
 from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
-from docexchange.store.database import open_database
+from docexchange.store.database import database_exists, open_database
 from docexchange.store.engine import Database
 from docexchange.store.wakeups import Wakeups, wakeups_for
 
@@ -78,3 +78,8 @@ class Hub:
         self.exchange.close()
         await self.wakeups.close()  # after the last commit: its NOTIFY still goes out
         await self.db.close()
+
+
+def hub_database_exists(config: Config) -> bool:
+    """Whether `init` already made this hub's schema (`init --if-needed` then does nothing)."""
+    return database_exists(config.storage)

@@ -14,7 +14,6 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from cryptography import x509
 
 from docexchange.clock import SYSTEM_CLOCK, Clock
@@ -24,7 +23,7 @@ from docexchange.evidence.verify import AuditSummary, certificates_by_key_id
 from docexchange.signing.certificates import load_certificates
 from docexchange.signing.keyring import KeyPaths
 from docexchange.store.database import open_database
-from docexchange.store.transfer import TableCount, TransferError, copy_all
+from docexchange.store.transfer import TableCount, TransferError, copy_into
 
 __all__ = ["MigrationReport", "TransferError", "migrate_to_postgresql"]
 
@@ -48,18 +47,13 @@ async def migrate_to_postgresql(config: Config, target: PostgresURL, *,
     await (await open_database(config.storage)).close()  # the source at this release's schema
     target_storage = dataclasses.replace(config.storage, database=target)
     await (await open_database(target_storage)).close()  # the target at the same version
-    tables = await asyncio.to_thread(_copy, source, target)
+    tables = await asyncio.to_thread(copy_into, source, target)
     db = await open_database(target_storage)
     try:
         summary = await verify_stored_log(db, hub_certificates(config), clock.now_ms())
     finally:
         await db.close()
     return MigrationReport(tables, summary)
-
-
-def _copy(source: Path, target: PostgresURL) -> list[TableCount]:
-    with psycopg.connect(target.url, autocommit=True) as conn:
-        return copy_all(source, conn)
 
 
 def hub_certificates(config: Config) -> dict[str, x509.Certificate]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docexchange.accounts.operators import hash_password, password_matches
-from docexchange.config import LIST_SECTIONS, SECTIONS, Config, secret_keys
+from docexchange.config import LIST_SECTIONS, SECTIONS, Config, PostgresURL, secret_keys
 from docexchange.evidence.canonical import canonical_json
 from docexchange.store import evidence as sql
 from docexchange.store.tx import Tx
@@ -56,6 +56,8 @@ def flatten(config: Config) -> tuple[dict[str, Any], dict[str, str]]:
 def _plain(value: Any, base: Path) -> Any:
     if isinstance(value, Path):
         return os.path.relpath(value, base)
+    if isinstance(value, PostgresURL):  # its text without the password (never logged)
+        return str(value)
     if isinstance(value, tuple):
         return [_plain(v, base) for v in value]
     return value

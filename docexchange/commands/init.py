@@ -18,9 +18,8 @@ from docexchange.commands.common import cli_actor
 from docexchange.config import Config, load_config
 from docexchange.directory.csvio import read_units_csv
 from docexchange.durable import write_durably
-from docexchange.hub import Hub
+from docexchange.hub import Hub, hub_database_exists
 from docexchange.signing.keyring import ensure_dev_ca, init_hub_keys
-from docexchange.store.database import database_exists
 
 
 def ensure_config_file(path: Path) -> None:
@@ -68,7 +67,7 @@ async def initialise(config: Config, *, if_needed: bool = False) -> bool:
     keys_dir = config.keys.dir
     creds_path = config.keys.dev_credentials
     make_private_folders(config)
-    if if_needed and creds_path.exists() and database_exists(config.storage):
+    if if_needed and creds_path.exists() and hub_database_exists(config):
         return False
     init_hub_keys(keys_dir, config.keys.hub_algorithm)
     ensure_dev_ca(keys_dir)

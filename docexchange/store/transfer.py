@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docexchange.config import PostgresURL
+
 #: Tables the copy leaves alone (the engines' own bookkeeping)
 SKIPPED = frozenset({"schema_migrations", "sqlite_sequence"})
 _PAGE = 5000
@@ -115,3 +117,11 @@ def copy_all(source_path: Path, target: Any) -> list[TableCount]:
         return counts
     finally:
         source.close()
+
+
+def copy_into(source_path: Path, target: PostgresURL) -> list[TableCount]:
+    """`copy_all` on a connection of its own to `target`."""
+    import psycopg
+
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        return copy_all(source_path, conn)

@@ -1,6 +1,6 @@
 """Wake-ups across hub nodes: what one node committed wakes the waiters of every other node.
 
-Two things wait on commits: long-polling inbox requests (delivery/notifier.py, per unit) and
+Two things wait on commits: long-polling inbox requests (exchange/notifier.py, per unit) and
 the elected node's outbound workers (push, relay: woken by any commit). Within one process the
 engine's commit listeners and the InboxNotifier do it. Across nodes on one PostgreSQL, each
 node LISTENs on two channels and NOTIFYs after its own commits:

@@ -73,6 +73,8 @@ async def test_a_tampered_log_is_copied_but_not_verified(
     await send_some(hub_env, await aiohttp_client(create_app(hub_env.config)), 3)
     with sqlite3.connect(hub_env.config.storage.database) as conn:
         conn.execute("UPDATE log_leaves SET data = CAST(replace(CAST(data AS TEXT), "
-                     "'document_accepted', 'document_accepted ') AS BLOB) WHERE leaf_index = 1")
+                     "'document_accepted', 'document_accepted ') AS BLOB) WHERE leaf_index = "
+                     "(SELECT MIN(leaf_index) FROM log_leaves WHERE event = 'document_accepted')")
+        assert conn.total_changes == 1
     assert await migrate(hub_env, url) == 1
     assert "NOT VERIFIED" in capsys.readouterr().out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from docexchange.config import PostgresURL
-from docexchange.delivery.notifier import InboxNotifier
+from docexchange.exchange.notifier import InboxNotifier
 from docexchange.store.wakeups import LocalWakeups, NotifyWakeups, wakeups_for
 
 
