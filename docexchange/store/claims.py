@@ -41,3 +41,20 @@ def release_txn(conn: Tx, table: str, rows: list[Any], lease_until: int) -> None
     for row in rows:
         conn.execute(f"UPDATE {table} SET next_ts = ? WHERE delivery_id = ? AND next_ts = ? "
                      "AND state = 'queued'", (row["next_ts"], row["delivery_id"], lease_until))
+
+
+def take_over_txn(conn: Tx, table: str, now: int, lease_ms: int) -> int:
+    """A newly elected node makes the leases of the one before due now (it died, or it is
+    stepping down and stops within seconds): rows due within one lease. A short back-off
+    caught too is only retried a little early; a push repeated by the overlap carries the
+    same idempotency key."""
+    return int(conn.execute(f"UPDATE {table} SET next_ts = ? WHERE state = 'queued' AND "
+                            "next_ts > ? AND next_ts <= ?",
+                            (now, now, now + lease_ms)).rowcount)
+
+
+async def take_over_claims(db: Database, now: int, lease_ms: int) -> None:
+    """`take_over_txn` on every queue; nothing on SQLite (nothing is leased there)."""
+    if leases_rows(db):
+        await db.write("take_over_claims", lambda c: sum(
+            take_over_txn(c, table, now, lease_ms) for table in ("push_queue", "relay_out")))

@@ -12,7 +12,8 @@ from typing import Any
 
 from docexchange.config import UpstreamConfig
 from docexchange.hub import Hub
-from docexchange.push.worker import PushWorker
+from docexchange.push.worker import LEASE_MS, PushWorker
+from docexchange.store.claims import take_over_claims
 from docexchange.store.leadership import lead, leadership_for
 from docexchange.upstream.native import NativeAdapter
 from docexchange.upstream.protocol import UpstreamAdapter
@@ -26,6 +27,7 @@ async def run_outbound(hub: Hub) -> None:
 
 async def _outbound_work(hub: Hub) -> None:
     listeners: list[Callable[[], None]] = []
+    await take_over_claims(hub.db, hub.clock.now_ms(), LEASE_MS)  # from a node that died
     try:
         async with asyncio.TaskGroup() as group:
             if hub.config.push.enabled:

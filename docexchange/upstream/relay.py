@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 BATCH = 50
 BACKOFF_INITIAL_MS = 1000
 BACKOFF_MAX_MS = 300_000
-#: How long claimed items stay this node's (several nodes on PostgreSQL, store/claims.py): a
-#: node that died mid-batch hands them back then; long enough for BATCH slow sends.
-LEASE_MS = 600_000
+#: How long claimed items stay this node's (several nodes on PostgreSQL, store/claims.py):
+#: short, since a node that died mid-batch hands them back only then (push/worker.py).
+LEASE_MS = 10_000  # the same as push/worker.py's (take_over_claims)
 
 
 async def enqueue(hub: Hub) -> int:
