@@ -6,7 +6,6 @@ the exported log must still verify offline."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,20 @@ from typing import Any
 import pytest
 
 from docexchange.cli import main
-from tests.conftest import SO_NOI_VU, SONG_HINH, HubEnv
+from tests.conftest import SO_NOI_VU, SONG_HINH, DbConn, HubEnv
 
 NEW_UNIT = "000.99.01.H45"
 
 
 def _leaves(env: HubEnv, after: int) -> list[dict[str, Any]]:
-    with sqlite3.connect(env.config.storage.database) as conn:
+    with DbConn(env) as conn:
         rows = conn.execute("SELECT event, data FROM log_leaves WHERE leaf_index > ? "
                             "ORDER BY leaf_index", (after,)).fetchall()
     return [{"kind": event, **json.loads(data)} for event, data in rows]
 
 
 def _size(env: HubEnv) -> int:
-    with sqlite3.connect(env.config.storage.database) as conn:
+    with DbConn(env) as conn:
         return int(conn.execute("SELECT COALESCE(MAX(leaf_index), -1) FROM log_leaves")
                    .fetchone()[0])
 

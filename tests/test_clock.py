@@ -5,7 +5,6 @@ head and the delivery timeline with exactly that clock's times."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -13,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from docexchange.app import create_app
 from docexchange.clock import FixedClock
 from docexchange.exchange.receipts import iso_ms
-from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
+from tests.conftest import PROVINCE, SO_NOI_VU, DbConn, HubEnv
 from tests.exchange.helpers import document
 
 T0 = 1_893_456_000_000  # 2030-01-01T00:00:00Z: no real clock says this during the test
@@ -44,7 +43,7 @@ async def test_a_hub_on_a_fixed_clock_stamps_with_it(hub_env: HubEnv,
     assert [e["at"] for e in events if e["event"] != "created"] == \
         [iso_ms(LATER)] * (len(events) - 1)
 
-    with sqlite3.connect(hub_env.config.storage.database) as conn:
+    with DbConn(hub_env) as conn:
         leaves = conn.execute("SELECT event, data, created_ts FROM log_leaves WHERE "
                               "created_ts >= ? ORDER BY leaf_index", (T0,)).fetchall()
     times = {event: (json.loads(data)["time"], ts) for event, data, ts in leaves}

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from typing import Any
 
 from docexchange.app import create_app
 from docexchange.cli import main
-from docexchange.config import load_config
-from tests.conftest import HubEnv
+from docexchange.config import PostgresURL, load_config
+from tests.conftest import DbConn, HubEnv
 
 WEBHOOK = "https://hooks.example.org/alerts?token=s3cr3t-t0ken-value"
 
 
 def _config_leaves(env: HubEnv) -> list[dict[str, Any]]:
-    with sqlite3.connect(env.config.storage.database) as conn:
+    with DbConn(env) as conn:
         rows = conn.execute("SELECT data FROM log_leaves WHERE event = 'configuration_changed' "
                             "ORDER BY leaf_index").fetchall()
     return [json.loads(data) for (data,) in rows]
@@ -41,7 +40,11 @@ async def test_a_changed_configuration_is_logged_at_start(hub_env: HubEnv,
     [baseline] = _config_leaves(hub_env)  # recorded by `init`
     assert baseline["previous_digest"] is None
     assert baseline["values"]["exchange.max_packet_bytes"] == 104857600
-    assert baseline["values"]["storage.database"].startswith("..")  # as written, relative
+    database = baseline["values"]["storage.database"]
+    if isinstance(hub_env.config.storage.database, PostgresURL):  # a URL, password hidden
+        assert database.startswith("postgresql://docexchange@")  # (init's: the template's)
+    else:
+        assert database.startswith("..")  # as written, relative
 
     await _start(hub_env, aiohttp_client)
     assert len(_config_leaves(hub_env)) == 1  # unchanged: nothing new
