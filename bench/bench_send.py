@@ -118,9 +118,10 @@ def main() -> None:
                                    str(args.workers)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if args.profile:
-            # py-spy (pip install py-spy) stops by itself when the server exits
+            # py-spy (pip install py-spy) stops by itself when the server exits; --gil: only
+            # the thread holding the GIL, the one resource a hub process cannot share
             subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
-                              "-o", args.profile, "-f", "raw", "--pid", str(server.pid),
+                              "-o", args.profile, "-f", "raw", "--gil", "--pid", str(server.pid),
                               "--nonblocking"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -54,9 +55,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_sqlite(root: Path, workers: int = 1) -> Hub:
-    """One `docexchange serve` (``workers`` processes) on a fresh SQLite database."""
+def start_sqlite(root: Path, workers: int = 1, options: dict[str, int] | None = None) -> Hub:
+    """One `docexchange serve` (``workers`` processes) on a fresh SQLite database; ``options``
+    replace `[exchange]` values of the example configuration (a larger max_packet_bytes)."""
     config = make_project(root)
+    for name, value in (options or {}).items():
+        text = config.read_text("utf-8")
+        config.write_text(re.sub(rf"(?m)^{name} = .*$", f"{name} = {value}", text), "utf-8")
     exe = [sys.executable, "-m", "docexchange", "--config", str(config)]
     subprocess.run([*exe, "init"], check=True, capture_output=True)
     credentials = json.loads((root / "keys" / "dev-credentials.json").read_text("utf-8"))
@@ -86,7 +91,7 @@ def _wait_ready(url: str, server: subprocess.Popen, limit: float = 60) -> None:
 STARTERS: dict[str, Callable[[Path], Hub]] = {"sqlite-1": start_sqlite}
 
 
-def _tree(pid: int) -> list[int]:
+def tree(pid: int) -> list[int]:
     """The process and its descendants (workers, the parse pool)."""
     found = [pid]
     try:
@@ -94,7 +99,7 @@ def _tree(pid: int) -> list[int]:
     except OSError:
         return found
     for child in children:
-        found += _tree(int(child))
+        found += tree(int(child))
     return found
 
 
@@ -102,7 +107,7 @@ def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU of the hub's processes and their children so far (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for pid in (p for root in pids for p in _tree(root)):
+    for pid in (p for root in pids for p in tree(root)):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -114,7 +119,7 @@ def cpu_seconds(pids: list[int]) -> float:
 def peak_rss_mb(pids: list[int]) -> float:
     """Peak resident memory (VmHWM) summed over the hub's processes, in MB."""
     total = 0
-    for pid in (p for root in pids for p in _tree(root)):
+    for pid in (p for root in pids for p in tree(root)):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

@@ -5,7 +5,9 @@ signed packets from sender processes (one concurrent sender per unit) while a re
 polls, fetches and acknowledges them and a prober times /healthz. Prints one table: documents/s,
 MB/s, latency p50/p95/p99, send-to-ack time, fetch + ack/s, the hub's peak RSS, event-loop lag
 (the probe's answer time), hub CPU per document; and, measured in the same run, the primitives
-(parse + XSD, verify, one durable commit) with achieved ÷ primitive bound. Writes the figures
+(parse + XSD, verify, one durable commit) with achieved ÷ primitive bound. Then one 200 MB
+signed packet (bench/big_packet.py): its ingest rate and the growth of each hub process's peak
+RSS. Writes the figures
 to bench/results/latest.json (``--out`` elsewhere).
 
 ``DX_BENCH_QUICK=1`` runs a few documents of each size (tests/test_bench_harness.py runs it so
@@ -28,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import big_packet  # noqa: E402
 import hubs  # noqa: E402
 import load  # noqa: E402
 import primitives  # noqa: E402
@@ -161,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(row)
             finally:
                 hub.stop()
+    big = big_packet.measure(20 if quick else 200)
     print(table(rows))
+    print(big_packet.line(big))
     print(f"verify engine: {rows[0]['verify_engine'] if rows else '-'}; lag = /healthz answer "
           "time every 50 ms; ÷bound = docs/s ÷ (1000 / (parse+XSD + verify) × hub processes); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({
         "quick": quick, "machine": platform.node(), "cores": os.cpu_count(),
         "python": platform.python_version(), "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "rows": rows}, indent=2) + "\n", "utf-8")
+        "rows": rows, "big_packet": big}, indent=2) + "\n", "utf-8")
     return 0
 
 

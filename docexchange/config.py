@@ -167,6 +167,12 @@ class ExchangeConfig:
         30, "Days after its last valid day during which a retired unit may still fetch and "
         "acknowledge what it received (it can no longer send documents).", min=0, max=3650)
     inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
+    inspect_workers: int = _opt(
+        0, "Worker processes that parse, validate and verify packets, off the event loop; "
+        "0 for one per core.", min=0, max=64)
+    inspect_inline_bytes: int = _opt(
+        65536, "Packets of at most this many bytes are inspected on the event loop instead "
+        "(0: every packet goes to the workers).", min=0)
 
 
 @dataclass(frozen=True)

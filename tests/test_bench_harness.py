@@ -34,3 +34,6 @@ def test_the_quick_benchmark_fills_the_table_and_writes_the_results(tmp_path: Pa
             assert row[key] > 0, (key, row)
         assert row["verify_engine"] == "xmlsec"
     assert "docs/s" in done.stdout and "÷bound" in done.stdout
+    big = results["big_packet"]  # the large-packet case: accepted, memory figures read
+    assert big["signature"] == "verified" and big["megabytes"] > 10
+    assert big["hub_process_peak_mb"] > 0 and "peak RSS growth" in done.stdout

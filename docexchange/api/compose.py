@@ -200,4 +200,4 @@ async def composed_body(request: web.Request, hub: Hub, caller: str) -> RequestB
     except BaseException:
         spool.discard()
         raise
-    return RequestBody(data, sha256, spool.path)
+    return RequestBody(b"", sha256, spool.path, len(data))

@@ -33,7 +33,7 @@ async def send_document(request: web.Request) -> web.Response:
     else:
         body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                                hub.config.storage.inline_payload_bytes)
-    accepted = await accept_document(hub.exchange, caller, body.data, body.sha256, body.spool)
+    accepted = await accept_document(hub.exchange, caller, body)
     hub.activity.note(caller, "send")
     receipt = {**accepted.receipt, "duplicate": accepted.duplicate}
     return json_response(receipt, status=200 if accepted.duplicate else 202)
@@ -96,5 +96,5 @@ async def send_status(request: web.Request) -> web.Response:
     hub = _hub(request)
     body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
-    outcome = await accept_status(hub.exchange, caller, body.data, body.sha256, body.spool)
+    outcome = await accept_status(hub.exchange, caller, body)
     return json_response(outcome.to_json(), status=200 if outcome.duplicate else 202)

@@ -29,8 +29,7 @@ async def _relay(request: web.Request) -> web.Response:
     body = await read_body(request, hub.exchange, hub.config.exchange.max_packet_bytes,
                            hub.config.storage.inline_payload_bytes)
     async with nothing_left_behind(hub.exchange.payloads, body):
-        result, duplicate = await serving.relay_in(hub, name, body.data, body.sha256,
-                                                   body.spool)
+        result, duplicate = await serving.relay_in(hub, name, body)
     return json_response(result, status=200 if duplicate else 202)
 
 

@@ -57,6 +57,12 @@ def _schema(kind: str) -> etree.XMLSchema:
     return etree.XMLSchema(parse_file(schema_dir() / f"edxml-{kind}.xsd"))
 
 
+def warm(kind: str) -> None:
+    """Compile the schema of ``kind`` and its declared children now (a worker's start)."""
+    _schema(kind)
+    known_children(kind)
+
+
 @functools.cache
 def known_children(kind: str) -> layout.KnownChildren:
     """Element name -> the child names the XSDs of that kind declare for it (union over the

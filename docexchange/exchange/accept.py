@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from docexchange.directory.service import Resolution, Unresolved
@@ -40,10 +39,9 @@ class Accepted:
     recipients: tuple[str, ...]
 
 
-async def accept_document(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
-                          spool: Path | None) -> Accepted:
+async def accept_document(ctx: ExchangeContext, caller: str, body: RequestBody) -> Accepted:
     """Check, store and route one document packet; raises DocExchangeError on refusal."""
-    return await take_in(ctx, caller, RequestBody(data, sha256, spool), _Document())
+    return await take_in(ctx, caller, body, _Document())
 
 
 #: what the transaction found or wrote: (a repeat?, the message row, its deliveries)
@@ -209,7 +207,7 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
     ts = ctx.clock.now_ms()
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "document", caller, packet.document_id, btype, body.sha256,
-        len(body.data), packet.header.subject, packet.header.code.code_number,
+        body.size, packet.header.subject, packet.header.code.code_number,
         packet.header.code.code_notation, packet.priority,
         packet.header.due_date.isoformat() if packet.header.due_date else None, None,
         related, doc.signature.key_id, doc.signature.status, ts,
@@ -226,7 +224,7 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
             sql.insert_message_group_txn(conn, message_id, r.requested, dumps(r.organ_ids))
     index = ctx.evidence.append_txn(conn, "document_accepted", {
         "message_id": message_id, "sender": caller, "document_id": packet.document_id,
-        "business_type": btype, "sha256": body.sha256, "size": len(body.data),
+        "business_type": btype, "sha256": body.sha256, "size": body.size,
         "recipients": list(recipients), "related_message_id": related,
         "routing": [r.to_json() for r in routing], "signer_key_id": doc.signature.key_id,
         "signature": doc.signature.status,

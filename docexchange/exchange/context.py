@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
 from docexchange.clock import SYSTEM_CLOCK, Clock
@@ -16,8 +12,10 @@ from docexchange.config import Config
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.incoming import RequestBody
+from docexchange.exchange.inspection_pool import InspectionPool
 from docexchange.exchange.notifier import InboxNotifier
-from docexchange.exchange.packet_check import Inspection, inspect_packet
+from docexchange.exchange.packet_check import Inspection
 from docexchange.exchange.relay_routes import RelayRoutes
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
@@ -28,11 +26,6 @@ from docexchange.store.payloads import PayloadStore
 from docexchange.store.tx import Tx
 
 log = logging.getLogger(__name__)
-
-#: Packets above this size are parsed and verified in a worker process, so that a 20 MB packet
-#: never stalls the event loop; below it, the process hop costs more than the work (bench/).
-INLINE_LIMIT = 256 * 1024
-
 
 class ExchangeContext:
     def __init__(self, config: Config, db: Database, blobs: BlobStore, directory: Directory,
@@ -46,22 +39,21 @@ class ExchangeContext:
         self.notifier = notifier
         self.clock = clock
         self.payloads = PayloadStore(db, blobs, config.storage.inline_payload_bytes)
-        self._pool: ProcessPoolExecutor | None = None
-        self._trust = trust_files(config.keys.dir)
+        self.inspection = InspectionPool(
+            trust_files(config.keys.dir), config.exchange.allow_sha1_signatures,
+            workers=config.exchange.inspect_workers,
+            inline_below=config.exchange.inspect_inline_bytes)
         self.relay_routes = RelayRoutes(config, directory)  # codes served by other hubs
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self.inspection.close()
 
-    async def inspect(self, data: bytes, *, refuse_classified: bool = True) -> Inspection:
-        job = partial(inspect_packet, data, self._trust,
-                      self.config.exchange.allow_sha1_signatures, refuse_classified)
-        if len(data) <= INLINE_LIMIT:
-            return job()
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
-        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
+    async def inspect(self, source: bytes | RequestBody, *, refuse_classified: bool = True
+                      ) -> Inspection:
+        """Parse, secrecy guard, XSD and signature, in a worker process
+        (exchange/inspection_pool.py); a spooled body is read there, from its file."""
+        packet = (source.spool or source.data) if isinstance(source, RequestBody) else source
+        return await self.inspection.inspect(packet, refuse_classified=refuse_classified)
 
     async def registered_key_ids(self, organ_id: str) -> set[str]:
         """Signing certificates registered to the unit or to a former code of it (a recode

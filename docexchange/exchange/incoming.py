@@ -1,8 +1,9 @@
 """A packet's bytes on their way in, the first steps of the intake (DESIGN.md §2, step 2).
 
-Bounded, hashed while they stream; small bodies stay in memory (they are stored inline with
-their message), a body larger than the inline limit is spooled to a file as it streams, so
-memory holds at most the inline limit per request. Every door that takes a packet (the native
+Bounded, hashed once while they stream; small bodies stay in memory (they are stored inline
+with their message), a body larger than the inline limit is spooled to a file as it streams and
+never read back by the hub process (a worker parses it from the file), so memory holds at most
+the inline limit per request. Every door that takes a packet (the native
 API, the VDXP facade, a JSON send the hub composes) reads it into a `BodySink` and hands the
 resulting `RequestBody` to the intake pipeline (exchange/intake.py); the doors themselves only
 check what is particular to their protocol (media types, the SDK's trailing CRLF).
@@ -27,9 +28,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RequestBody:
+    """A packet's bytes as taken in: ``data`` when kept in memory, else ``spool`` (``data``
+    then empty: the hub process does not hold a large packet); ``size`` either way."""
+
     data: bytes
     sha256: str
     spool: Path | None  # set when the body was too large to keep inline
+    size: int = -1      # len(data) unless given
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            object.__setattr__(self, "size", len(self.data))
 
 
 def too_large(limit: int) -> DocExchangeError:
@@ -63,22 +72,26 @@ class BodySink:
         return not self.buffer and self.spool is None
 
     def write(self, chunk: bytes) -> None:
+        """Past the inline limit each chunk goes straight to the spool file: no copy is
+        gathered in memory on the way."""
         if self.size + len(chunk) > self._limit:
             raise too_large(self._limit)
         self.digest.update(chunk)
+        if self.spool is not None:
+            self.spool.write(chunk)
+            return
         self.buffer += chunk
-        if len(self.buffer) > self._inline or self.spool is not None:
-            self.spool = self.spool or self._blobs.spool()
-            self.spool.write(bytes(self.buffer))
-            self.buffer.clear()
+        if len(self.buffer) > self._inline:
+            self.spool = self._blobs.spool()
+            self.spool.write(bytes(self.buffer))  # once, at most the inline limit
+            self.buffer = bytearray()
 
     async def finish(self) -> RequestBody:
-        """The body; a spooled one is fsync'ed and read back off the event loop."""
+        """The body; a spooled one is fsync'ed off the event loop and stays on disk."""
         if self.spool is None:
             return RequestBody(bytes(self.buffer), self.digest.hexdigest(), None)
         await asyncio.to_thread(self.spool.finish)
-        data = await asyncio.to_thread(self.spool.path.read_bytes)
-        return RequestBody(data, self.digest.hexdigest(), self.spool.path)
+        return RequestBody(b"", self.digest.hexdigest(), self.spool.path, self.spool.size)
 
     def discard(self) -> None:
         if self.spool is not None:

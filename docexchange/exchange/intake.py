@@ -63,7 +63,7 @@ async def take_in(ctx: ExchangeContext, caller: str, body: RequestBody,
     """Steps 2 to 6 above for one packet from `caller` (the authenticated unit)."""
     async with nothing_left_behind(ctx.payloads, body):
         async with refusals_recorded(ctx, caller, body.sha256, body.spool):
-            await kind.check(ctx, caller, await ctx.inspect(body.data))
+            await kind.check(ctx, caller, await ctx.inspect(body))
         await ctx.payloads.make_durable(body.sha256, body.spool)  # before the row commits
 
         def txn(conn: Tx) -> Stored:

@@ -1,5 +1,7 @@
-"""Parse, validate and verify one packet: pure CPU work on bytes, safe to run in a worker
-process (large packets) or inline (small ones). Returns only picklable values.
+"""Parse, validate and verify one packet: pure CPU work on bytes, run in the hub's worker
+processes (exchange/inspection_pool.py) or inline. Returns only small picklable values: the
+model without its attachments' content (`light`), which nothing after the inspection reads and
+which would otherwise travel back through the pool's pipe (150 MB for a 200 MB packet).
 
 Only what the sender's signature covers is turned into the model when a signature verifies
 (the defence against signature wrapping). Whether the signature counts is decided later, with
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from docexchange.edxml import layout
+from docexchange.edxml import layout, schema
 from docexchange.edxml.model import DocumentPacket, StatusPacket
 from docexchange.edxml.parser import parse_root, parse_xml
 from docexchange.errors import DocExchangeError
@@ -63,6 +65,32 @@ def _verifier(trust_files: tuple[Path, ...], allow_sha1: bool) -> PacketVerifier
     """Loaded once per process: certificate parsing is not free."""
     cas = [cert for path in trust_files for cert in load_certificates(path)]
     return PacketVerifier(cas, allow_sha1=allow_sha1)
+
+
+def start_worker(trust_files: tuple[Path, ...], allow_sha1: bool) -> None:
+    """A worker process's initializer: the trust store, the verifier and both XSDs are loaded
+    once per worker, not per packet."""
+    _verifier(trust_files, allow_sha1)
+    for kind in ("document", "status"):
+        schema.warm(kind)
+
+
+def inspect_source(source: bytes | Path, trust_files: tuple[Path, ...], allow_sha1: bool,
+                   refuse_classified: bool = True) -> Inspection:
+    """`inspect_packet` on bytes, or on a spooled body read here (in the worker) rather than
+    in the hub process, and made `light` for the trip back."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    return light(inspect_packet(data, trust_files, allow_sha1, refuse_classified))
+
+
+def light(inspection: Inspection) -> Inspection:
+    """The inspection without the attachments' decoded content (names, ids and types stay):
+    the hub stores the sender's bytes, never the model's copy of them."""
+    packet = inspection.packet
+    if isinstance(packet, StatusPacket) or not any(a.data for a in packet.attachments):
+        return inspection
+    emptied = tuple(replace(a, data=b"") for a in packet.attachments)
+    return replace(inspection, packet=replace(packet, attachments=emptied))
 
 
 def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool,

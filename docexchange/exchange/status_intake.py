@@ -11,7 +11,6 @@ recipient's own 01 after the hub's (or the reverse) counts once.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from docexchange.edxml.model import DocumentPacket, PacketWarning, StatusPacket
@@ -95,10 +94,10 @@ def _check_text(packet: StatusPacket) -> None:
                      "limit": STATUS_TEXT_MAX}])
 
 
-async def accept_status(ctx: ExchangeContext, caller: str, data: bytes, sha256: str,
-                        spool: Path | None) -> StatusOutcome:
+async def accept_status(ctx: ExchangeContext, caller: str, body: RequestBody
+                        ) -> StatusOutcome:
     """Check, store and route one status packet; raises DocExchangeError on refusal."""
-    return await take_in(ctx, caller, RequestBody(data, sha256, spool), _Status())
+    return await take_in(ctx, caller, body, _Status())
 
 
 #: what the transaction did: the outcome and the units whose inboxes it filled
@@ -132,7 +131,7 @@ class _Status(PacketKind[_Stored, StatusOutcome]):
     def store_txn(self, ctx: ExchangeContext, conn: Tx, caller: str,
                   body: RequestBody) -> _Stored:
         incoming = _Incoming(self.packet, format_timestamp(self.packet.timestamp),
-                             body.sha256, len(body.data), self.signature)
+                             body.sha256, body.size, self.signature)
         store = _recall_txn if self.packet.status_code == "13" else _recipient_status_txn
         outcome, notify = store(ctx, conn, caller, incoming)
         if not outcome.duplicate:

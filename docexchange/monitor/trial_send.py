@@ -16,6 +16,7 @@ from docexchange.accounts.operators import Operator
 from docexchange.edxml import Organization, build_document, new_document
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
+from docexchange.exchange.incoming import RequestBody
 from docexchange.hub import Hub
 from docexchange.unit import Unit
 
@@ -57,6 +58,6 @@ async def send_test_document(hub: Hub, organ_id: str, operator: Operator) -> str
         code_notation=NOTATION, subject=f"Văn bản thử kết nối tới {recipient.name}",
         now=now, files=[(ATTACHMENT, text.encode("utf-8"))])
     data = build_document(packet)
-    accepted = await accept_document(hub.exchange, sender.organ_id, data,
-                                     hashlib.sha256(data).hexdigest(), None)
+    accepted = await accept_document(hub.exchange, sender.organ_id,
+                                     RequestBody(data, hashlib.sha256(data).hexdigest(), None))
     return str(accepted.receipt["message_id"])

@@ -23,6 +23,7 @@ from typing import Any
 
 from docexchange.config import UpstreamConfig
 from docexchange.errors import DocExchangeError
+from docexchange.exchange.incoming import RequestBody
 from docexchange.hub import Hub
 from docexchange.push.worker import backoff_ms, wait_or_timeout
 from docexchange.store import messages as msql
@@ -150,7 +151,7 @@ class Relay:
         data = await self.adapter.fetch(item)
         sha = hashlib.sha256(data).hexdigest()
         try:
-            await relay_in(self.hub, self.config.name, data, sha, None)
+            await relay_in(self.hub, self.config.name, RequestBody(data, sha, None))
         except DocExchangeError as exc:  # refused here for good (recorded as a refusal)
             log.warning("packet %s from upstream %s refused: %s", item.message_id,
                         self.config.name, exc.code)

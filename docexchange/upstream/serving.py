@@ -9,13 +9,13 @@ The held_* functions are what a downstream hub polls: deliveries to the codes it
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from docexchange.delivery.service import inbox_item, not_found
 from docexchange.edxml.model import DocumentPacket
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.accept import accept_document
+from docexchange.exchange.incoming import RequestBody
 from docexchange.exchange.relay_routes import RELAY_ORIGIN
 from docexchange.exchange.status_intake import accept_status
 from docexchange.hub import Hub
@@ -32,10 +32,9 @@ def _not_served(hub_name: str, code: str) -> DocExchangeError:
         errors=[{"element": "From/OrganId", "value": code}])
 
 
-async def relay_in(hub: Hub, hub_name: str, data: bytes, sha256: str, spool: Path | None
-                   ) -> tuple[dict[str, Any], bool]:
+async def relay_in(hub: Hub, hub_name: str, body: RequestBody) -> tuple[dict[str, Any], bool]:
     """Accept one relayed packet; returns (receipt or status outcome, duplicate)."""
-    packet = (await hub.exchange.inspect(data)).packet
+    packet = (await hub.exchange.inspect(body)).packet
     document = isinstance(packet, DocumentPacket)
     sender = packet.sender_id if isinstance(packet, DocumentPacket) else packet.from_.organ_id
     if not hub.exchange.relay_routes.speaks_for(hub_name, sender):
@@ -43,9 +42,9 @@ async def relay_in(hub: Hub, hub_name: str, data: bytes, sha256: str, spool: Pat
     token = RELAY_ORIGIN.set(hub_name)
     try:
         if document:
-            accepted = await accept_document(hub.exchange, sender, data, sha256, spool)
+            accepted = await accept_document(hub.exchange, sender, body)
             return {**accepted.receipt, "duplicate": accepted.duplicate}, accepted.duplicate
-        outcome = await accept_status(hub.exchange, sender, data, sha256, spool)
+        outcome = await accept_status(hub.exchange, sender, body)
         return outcome.to_json(), outcome.duplicate
     finally:
         RELAY_ORIGIN.reset(token)

@@ -36,11 +36,9 @@ async def send_edoc(hub: Hub, request: web.Request, caller: VdxpCaller) -> dict[
                              limits.storage.inline_payload_bytes, claimed)
     hub.activity.note(caller.organ_id, "send")
     if kind == "document":
-        accepted = await accept_document(hub.exchange, caller.organ_id, body.data,
-                                         body.sha256, body.spool)
+        accepted = await accept_document(hub.exchange, caller.organ_id, body)
         return {"DocId": accepted.receipt["message_id"]}
-    outcome = await accept_status(hub.exchange, caller.organ_id, body.data, body.sha256,
-                                  body.spool)
+    outcome = await accept_status(hub.exchange, caller.organ_id, body)
     return {"DocId": await service.status_doc_id(hub, caller.organ_id, outcome, body.sha256)}
 
 
