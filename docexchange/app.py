@@ -67,6 +67,8 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
 async def _hub_context(app: web.Application) -> AsyncIterator[None]:
     hub = await Hub.open(app[CONFIG_KEY], clock=app[CLOCK_KEY])
     app[HUB_KEY] = hub
+    # other nodes' commits wake this node's long polls and outbound workers (store/wakeups.py)
+    await hub.wakeups.listen(hub.notifier.wake_local, hub.db.notify_commit_listeners)
     await record_configuration(hub)  # the server starts: a changed configuration is logged
     refresher = asyncio.create_task(hub.directory.refresh_forever())
     monitor = asyncio.create_task(run_monitor(hub))

@@ -23,6 +23,7 @@ from docexchange.commands import (
     push,
     receipt,
     serve,
+    store,
     units,
 )
 from docexchange.config import ConfigError
@@ -32,7 +33,7 @@ from docexchange.logs import configure as configure_logging
 DESCRIPTION = ("Trục liên thông văn bản điện tử của tỉnh / the province's electronic document "
                "exchange hub")
 COMMANDS = (init, serve, units, groups, keys, operators, push, exchange_cli, kit, receipt,
-            audit)
+            audit, store)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -18,6 +18,7 @@ from docexchange.signing.keyring import KeyRing
 from docexchange.store.blobs import BlobStore
 from docexchange.store.database import database_exists, open_database
 from docexchange.store.engine import Database
+from docexchange.store.wakeups import Wakeups, wakeups_for
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Hub:
     evidence: EvidenceLog
     notifier: InboxNotifier
     exchange: ExchangeContext
+    wakeups: Wakeups
     clock: Clock = SYSTEM_CLOCK
     activity: ActivityTracker = field(init=False)
     key_cache: KeyCache = field(init=False)
@@ -61,14 +63,18 @@ class Hub:
         evidence = EvidenceLog(keyring, clock)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)
+        wakeups = wakeups_for(storage.database)
+        await wakeups.open()
+        db.add_commit_listener(wakeups.committed)
         blobs = BlobStore(storage.blobs)
         blobs.open()
         directory = Directory(db)
         await directory.reload()
-        notifier = InboxNotifier()
+        notifier = InboxNotifier(broadcast=wakeups.inbox)
         exchange = ExchangeContext(config, db, blobs, directory, evidence, notifier,
                                    clock)
-        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, clock)
+        return cls(config, db, blobs, directory, keyring, evidence, notifier, exchange, wakeups,
+                   clock)
 
     async def close(self) -> None:
         try:
@@ -76,4 +82,5 @@ class Hub:
         except Exception:
             log.exception("could not write unit activity at shutdown")
         self.exchange.close()
+        await self.wakeups.close()  # after the last commit: its NOTIFY still goes out
         await self.db.close()

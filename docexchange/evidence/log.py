@@ -41,6 +41,7 @@ class EvidenceLog:
         self._staged: dict[int, LeafProof] = {}  # proved at seal, not yet committed
         self._ready: dict[int, LeafProof] = {}  # committed: handed out once by take_proof()
         self._lock = threading.Lock()
+        self._appended = False  # this batch added a leaf (and so holds the log's lock)
         self.proofs_from_memory = 0
 
     def append_txn(self, conn: Tx, event: str, body: dict[str, Any],
@@ -62,11 +63,24 @@ class EvidenceLog:
                             message_id, ts)
         if receipt:
             self._wanted[index] = (data, units_text)
+        self._appended = True
         return index
 
     def seal_txn(self, conn: Tx) -> None:
         """Batch hook: sign a tree head over every leaf written so far, if any are new, and
-        store the perfect subtrees the batch completed (``merkle_nodes``, read by proofs)."""
+        store the perfect subtrees the batch completed (``merkle_nodes``, read by proofs).
+
+        Several nodes (PostgreSQL): a batch that appended holds the log's lock, so no other
+        node appends or signs until it commits; one that did not append signs nothing (it
+        does not hold the lock, and every other node's leaves came with their own head).
+        The accumulator is rebuilt from the stored peaks whenever another node's head moved
+        the log on since this node last sealed."""
+        appended, self._appended = self._appended, False
+        if appended:
+            sql.lock_log_txn(conn)  # still held: a rolled-back job may have released its take
+        elif sql.shares_log_with_other_writers(conn):
+            self._wanted, self._staged = {}, {}
+            return
         head = sql.latest_tree_head_txn(conn)
         signed_size = head[0] if head else 0
         acc = self._acc

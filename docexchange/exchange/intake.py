@@ -27,6 +27,7 @@ from docexchange.exchange.checks import refusals_recorded
 from docexchange.exchange.context import ExchangeContext
 from docexchange.exchange.incoming import RequestBody, nothing_left_behind
 from docexchange.exchange.packet_check import Inspection
+from docexchange.store.failures import is_unique_violation
 from docexchange.store.tx import Tx
 
 Stored = TypeVar("Stored")
@@ -68,5 +69,12 @@ async def take_in(ctx: ExchangeContext, caller: str, body: RequestBody,
         def txn(conn: Tx) -> Stored:
             return kind.store_txn(ctx, conn, caller, body)
         async with refusals_recorded(ctx, caller, body.sha256, None):
-            stored = await ctx.db.write(kind.txn_name, txn)
+            try:
+                stored = await ctx.db.write(kind.txn_name, txn)
+            except Exception as exc:
+                if not is_unique_violation(exc):
+                    raise
+                # the same packet committed meanwhile on another node (a retry sent there
+                # while this one was in flight): looked up again, it is answered as a repeat
+                stored = await ctx.db.write(kind.txn_name, txn)
         return await kind.answer(ctx, caller, body, stored)

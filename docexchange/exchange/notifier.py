@@ -1,22 +1,33 @@
 """Wakes long-polling inbox requests when something is committed for their unit.
 
 Listen first, then query, then wait: a commit that lands between the query and the wait still
-wakes the request. In-process only: with several hub processes each request also re-checks the
+wakes the request. Other nodes hear of it through `broadcast` (store/wakeups.py: NOTIFY on
+PostgreSQL) and call `wake_local`; with SQLite each request of another process re-checks the
 database when its wait ends, so nothing is missed, only delayed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 
 class InboxNotifier:
-    def __init__(self) -> None:
+    def __init__(self, broadcast: Callable[[set[str]], None] | None = None) -> None:
         self._waiters: dict[str, set[asyncio.Event]] = {}
+        self._broadcast = broadcast
 
     def notify(self, organ_ids: Iterable[str]) -> None:
+        """These units got inbox work in a durable commit of this node: wake them here and
+        on every other node."""
+        codes = set(organ_ids)
+        self.wake_local(codes)
+        if self._broadcast is not None and codes:
+            self._broadcast(codes)
+
+    def wake_local(self, organ_ids: Iterable[str]) -> None:
+        """Wake this process's waiters only (another node committed the work)."""
         for organ_id in set(organ_ids):
             for event in self._waiters.get(organ_id, ()):
                 event.set()

@@ -2,7 +2,9 @@
 rules and notify the webhook, snapshot each finished local day's KPIs.
 
 Started by app.py's cleanup context next to the directory refresher; cancelling it stops all
-three loops (the last contact times are written by Hub.close()).
+three loops (the last contact times are written by Hub.close()). Every node writes its own
+contact times; the alert rules and the day snapshots run on one elected node
+(store/leadership.py), so an alert is raised, posted and e-mailed once, not once per node.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from docexchange.monitor import alerts, connectivity
 from docexchange.monitor.days import local_day
 from docexchange.monitor.email import email_alerts
 from docexchange.store import monitor as sql
+from docexchange.store.leadership import lead, leadership_for
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,12 @@ log = logging.getLogger(__name__)
 async def run_monitor(hub: Hub) -> None:
     async with asyncio.TaskGroup() as group:
         group.create_task(hub.activity.flush_forever(hub.config.monitor.activity_flush_interval))
+        group.create_task(lead(leadership_for(hub.config.storage, "alerts"),
+                               lambda: _elected_work(hub)))
+
+
+async def _elected_work(hub: Hub) -> None:
+    async with asyncio.TaskGroup() as group:
         group.create_task(check_alerts_forever(hub))
         group.create_task(snapshot_days_forever(hub))
 

@@ -29,6 +29,11 @@ from docexchange.store.tx import Tx
 
 log = logging.getLogger(__name__)
 BATCH = 50
+#: How long claimed items stay this node's (several nodes on PostgreSQL, store/claims.py).
+#: Short, because a node that died mid-batch hands its items back only when it ends (a hub
+#: restarted after a SIGKILL pushes them again then); on the elected node itself an expired
+#: lease is harmless: one drain task per unit works its items in order.
+LEASE_MS = 10_000
 
 
 async def wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
@@ -92,11 +97,14 @@ class PushWorker:
         """Push the unit's due items in order; stop at the first failure (it backs off)."""
         endpoint = await sql.endpoint(self.hub.db, organ_id)
         while True:
-            items = await sql.due(self.hub.db, organ_id, self.hub.clock.now_ms(), BATCH)
+            now = self.hub.clock.now_ms()
+            lease = now + LEASE_MS
+            items = await sql.claim_due(self.hub.db, organ_id, now, BATCH, lease)
             if not items:
                 return
-            for item in items:
+            for done, item in enumerate(items):
                 if not await self.push_one(endpoint, item):
+                    await sql.release(self.hub.db, items[done + 1:], lease)
                     return
 
     async def push_one(self, endpoint: Any, item: Any) -> bool:

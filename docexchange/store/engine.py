@@ -118,6 +118,16 @@ class Database:
         """Call `listener()` on the event loop after every durable commit (inbox wake-ups)."""
         self._after_commit.append(listener)
 
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling `listener` (a worker that stopped, e.g. its node lost the lead)."""
+        if listener in self._after_commit:
+            self._after_commit.remove(listener)
+
+    def notify_commit_listeners(self) -> None:
+        """Call the commit listeners now (on the event loop): another node committed."""
+        for listener in list(self._after_commit):
+            listener()
+
     async def write(self, name: str, fn: Callable[[Any], T]) -> T:
         """Run `fn(tx)` in a write transaction; returns once the batch holding it is durable."""
         if self._thread is None:
@@ -201,7 +211,7 @@ class Database:
         for job, (ok, value) in zip(batch, results, strict=True):
             self._settle(job, ok, value)
         for loop in {job.loop for job in batch}:
-            for listener in self._after_commit:
+            for listener in list(self._after_commit):
                 with contextlib.suppress(RuntimeError):  # loop closed: nobody listens
                     loop.call_soon_threadsafe(listener)
         return tx

@@ -46,6 +46,14 @@ def is_storage_failure(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """A UNIQUE constraint refused the row: on several nodes, another node committed the same
+    thing first (SQLSTATE 23505 on PostgreSQL; SQLite serialises writers and rarely sees it)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    return getattr(exc, "sqlstate", None) == "23505"
+
+
 def storage_unavailable() -> DocExchangeError:
     return DocExchangeError(
         "DX_STORAGE_UNAVAILABLE",

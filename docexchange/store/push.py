@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from docexchange.store import claims
 from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 
@@ -85,13 +86,32 @@ def enqueue_txn(conn: Tx, rows: list[Any], ts: int) -> None:
                      (row["delivery_id"], row["recipient_id"], row["message_id"], ts, ts))
 
 
+_DUE = ("SELECT q.*, m.kind, m.sha256, d.acked_ts FROM push_queue q JOIN messages m USING "
+        "(message_id) JOIN deliveries d USING (delivery_id) WHERE q.state = 'queued' AND "
+        "q.organ_id = ? AND q.next_ts <= ? ORDER BY q.first_ts, q.delivery_id LIMIT ?")
+
+
 async def due(db: Database, organ_id: str, now: int, limit: int) -> list[Any]:
     """The unit's queued items whose time has come, oldest first (its documents in order)."""
-    return await db.fetchall(
-        "SELECT q.*, m.kind, m.sha256, d.acked_ts FROM push_queue q JOIN messages m USING "
-        "(message_id) JOIN deliveries d USING (delivery_id) WHERE q.state = 'queued' AND "
-        "q.organ_id = ? AND q.next_ts <= ? ORDER BY q.first_ts, q.delivery_id LIMIT ?",
-        (organ_id, now, limit))
+    return await db.fetchall(_DUE, (organ_id, now, limit))
+
+
+async def claim_due(db: Database, organ_id: str, now: int, limit: int,
+                    lease_until: int) -> list[Any]:
+    """`due`, leased to this node until `lease_until` where several nodes may work the queue
+    (store/claims.py); on SQLite the same read as `due`."""
+    if not claims.leases_rows(db):
+        return await due(db, organ_id, now, limit)
+    return await db.write("push_claim", lambda c: claims.claim_txn(
+        c, _DUE + " FOR UPDATE OF q SKIP LOCKED", (organ_id, now, limit), "push_queue",
+        lease_until))
+
+
+async def release(db: Database, rows: list[Any], lease_until: int) -> None:
+    """Give back claimed items this node did not work (it stopped at a failure)."""
+    if rows and claims.leases_rows(db):
+        await db.write("push_release", lambda c: claims.release_txn(
+            c, "push_queue", rows, lease_until))
 
 
 async def queued_units(db: Database) -> list[Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from docexchange.store import claims
 from docexchange.store.engine import Database
 from docexchange.store.tx import Tx
 
@@ -29,11 +30,31 @@ def enqueue_txn(conn: Tx, delivery_id: str, upstream: str, message_id: str,
                  (delivery_id, upstream, message_id, ts, ts))
 
 
-async def due(db: Database, upstream: str, now: int, limit: int) -> list[Any]:
-    return await db.fetchall(
-        "SELECT r.*, m.kind, m.sha256, m.sender_id FROM relay_out r JOIN messages m USING "
+_DUE = ("SELECT r.*, m.kind, m.sha256, m.sender_id FROM relay_out r JOIN messages m USING "
         "(message_id) WHERE r.state = 'queued' AND r.upstream = ? AND r.next_ts <= ? "
-        "ORDER BY r.created_ts, r.delivery_id LIMIT ?", (upstream, now, limit))
+        "ORDER BY r.created_ts, r.delivery_id LIMIT ?")
+
+
+async def due(db: Database, upstream: str, now: int, limit: int) -> list[Any]:
+    return await db.fetchall(_DUE, (upstream, now, limit))
+
+
+async def claim_due(db: Database, upstream: str, now: int, limit: int,
+                    lease_until: int) -> list[Any]:
+    """`due`, leased to this node until `lease_until` where several nodes may work the queue
+    (store/claims.py); on SQLite the same read as `due`."""
+    if not claims.leases_rows(db):
+        return await due(db, upstream, now, limit)
+    return await db.write("relay_claim", lambda c: claims.claim_txn(
+        c, _DUE + " FOR UPDATE OF r SKIP LOCKED", (upstream, now, limit), "relay_out",
+        lease_until))
+
+
+async def release(db: Database, rows: list[Any], lease_until: int) -> None:
+    """Give back claimed items this node did not send (it stopped at a failure)."""
+    if rows and claims.leases_rows(db):
+        await db.write("relay_release", lambda c: claims.release_txn(
+            c, "relay_out", rows, lease_until))
 
 
 def finish_txn(conn: Tx, delivery_id: str, state: str, ts: int,

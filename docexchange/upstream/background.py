@@ -1,18 +1,20 @@
 """The outbound work of a running hub: the push worker and, per [[upstream]], the relay's
-outbound queue and poller. Run by one hub process at a time (push/leader.py); started by
-app.py. It lives here, above push/, because the relay reuses the push worker's back-off: push
-never needs to know about relays."""
+outbound queue and poller. Run by one elected hub node at a time (store/leadership.py: a flock
+with SQLite, an advisory lock with PostgreSQL), since every node would otherwise push each
+document once; started by app.py. It lives here, above push/, because the relay reuses the
+push worker's back-off: push never needs to know about relays."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from docexchange.config import UpstreamConfig
 from docexchange.hub import Hub
-from docexchange.push.leader import Leadership
-from docexchange.push.worker import PushWorker
+from docexchange.push.worker import LEASE_MS, PushWorker
+from docexchange.store.claims import take_over_claims
+from docexchange.store.leadership import lead, leadership_for
 from docexchange.upstream.native import NativeAdapter
 from docexchange.upstream.protocol import UpstreamAdapter
 from docexchange.upstream.relay import Relay
@@ -20,18 +22,26 @@ from docexchange.upstream.vdxp import VdxpAdapter
 
 
 async def run_outbound(hub: Hub) -> None:
-    leadership = Leadership(hub.config.storage.lock_path("outbound"))
+    await lead(leadership_for(hub.config.storage, "outbound"), lambda: _outbound_work(hub))
+
+
+async def _outbound_work(hub: Hub) -> None:
+    listeners: list[Callable[[], None]] = []
+    await take_over_claims(hub.db, hub.clock.now_ms(), LEASE_MS)  # from a node that died
     try:
-        await leadership.wait()
         async with asyncio.TaskGroup() as group:
             if hub.config.push.enabled:
                 worker = PushWorker(hub)
-                hub.db.add_commit_listener(worker.wake)
+                listeners.append(worker.wake)
                 group.create_task(worker.run())
-            for coroutine in relay_tasks(hub):
+            for coroutine, wake in relay_tasks(hub):
+                listeners.append(wake)
                 group.create_task(coroutine)
-    finally:
-        leadership.release()
+            for listener in listeners:
+                hub.db.add_commit_listener(listener)
+    finally:  # a node that lost the lead stops waking its old workers
+        for listener in listeners:
+            hub.db.remove_commit_listener(listener)
 
 
 def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
@@ -40,10 +50,10 @@ def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
     return VdxpAdapter(config)
 
 
-def relay_tasks(hub: Hub) -> list[Coroutine[Any, Any, None]]:
-    tasks: list[Coroutine[Any, Any, None]] = []
+def relay_tasks(hub: Hub) -> list[tuple[Coroutine[Any, Any, None], Callable[[], None]]]:
+    """Each task with what wakes it after a commit (the caller registers and removes it)."""
+    tasks: list[tuple[Coroutine[Any, Any, None], Callable[[], None]]] = []
     for config in hub.config.upstream:
         relay = Relay(hub, config, adapter_for(config))
-        hub.db.add_commit_listener(relay.wake)
-        tasks += [relay.run_outbound(), relay.run_poller()]
+        tasks += [(relay.run_outbound(), relay.wake), (relay.run_poller(), relay.wake)]
     return tasks

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 BATCH = 50
 BACKOFF_INITIAL_MS = 1000
 BACKOFF_MAX_MS = 300_000
+#: How long claimed items stay this node's (several nodes on PostgreSQL, store/claims.py):
+#: short, since a node that died mid-batch hands them back only then (push/worker.py).
+LEASE_MS = 10_000  # the same as push/worker.py's (take_over_claims)
 
 
 async def enqueue(hub: Hub) -> int:
@@ -78,9 +81,12 @@ class Relay:
             await wait_or_timeout(self._wake, 1.0)
 
     async def send_due(self) -> None:
-        for item in await sql.due(self.hub.db, self.config.name, self.hub.clock.now_ms(),
-                                         BATCH):
+        now = self.hub.clock.now_ms()
+        lease = now + LEASE_MS
+        items = await sql.claim_due(self.hub.db, self.config.name, now, BATCH, lease)
+        for done, item in enumerate(items):
             if not await self.send_one(item):
+                await sql.release(self.hub.db, items[done + 1:], lease)
                 return  # keep the order: the rest waits for this one
 
     async def send_one(self, item: Any) -> bool:
