@@ -19,8 +19,9 @@ import contextlib
 import logging
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from docexchange.store.failures import is_storage_failure, storage_error
@@ -44,6 +45,9 @@ class _Job:
 class BatchStats:
     batches: int = 0
     jobs: int = 0
+    #: jobs committed, by transaction name (a test can count its own writes while background
+    #: work — leadership take-over, alerts — writes beside it)
+    by_name: Counter[str] = field(default_factory=Counter)
 
 
 class Database:
@@ -208,6 +212,7 @@ class Database:
                 log.exception("commit hook failed")
         self.stats.batches += 1
         self.stats.jobs += len(batch)
+        self.stats.by_name.update(job.name for job in batch)
         for job, (ok, value) in zip(batch, results, strict=True):
             self._settle(job, ok, value)
         for loop in {job.loop for job in batch}:

@@ -60,21 +60,24 @@ async def test_unit_statuses_on_a_fake_clock(ops_client: TestClient) -> None:
 
 async def test_many_requests_make_one_write(ops_client: TestClient, hub_env: HubEnv) -> None:
     hub = hub_of(ops_client)
-    jobs = hub.db.stats.jobs
+    # counted by name: on PostgreSQL the elected node's take-over of old leases may write
+    # beside this test
+    writes = hub.db.stats.by_name
+    jobs = writes["flush_unit_activity"]
     for i in range(10):
         unit = SO_NOI_VU if i % 2 else SONG_HINH
         assert (await ops_client.get("/api/v1/inbox", headers=hub_env.auth(unit))).status == 200
         assert (await ops_client.get("/api/v1/units/" + PROVINCE,
                                      headers=hub_env.auth(unit))).status == 200
-    assert hub.db.stats.jobs == jobs  # 20 authenticated requests, no write
+    assert writes["flush_unit_activity"] == jobs  # 20 authenticated requests, no write
     assert await hub.activity.flush() == 2
-    assert hub.db.stats.jobs == jobs + 1  # one transaction for both units
+    assert writes["flush_unit_activity"] == jobs + 1  # one transaction for both units
     rows = {r["organ_id"]: r for r in await hub.db.fetchall("SELECT * FROM unit_activity")}
     assert set(rows) == {SO_NOI_VU, SONG_HINH}
     assert rows[SO_NOI_VU]["last_poll_ts"] is not None
     assert rows[SO_NOI_VU]["first_contact_ts"] <= rows[SO_NOI_VU]["last_contact_ts"]
     assert rows[SO_NOI_VU]["last_send_ts"] is None
-    assert await hub.activity.flush() == 0 and hub.db.stats.jobs == jobs + 1
+    assert await hub.activity.flush() == 0 and writes["flush_unit_activity"] == jobs + 1
 
 
 async def test_processes_merge_earliest_first_and_latest_last(ops_client: TestClient) -> None:
