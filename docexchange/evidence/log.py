@@ -41,7 +41,7 @@ class EvidenceLog:
         self._staged: dict[int, LeafProof] = {}  # proved at seal, not yet committed
         self._ready: dict[int, LeafProof] = {}  # committed: handed out once by take_proof()
         self._lock = threading.Lock()
-        self._appended = False  # this batch added a leaf (and so holds the log's lock)
+        self._appended = False  # this batch added a leaf
         self.proofs_from_memory = 0
 
     def append_txn(self, conn: Tx, event: str, body: dict[str, Any],
@@ -70,15 +70,13 @@ class EvidenceLog:
         """Batch hook: sign a tree head over every leaf written so far, if any are new, and
         store the perfect subtrees the batch completed (``merkle_nodes``, read by proofs).
 
-        Several nodes (PostgreSQL): a batch that appended holds the log's lock, so no other
-        node appends or signs until it commits; one that did not append signs nothing (it
-        does not hold the lock, and every other node's leaves came with their own head).
+        Several nodes (PostgreSQL): every batch holds the engine's writer lock until it
+        commits, so no other node appends or signs meanwhile; a batch that did not append
+        signs nothing (every other node's leaves came with their own head).
         The accumulator is rebuilt from the stored peaks whenever another node's head moved
         the log on since this node last sealed."""
         appended, self._appended = self._appended, False
-        if appended:
-            sql.lock_log_txn(conn)  # still held: a rolled-back job may have released its take
-        elif sql.shares_log_with_other_writers(conn):
+        if not appended and sql.shares_log_with_other_writers(conn):
             self._wanted, self._staged = {}, {}
             return
         head = sql.latest_tree_head_txn(conn)

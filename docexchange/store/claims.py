@@ -53,6 +53,23 @@ def take_over_txn(conn: Tx, table: str, now: int, lease_ms: int) -> int:
                             (now, now, now + lease_ms)).rowcount)
 
 
+async def claim(db: Database, name: str, due_sql: str, alias: str, params: tuple[Any, ...],
+                table: str, lease_until: int) -> list[Any]:
+    """The rows of `due_sql` (a queue's due items, `alias` its queue table), leased to this
+    node until `lease_until` where several nodes may work the queue; on SQLite a plain read."""
+    if not leases_rows(db):
+        return await db.fetchall(due_sql, params)
+    return await db.write(name, lambda c: claim_txn(
+        c, f"{due_sql} FOR UPDATE OF {alias} SKIP LOCKED", params, table, lease_until))
+
+
+async def release(db: Database, name: str, table: str, rows: list[Any],
+                  lease_until: int) -> None:
+    """Give back claimed rows this node did not work (it stopped at a failure)."""
+    if rows and leases_rows(db):
+        await db.write(name, lambda c: release_txn(c, table, rows, lease_until))
+
+
 async def take_over_claims(db: Database, now: int, lease_ms: int) -> None:
     """`take_over_txn` on every queue; nothing on SQLite (nothing is leased there)."""
     if leases_rows(db):

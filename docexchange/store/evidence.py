@@ -7,33 +7,20 @@ from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any, overload
 
 from docexchange.store.engine import Database
-from docexchange.store.leadership import ADVISORY_CLASS, advisory_key
 from docexchange.store.tx import Tx
-
-#: The advisory lock that puts every node's leaves in one total order (PostgreSQL)
-LOG_LOCK = advisory_key("evidence-log")
 
 
 def shares_log_with_other_writers(conn: Tx) -> bool:
-    """True on PostgreSQL, where several nodes' write batches run at the same time. A SQLite
-    batch holds the database's only write lock (and the writer's flock) from BEGIN IMMEDIATE
-    to COMMIT, so nobody else can append meanwhile."""
+    """True on PostgreSQL, where several nodes write to one log (their batches take turns
+    under the engine's writer lock). On SQLite other hub processes may too, but the seal's
+    shortcut for a batch without leaves is only taken here."""
     return not isinstance(conn, sqlite3.Connection)
 
 
-def lock_log_txn(conn: Tx) -> None:
-    """Hold the log's append lock until this transaction ends (a no-op on SQLite).
-
-    Taken before a leaf index is chosen: MAX+1 is then gap-free and unique across nodes, and
-    the batch's tree head covers exactly the leaves before it. Re-taking it in the same
-    transaction is free; the server releases it at COMMIT or ROLLBACK, after the commit is
-    visible, so the next holder's MAX+1 sees these leaves."""
-    if shares_log_with_other_writers(conn):
-        conn.execute("SELECT pg_advisory_xact_lock(?, ?)", (ADVISORY_CLASS, LOG_LOCK))
-
-
 def next_leaf_index_txn(conn: Tx) -> int:
-    lock_log_txn(conn)
+    """MAX+1: gap-free and unique across nodes because every write batch, on any node, holds
+    the engine's writer lock from BEGIN to COMMIT (store/postgres.py WRITER_LOCK; SQLite's
+    write lock), and a job rolled back to its savepoint leaves no hole."""
     row = conn.execute("SELECT COALESCE(MAX(leaf_index), -1) + 1 FROM log_leaves").fetchone()
     return int(row[0])
 

@@ -98,20 +98,14 @@ async def due(db: Database, organ_id: str, now: int, limit: int) -> list[Any]:
 
 async def claim_due(db: Database, organ_id: str, now: int, limit: int,
                     lease_until: int) -> list[Any]:
-    """`due`, leased to this node until `lease_until` where several nodes may work the queue
-    (store/claims.py); on SQLite the same read as `due`."""
-    if not claims.leases_rows(db):
-        return await due(db, organ_id, now, limit)
-    return await db.write("push_claim", lambda c: claims.claim_txn(
-        c, _DUE + " FOR UPDATE OF q SKIP LOCKED", (organ_id, now, limit), "push_queue",
-        lease_until))
+    """`due`, leased to this node until `lease_until` (store/claims.py)."""
+    return await claims.claim(db, "push_claim", _DUE, "q", (organ_id, now, limit),
+                              "push_queue", lease_until)
 
 
 async def release(db: Database, rows: list[Any], lease_until: int) -> None:
     """Give back claimed items this node did not work (it stopped at a failure)."""
-    if rows and claims.leases_rows(db):
-        await db.write("push_release", lambda c: claims.release_txn(
-            c, "push_queue", rows, lease_until))
+    await claims.release(db, "push_release", "push_queue", rows, lease_until)
 
 
 async def queued_units(db: Database) -> list[Any]:

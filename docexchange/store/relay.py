@@ -41,20 +41,14 @@ async def due(db: Database, upstream: str, now: int, limit: int) -> list[Any]:
 
 async def claim_due(db: Database, upstream: str, now: int, limit: int,
                     lease_until: int) -> list[Any]:
-    """`due`, leased to this node until `lease_until` where several nodes may work the queue
-    (store/claims.py); on SQLite the same read as `due`."""
-    if not claims.leases_rows(db):
-        return await due(db, upstream, now, limit)
-    return await db.write("relay_claim", lambda c: claims.claim_txn(
-        c, _DUE + " FOR UPDATE OF r SKIP LOCKED", (upstream, now, limit), "relay_out",
-        lease_until))
+    """`due`, leased to this node until `lease_until` (store/claims.py)."""
+    return await claims.claim(db, "relay_claim", _DUE, "r", (upstream, now, limit),
+                              "relay_out", lease_until)
 
 
 async def release(db: Database, rows: list[Any], lease_until: int) -> None:
     """Give back claimed items this node did not send (it stopped at a failure)."""
-    if rows and claims.leases_rows(db):
-        await db.write("relay_release", lambda c: claims.release_txn(
-            c, "relay_out", rows, lease_until))
+    await claims.release(db, "relay_release", "relay_out", rows, lease_until)
 
 
 def finish_txn(conn: Tx, delivery_id: str, state: str, ts: int,
