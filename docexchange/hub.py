@@ -63,6 +63,7 @@ class Hub:
         evidence = EvidenceLog(keyring, clock)
         db.add_batch_hook(evidence.seal_txn)
         db.add_commit_hook(evidence.committed)
+        db.add_rollback_hook(evidence.rolled_back)
         wakeups = wakeups_for(storage.database)
         await wakeups.open()
         db.add_commit_listener(wakeups.committed)

@@ -42,6 +42,11 @@ class EvidenceLog:
         self._ready: dict[int, LeafProof] = {}  # committed: handed out once by take_proof()
         self._lock = threading.Lock()
         self._appended = False  # this batch added a leaf
+        #: the index the batch's next leaf takes (None: not known yet in this batch, read
+        #: once as MAX+1) and the (index, hash) of the leaves the batch added so far (None:
+        #: a job was rolled back, the seal reads them back instead)
+        self._next: int | None = None
+        self._fresh: list[tuple[int, bytes]] | None = []
         self.proofs_from_memory = 0
 
     def append_txn(self, conn: Tx, event: str, body: dict[str, Any],
@@ -51,20 +56,40 @@ class EvidenceLog:
 
         `receipt`: the caller will want this leaf's inclusion proof against the batch's tree
         head; it is computed in memory when the batch is sealed (see take_proof).
+
+        The index comes from a counter kept for the batch: MAX+1 is read once, at the
+        batch's first leaf (the engine's writer lock keeps every other writer out until
+        COMMIT), then counted on; a job rolled back to its savepoint resets it
+        (`rolled_back`), so the log stays gap-free.
         """
         ts = self._clock.now_ms()
-        index = sql.next_leaf_index_txn(conn)
+        index = self.next_index_txn(conn)
         reserved = {"event", "leaf_index", "time"} & body.keys()
         if reserved:
             raise ValueError(f"event body must not set {sorted(reserved)}")
         data = canonical_json({**body, "event": event, "leaf_index": index, "time": ts})
         units_text = units_field(units)
-        sql.insert_leaf_txn(conn, index, leaf_hash(data), data, event, units_text,
-                            message_id, ts)
+        hashed = leaf_hash(data)
+        sql.insert_leaf_txn(conn, index, hashed, data, event, units_text, message_id, ts)
+        self._next = index + 1
+        if self._fresh is not None:
+            self._fresh.append((index, hashed))
         if receipt:
             self._wanted[index] = (data, units_text)
         self._appended = True
         return index
+
+    def next_index_txn(self, conn: Tx) -> int:
+        """The index the next `append_txn` of this batch will give its leaf (a row that
+        records its own leaf index, a message, is written before its leaf)."""
+        if self._next is None:
+            self._next = sql.next_leaf_index_txn(conn)
+        return self._next
+
+    def rolled_back(self) -> None:
+        """Rollback hook (engine): the leaves of a rolled-back job, or batch, are gone."""
+        self._next = None
+        self._fresh = None
 
     def seal_txn(self, conn: Tx) -> None:
         """Batch hook: sign a tree head over every leaf written so far, if any are new, and
@@ -75,6 +100,13 @@ class EvidenceLog:
         signs nothing (every other node's leaves came with their own head).
         The accumulator is rebuilt from the stored peaks whenever another node's head moved
         the log on since this node last sealed."""
+        try:
+            self._seal_txn(conn)
+        finally:  # the next batch may follow another process's: its first leaf reads MAX+1
+            self._next = None
+            self._fresh = []
+
+    def _seal_txn(self, conn: Tx) -> None:
         appended, self._appended = self._appended, False
         if not appended and sql.shares_log_with_other_writers(conn):
             self._wanted, self._staged = {}, {}
@@ -87,7 +119,7 @@ class EvidenceLog:
             acc = MerkleAccumulator.from_leaf_hashes(
                 sql.StoredLeafHashes(conn, signed_size),
                 cache=sql.StoredSubtrees(conn, persist=True))
-        new = sql.leaf_hashes_from_txn(conn, acc.size)
+        new = self._new_leaf_hashes(conn, acc.size)
         wanted, self._wanted = self._wanted, {}
         self._staged = {}
         if not new:
@@ -106,6 +138,14 @@ class EvidenceLog:
         self._acc = acc
         self.heads_signed += 1
         self._staged = _batch_proofs(old, new, completed, wanted, tree_head)
+
+    def _new_leaf_hashes(self, conn: Tx, start: int) -> list[bytes]:
+        """The hashes of leaves `start`…: those this batch appended, from memory, when they
+        are exactly that range; else read back (a job was rolled back)."""
+        fresh = self._fresh
+        if fresh and fresh[0][0] == start:
+            return [hashed for _, hashed in fresh]
+        return sql.leaf_hashes_from_txn(conn, start)
 
     def committed(self) -> None:
         """Commit hook: the batch is durable, so its proofs may be handed out."""

@@ -64,6 +64,7 @@ class Database:
         self._thread: threading.Thread | None = None
         self._hooks: list[BatchHook] = []
         self._commit_hooks: list[Callable[[], None]] = []
+        self._rollback_hooks: list[Callable[[], None]] = []
         self._after_commit: list[Callable[[], None]] = []
         self.stats = BatchStats()
 
@@ -117,6 +118,12 @@ class Database:
         """Run `hook()` in the writer thread once a batch is durable, before its callers
         are answered (e.g. to publish what a batch hook prepared)."""
         self._commit_hooks.append(hook)
+
+    def add_rollback_hook(self, hook: Callable[[], None]) -> None:
+        """Run `hook()` in the writer thread whenever writes were undone: a job rolled back to
+        its savepoint, or a whole batch rolled back. For state a batch keeps in memory beside
+        its rows (the evidence log's next leaf index), which must be undone with them."""
+        self._rollback_hooks.append(hook)
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` on the event loop after every durable commit (inbox wake-ups)."""
@@ -202,6 +209,7 @@ class Database:
         except BaseException as exc:  # the whole batch failed: nothing of it is durable
             log.exception("write batch failed")
             tx = self._rollback(tx)
+            self._rolled_back()
             for job in batch:
                 self._settle(job, False, storage_error(exc))
             return tx
@@ -221,8 +229,7 @@ class Database:
                     loop.call_soon_threadsafe(listener)
         return tx
 
-    @staticmethod
-    def _run_job(tx: Any, job: _Job) -> tuple[bool, Any]:
+    def _run_job(self, tx: Any, job: _Job) -> tuple[bool, Any]:
         tx.execute("SAVEPOINT job")
         try:
             value = job.fn(tx)
@@ -231,9 +238,17 @@ class Database:
                 raise
             tx.execute("ROLLBACK TO job")
             tx.execute("RELEASE job")
+            self._rolled_back()
             return False, exc
         tx.execute("RELEASE job")
         return True, value
+
+    def _rolled_back(self) -> None:
+        for hook in self._rollback_hooks:
+            try:
+                hook()
+            except Exception:  # must not take the writer thread down
+                log.exception("rollback hook failed")
 
     @staticmethod
     def _settle(job: _Job, ok: bool, value: Any) -> None:
