@@ -195,42 +195,48 @@ def _reorganised(found: list[Unresolved]) -> DocExchangeError:
 def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
                body: RequestBody) -> _Stored:
     """The first send of (caller, DocumentId, business type) is stored; a repeat returns the
-    first one, whatever its content (the answer refuses a different content)."""
+    first one, whatever its content (the answer refuses a different content).
+
+    Few statements, since every one is taken while the writer holds the lock all writers
+    wait for: the message insert is the duplicate check (ON CONFLICT DO NOTHING on the unique
+    index), it carries its leaf index (counted in memory, see EvidenceLog.append_txn), the
+    deliveries and their events are one statement each, and the rows answered are the ones
+    just written, not read back."""
     packet, routing, recipients = doc.packet, doc.routing, doc.recipients
     btype = packet.business_type
-    first = sql.find_document_txn(conn, caller, packet.document_id, btype)
-    if first is not None:
-        return True, first, sql.deliveries_of_txn(conn, first["message_id"])
     related = related_document_txn(conn, caller, packet)
-    ctx.payloads.stage_txn(conn, body.sha256, body.data, body.spool)
     message_id = new_ulid()
     ts = ctx.clock.now_ms()
-    sql.insert_message_txn(conn, sql.NewMessage(
+    index = ctx.evidence.next_index_txn(conn)
+    message = sql.NewMessage(
         message_id, "document", caller, packet.document_id, btype, body.sha256,
         body.size, packet.header.subject, packet.header.code.code_number,
         packet.header.code.code_notation, packet.priority,
         packet.header.due_date.isoformat() if packet.header.due_date else None, None,
         related, doc.signature.key_id, doc.signature.status, ts,
-        dumps([r.to_json() for r in routing])))
+        dumps([r.to_json() for r in routing]), index)
+    if not sql.insert_document_if_new_txn(conn, message):
+        first = sql.find_document_txn(conn, caller, packet.document_id, btype)
+        return True, first, sql.deliveries_of_txn(conn, first["message_id"])
+    ctx.payloads.stage_txn(conn, body.sha256, body.data, body.spool)
+    deliveries = sql.insert_deliveries_txn(conn, message_id, recipients, packet.priority, ts)
     traces = {o: r.note for r in routing if r.via.startswith("successor")
               for o in r.organ_ids}
-    for organ_id in recipients:
-        delivery_id = new_ulid()
-        sql.insert_delivery_txn(conn, delivery_id, message_id, organ_id, packet.priority, ts)
-        sql.insert_event_txn(conn, delivery_id, "created", caller, ts,
-                             note=traces.get(organ_id, ""))
+    sql.insert_created_events_txn(conn, [
+        (d["delivery_id"], caller, ts, traces.get(d["recipient_id"], "")) for d in deliveries])
     for r in routing:
         if r.via == "group":
             sql.insert_message_group_txn(conn, message_id, r.requested, dumps(r.organ_ids))
-    index = ctx.evidence.append_txn(conn, "document_accepted", {
+    appended = ctx.evidence.append_txn(conn, "document_accepted", {
         "message_id": message_id, "sender": caller, "document_id": packet.document_id,
         "business_type": btype, "sha256": body.sha256, "size": body.size,
         "recipients": list(recipients), "related_message_id": related,
         "routing": [r.to_json() for r in routing], "signer_key_id": doc.signature.key_id,
         "signature": doc.signature.status,
     }, units=(caller, *recipients), message_id=message_id, receipt=True)
-    sql.set_message_log_index_txn(conn, message_id, index)
-    return False, sql.message_txn(conn, message_id), sql.deliveries_of_txn(conn, message_id)
+    if appended != index:  # a leaf appended in between would break the message's receipt
+        raise RuntimeError(f"leaf {appended} appended where {index} was reserved")
+    return False, message.as_row(), deliveries
 
 
 def related_document_txn(conn: Tx, caller: str, packet: DocumentPacket

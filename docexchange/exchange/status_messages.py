@@ -29,8 +29,7 @@ def store_status_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     sql.insert_message_txn(conn, sql.NewMessage(
         message_id, "status", caller, document_id, -1, sha256, size, subject, "", "", 0, None,
         code, related, None, signature, ts, dumps(recipients)))
-    for organ_id in recipients:
-        sql.insert_delivery_txn(conn, new_ulid(), message_id, organ_id, 0, ts)
+    sql.insert_deliveries_txn(conn, message_id, recipients, 0, ts)
     return message_id
 
 

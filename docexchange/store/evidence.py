@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from typing import Any, overload
 
 from docexchange.store.engine import Database
+from docexchange.store.multirow import insert_rows_txn
 from docexchange.store.tx import Tx
 
 
@@ -134,8 +135,9 @@ class StoredSubtrees(MutableMapping[tuple[int, int], bytes]):
 
 
 def insert_nodes_txn(conn: Tx, nodes: Iterable[tuple[int, int, bytes]]) -> None:
-    conn.executemany("INSERT INTO merkle_nodes (lo, hi, hash) VALUES (?, ?, ?) "
-                     "ON CONFLICT DO NOTHING", nodes)
+    """One statement for a batch's completed subtrees (store/multirow.py)."""
+    insert_rows_txn(conn, "INSERT INTO merkle_nodes (lo, hi, hash) VALUES", list(nodes),
+                    "ON CONFLICT DO NOTHING")
 
 
 def leaf_txn(conn: Tx, index: int) -> tuple[bytes, bytes, str] | None:

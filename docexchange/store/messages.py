@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from docexchange.ids import new_ulid
 from docexchange.store.engine import Database
+from docexchange.store.multirow import insert_rows_txn
 from docexchange.store.tx import Tx
 
 MESSAGE_COLUMNS = ("message_id, kind, sender_id, document_id, business_type, sha256, size, "
@@ -37,26 +39,60 @@ class NewMessage:
     signature: str                   # verified | absent | unverified (exchange/checks.py)
     accepted_ts: int
     recipients_json: str
+    log_index: int | None = None     # its leaf, when the message has one (a document)
+
+    def values(self) -> tuple[Any, ...]:
+        """In the order of MESSAGE_COLUMNS."""
+        return (self.message_id, self.kind, self.sender_id, self.document_id,
+                self.business_type, self.sha256, self.size, self.subject, self.code_number,
+                self.code_notation, self.priority, self.due_date, self.status_code,
+                self.related_message_id, self.signer_key_id, self.signature, self.accepted_ts,
+                self.recipients_json, self.log_index)
+
+    def as_row(self) -> dict[str, Any]:
+        """The row as `message_txn` would read it back (no read needed after the insert)."""
+        return dict(zip(MESSAGE_COLUMNS.split(", "), self.values(), strict=True))
+
+
+_INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
+                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
 def insert_message_txn(conn: Tx, m: NewMessage) -> None:
-    conn.execute(
-        f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
-        (m.message_id, m.kind, m.sender_id, m.document_id, m.business_type, m.sha256, m.size,
-         m.subject, m.code_number, m.code_notation, m.priority, m.due_date, m.status_code,
-         m.related_message_id, m.signer_key_id, m.signature, m.accepted_ts, m.recipients_json))
+    conn.execute(_INSERT_MESSAGE, m.values())
+
+
+def insert_document_if_new_txn(conn: Tx, m: NewMessage) -> bool:
+    """Insert a document unless (sender, DocumentId, business type) is stored already (the
+    unique index `messages_document`); False for a repeat. The insert is the duplicate check:
+    a first send costs no lookup."""
+    return conn.execute(_INSERT_MESSAGE + " ON CONFLICT DO NOTHING", m.values()).rowcount == 1
 
 
 def set_message_log_index_txn(conn: Tx, message_id: str, index: int) -> None:
     conn.execute("UPDATE messages SET log_index = ? WHERE message_id = ?", (index, message_id))
 
 
-def insert_delivery_txn(conn: Tx, delivery_id: str, message_id: str,
-                        recipient_id: str, priority: int, ts: int) -> None:
-    conn.execute("INSERT INTO deliveries (delivery_id, message_id, recipient_id, state, priority,"
-                 " created_ts, updated_ts) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                 (delivery_id, message_id, recipient_id, priority, ts, ts))
+def insert_deliveries_txn(conn: Tx, message_id: str, recipients: Sequence[str],
+                          priority: int, ts: int) -> list[dict[str, Any]]:
+    """One pending delivery per recipient, in one statement; returns the rows as written,
+    ordered by recipient as `deliveries_of_txn` orders them (the columns not written hold
+    their defaults and are left out)."""
+    rows = [{"delivery_id": new_ulid(), "message_id": message_id, "recipient_id": organ_id,
+             "state": "pending", "priority": priority, "created_ts": ts, "updated_ts": ts}
+            for organ_id in recipients]
+    insert_rows_txn(conn, "INSERT INTO deliveries (delivery_id, message_id, recipient_id, "
+                    "state, priority, created_ts, updated_ts) VALUES",
+                    [tuple(row.values()) for row in rows])
+    return sorted(rows, key=lambda row: row["recipient_id"])
+
+
+def insert_created_events_txn(conn: Tx, events: Sequence[tuple[str, str, int, str]]) -> None:
+    """'created' events, (delivery id, actor, time, note) each, in one statement."""
+    insert_rows_txn(conn, "INSERT INTO delivery_events (delivery_id, event, actor_id, "
+                    "created_ts, note) VALUES",
+                    [(delivery_id, "created", actor, ts, note)
+                     for delivery_id, actor, ts, note in events], "ON CONFLICT DO NOTHING")
 
 
 def insert_event_txn(conn: Tx, delivery_id: str, event: str, actor_id: str,
