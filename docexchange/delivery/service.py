@@ -104,8 +104,7 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
                 "acked_at": iso_ms(d["acked_ts"]), "duplicate": True}, []
     ts = ctx.clock.now_ms()
     state = d["state"] if is_received(d["state"]) else "received"
-    sql.update_delivery_txn(conn, delivery_id, ts, acked_ts=ts, state=state)
-    sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    changes: dict[str, Any] = {"acked_ts": ts, "state": state}
     notify: list[str] = []
     status_id = None
     if packet is not None and sha is not None and not is_received(d["state"]):
@@ -113,9 +112,10 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
         status_id = store_status_txn(ctx, conn, caller, d["document_id"], "01",
                                       d["message_id"], sha, len(packet), [d["sender_id"]],
                                       "Đã đến", "absent")
-        sql.update_delivery_txn(conn, delivery_id, ts, last_status_code="01",
-                                last_status_ts=ts)
+        changes.update(last_status_code="01", last_status_ts=ts)
         notify.append(d["sender_id"])
+    sql.update_delivery_txn(conn, delivery_id, ts, **changes)  # one UPDATE for both
+    sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
     ctx.evidence.append_txn(conn, "delivery_acknowledged", {
         "delivery_id": delivery_id, "message_id": d["message_id"], "unit": caller,
         "status_message_id": status_id}, units=(caller, d["sender_id"]),
