@@ -237,8 +237,9 @@ class PushConfig:
     max_age: int = _opt(86400, "Seconds after which pushing gives up: the delivery stays in "
                         "the inbox (pull) and an alert is raised.", min=1)
     scan_interval_ms: int = _opt(1000, "Longest pause between two looks for new deliveries "
-                                 "to push (a commit wakes the worker sooner).", min=10,
-                                 max=600000)
+                                 "to push (inbox work for a unit with an approved endpoint "
+                                 "wakes the worker sooner; an endpoint approved since is "
+                                 "seen within it).", min=10, max=600000)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,16 @@ class InboxNotifier:
     def __init__(self, broadcast: Callable[[set[str]], None] | None = None) -> None:
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._broadcast = broadcast
+        self._subscribers: list[Callable[[set[str]], None]] = []
+
+    def subscribe(self, subscriber: Callable[[set[str]], None]) -> None:
+        """Call `subscriber(units)` whenever units of this node or another get inbox work:
+        the outbound workers look at their queues only when a unit they serve got some."""
+        self._subscribers.append(subscriber)
+
+    def unsubscribe(self, subscriber: Callable[[set[str]], None]) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
 
     def notify(self, organ_ids: Iterable[str]) -> None:
         """These units got inbox work in a durable commit of this node: wake them here and
@@ -28,9 +38,12 @@ class InboxNotifier:
 
     def wake_local(self, organ_ids: Iterable[str]) -> None:
         """Wake this process's waiters only (another node committed the work)."""
-        for organ_id in set(organ_ids):
+        codes = set(organ_ids)
+        for organ_id in codes:
             for event in self._waiters.get(organ_id, ()):
                 event.set()
+        for subscriber in list(self._subscribers):
+            subscriber(codes)
 
     @contextmanager
     def listen(self, organ_id: str) -> Iterator[asyncio.Event]:

@@ -60,20 +60,38 @@ class PushWorker:
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._running: dict[str, asyncio.Task[None]] = {}
+        #: units with an approved endpoint when last read (None: not read yet)
+        self._pushable: set[str] | None = None
 
     def wake(self) -> None:
-        """Called after every commit: new deliveries may be waiting."""
+        """Look at the queues now."""
         self._wake.set()
 
+    def wake_for(self, organ_ids: set[str]) -> None:
+        """Inbox work was committed for these units (this node or another, through the
+        notifier): look now only if push serves one of them. Every other commit used to
+        cost two queue reads; what this gate holds back is still found by the next round,
+        at most `scan_interval_ms` later (a unit approved since the approved units were last
+        read, which happens at most that often; another process's commit on SQLite), since
+        every round reads the queues from the database."""
+        if self._pushable is None or not self._pushable.isdisjoint(organ_ids):
+            self._wake.set()
+
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self.config.scan_interval_ms / 1000
+        refreshed = float("-inf")
         try:
             while True:
                 self._wake.clear()
                 try:
+                    if loop.time() - refreshed >= interval:  # approvals since, revocations
+                        refreshed = loop.time()
+                        self._pushable = await sql.approved_units(self.hub.db)
                     await self.tick()
                 except Exception:
                     log.exception("push worker round failed")
-                await wait_or_timeout(self._wake, self.config.scan_interval_ms / 1000)
+                await wait_or_timeout(self._wake, interval)
         finally:
             for task in self._running.values():
                 task.cancel()

@@ -9,7 +9,7 @@ integer compared with a BIGINT column need no casts, as with SQLite.
 
 Several hub processes or nodes may share one server: each batch takes a transaction-scoped
 advisory lock first, so batches commit one at a time in one order whoever wrote them (the
-evidence log numbers its leaves from MAX+1 inside the batch).
+evidence log numbers its leaves from MAX+1, read once per batch, and counts on).
 """
 
 from __future__ import annotations

@@ -66,6 +66,12 @@ async def endpoints(db: Database, state: str | None = None) -> list[Any]:
                              (state,))
 
 
+async def approved_units(db: Database) -> set[str]:
+    """The units push may reach now (the push worker's gate, push/worker.py)."""
+    return {row["organ_id"] for row in await db.fetchall(
+        "SELECT organ_id FROM push_endpoints WHERE state = 'approved'")}
+
+
 # -- queue ----------------------------------------------------------------------------------
 
 async def unqueued(db: Database, limit: int = 1000) -> list[Any]:

@@ -26,22 +26,27 @@ async def run_outbound(hub: Hub) -> None:
 
 
 async def _outbound_work(hub: Hub) -> None:
-    listeners: list[Callable[[], None]] = []
+    """The workers are woken by the notifier (inbox work for a unit, committed on this node
+    or, through NOTIFY, on another), each only for the units it serves, not by every commit:
+    most commits (a fetch, an ack, an activity flush, their own claims) hold no work for
+    them, and each wake-up used to cost queue reads (PostgreSQL claims are writes, whose
+    commits woke the relays again). Their timed rounds find whatever no wake-up announced."""
+    subscribers: list[Callable[[set[str]], None]] = []
     await take_over_claims(hub.db, hub.clock.now_ms(), LEASE_MS)  # from a node that died
     try:
         async with asyncio.TaskGroup() as group:
             if hub.config.push.enabled:
                 worker = PushWorker(hub)
-                listeners.append(worker.wake)
+                subscribers.append(worker.wake_for)
                 group.create_task(worker.run())
             for coroutine, wake in relay_tasks(hub):
-                listeners.append(wake)
+                subscribers.append(wake)
                 group.create_task(coroutine)
-            for listener in listeners:
-                hub.db.add_commit_listener(listener)
+            for subscriber in subscribers:
+                hub.notifier.subscribe(subscriber)
     finally:  # a node that lost the lead stops waking its old workers
-        for listener in listeners:
-            hub.db.remove_commit_listener(listener)
+        for subscriber in subscribers:
+            hub.notifier.unsubscribe(subscriber)
 
 
 def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
@@ -50,10 +55,12 @@ def adapter_for(config: UpstreamConfig) -> UpstreamAdapter:
     return VdxpAdapter(config)
 
 
-def relay_tasks(hub: Hub) -> list[tuple[Coroutine[Any, Any, None], Callable[[], None]]]:
-    """Each task with what wakes it after a commit (the caller registers and removes it)."""
-    tasks: list[tuple[Coroutine[Any, Any, None], Callable[[], None]]] = []
+def relay_tasks(hub: Hub) -> list[tuple[Coroutine[Any, Any, None],
+                                        Callable[[set[str]], None]]]:
+    """Each task with what wakes it when units get inbox work (the caller subscribes it to
+    the notifier and unsubscribes it)."""
+    tasks: list[tuple[Coroutine[Any, Any, None], Callable[[set[str]], None]]] = []
     for config in hub.config.upstream:
         relay = Relay(hub, config, adapter_for(config))
-        tasks += [(relay.run_outbound(), relay.wake), (relay.run_poller(), relay.wake)]
+        tasks += [(relay.run_outbound(), relay.wake_for), (relay.run_poller(), relay.wake_for)]
     return tasks

@@ -70,6 +70,13 @@ class Relay:
     def wake(self) -> None:
         self._wake.set()
 
+    def wake_for(self, organ_ids: set[str]) -> None:
+        """Inbox work was committed for these units: look now only if this upstream serves
+        one of them (the round every second finds anything else)."""
+        routes = self.hub.exchange.relay_routes
+        if any(routes.upstream_for(code) == self.config.name for code in organ_ids):
+            self._wake.set()
+
     async def run_outbound(self) -> None:
         while True:
             self._wake.clear()
