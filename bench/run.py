@@ -98,7 +98,10 @@ def run_scenario(hub: hubs.Hub, scenario: Scenario, first_number: int) -> dict[s
     cpu = hubs.cpu_seconds(hub.pids) - cpu_before
     for child in children:
         child.join()
-    return _figures(scenario, parts, began, cpu, hubs.peak_rss_mb(hub.pids))
+    row = _figures(scenario, parts, began, cpu, hubs.peak_rss_mb(hub.pids))
+    row["load_cpu_ms_per_document"] = sum(part["cpu_s"] for part in parts) * 1000 / max(
+        row["documents"], 1)
+    return row
 
 
 def _figures(scenario: Scenario, parts: list[dict[str, Any]], began: float, cpu: float,
@@ -142,6 +145,7 @@ COLUMNS = [("documents_per_s", "docs/s", "{:.0f}"), ("mb_per_s", "MB/s", "{:.1f}
            ("fetch_ack_per_s", "fetch+ack/s", "{:.0f}"), ("peak_rss_mb", "RSS MB", "{:.0f}"),
            ("loop_lag_p99_ms", "lag p99", "{:.0f}"), ("loop_lag_max_ms", "lag max", "{:.0f}"),
            ("hub_cpu_ms_per_document", "CPU ms/doc", "{:.2f}"),
+           ("load_cpu_ms_per_document", "load ms/doc", "{:.2f}"),
            ("parse_xsd_ms", "parse+XSD", "{:.2f}"), ("verify_ms", "verify", "{:.2f}"),
            ("commit_ms", "commit", "{:.2f}"), ("achieved_of_bound", "÷bound", "{:.2f}")]
 
