@@ -129,8 +129,12 @@ async def test_failures_back_off_then_give_up_to_pull_with_an_alert(
     assert [a["status_time"] for a in attempts] == [str(i + 1) for i in range(len(attempts))]
     assert all("HTTP 503" in a["note"] for a in attempts)
     ops = operator_auth(hub_env)
-    alerts = await (await client.get("/api/v1/ops/alerts?state=open", headers=ops)).json()
-    assert [a["rule"] for a in alerts["items"]] == ["push_fallback"]
+
+    async def open_alerts() -> list[dict[str, Any]]:  # raised just after push_expired commits
+        body = await (await client.get("/api/v1/ops/alerts?state=open", headers=ops)).json()
+        return list(body["items"])
+    alerts = await eventually(open_alerts)
+    assert [a["rule"] for a in alerts] == ["push_fallback"]
     inbox = await (await client.get("/api/v1/inbox", headers=hub_env.auth(SO_NOI_VU))).json()
     assert [i["message_id"] for i in inbox["items"]] == [receipt["message_id"]]  # pull works
 
