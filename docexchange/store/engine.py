@@ -83,6 +83,19 @@ class Database:
     def _begin(self, tx: Any) -> None:
         raise NotImplementedError
 
+    def _batch_scope(self, tx: Any) -> contextlib.AbstractContextManager[None]:
+        """Held around one batch, BEGIN to COMMIT, inside the writer's turn (PostgreSQL:
+        pipeline mode, so statements whose answer nobody reads cost no round trip each)."""
+        return contextlib.nullcontext()
+
+    def _job_done(self, tx: Any) -> None:
+        """A job's statements have all been issued: anything they raise must be raised now,
+        while the job can still be rolled back to its own savepoint."""
+
+    def _job_failed(self, tx: Any) -> None:
+        """A job failed: whatever it sent that is still unanswered is settled before its
+        savepoint is rolled back (its own errors ignored; a storage failure raised)."""
+
     def _rollback(self, tx: Any) -> Any:
         """Undo a failed batch; returns the Tx to go on with (a new one after a lost
         connection). Must not raise: the writer thread has to survive a failing disk."""
@@ -200,12 +213,13 @@ class Database:
     def _run_batch(self, tx: Any, batch: list[_Job]) -> Any:
         results: list[tuple[bool, Any]] = []
         try:
-            self._begin(tx)
-            for job in batch:
-                results.append(self._run_job(tx, job))
-            for hook in self._hooks:
-                hook(tx)
-            tx.execute("COMMIT")
+            with self._batch_scope(tx):
+                self._begin(tx)
+                for job in batch:
+                    results.append(self._run_job(tx, job))
+                for hook in self._hooks:
+                    hook(tx)
+                tx.execute("COMMIT")
         except BaseException as exc:  # the whole batch failed: nothing of it is durable
             log.exception("write batch failed")
             tx = self._rollback(tx)
@@ -233,9 +247,11 @@ class Database:
         tx.execute("SAVEPOINT job")
         try:
             value = job.fn(tx)
+            self._job_done(tx)
         except Exception as exc:
             if is_storage_failure(exc):  # the disk, not this job: the batch cannot commit
                 raise
+            self._job_failed(tx)
             tx.execute("ROLLBACK TO job")
             tx.execute("RELEASE job")
             self._rolled_back()

@@ -17,18 +17,17 @@ from docexchange.store.tx import Tx
 MAX_PARAMETERS = 999
 
 
-def insert_rows_txn(conn: Tx, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> int:
+def insert_rows_txn(conn: Tx, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
     """`head` ("INSERT INTO t (a, b) VALUES") with one placeholder group per row, then
-    `tail` (e.g. "ON CONFLICT DO NOTHING"); returns how many rows were inserted."""
+    `tail` (e.g. "ON CONFLICT DO NOTHING"). Returns nothing: reading a rowcount would make a
+    pipelined writer wait for the answer (store/postgres.py)."""
     if not rows:
-        return 0
+        return
     width = len(rows[0])
     group = "(" + ", ".join("?" * width) + ")"
     per_statement = max(1, MAX_PARAMETERS // width)
-    inserted = 0
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
         values = ", ".join([group] * len(chunk))
         params = [value for row in chunk for value in row]
-        inserted += conn.execute(f"{head} {values} {tail}".rstrip(), params).rowcount
-    return inserted
+        conn.execute(f"{head} {values} {tail}".rstrip(), params)

@@ -15,9 +15,10 @@ evidence log numbers its leaves from MAX+1, read once per batch, and counts on).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -25,6 +26,7 @@ from psycopg.adapt import Dumper, Loader
 
 from docexchange.config import PostgresURL
 from docexchange.store.engine import Database
+from docexchange.store.failures import is_storage_failure
 from docexchange.store.migrations import apply_postgres_migrations
 from docexchange.store.pg_sql import row_maker, translate
 from docexchange.store.tx import Params
@@ -84,23 +86,40 @@ def bindable(parameters: Any) -> Any:
 
 
 class PgTx:
-    """The `Tx` of store/tx.py over a psycopg connection: `?` SQL, sqlite-like rows."""
+    """The `Tx` of store/tx.py over a psycopg connection: `?` SQL, sqlite-like rows.
+
+    In pipeline mode (the writer's batches, `PostgresDatabase._batch_scope`) a statement is
+    sent without waiting for its answer; the cursor handed back waits (one round trip for
+    everything sent so far) only when its answer is read: a row, or `rowcount`."""
 
     #: sqlite3's switch for named rows; rows here always answer both ways
     row_factory: Any = None
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
+        self.pipeline: psycopg.Pipeline | None = None
+        self.syncs = 0  # round trips made in pipeline mode: what was sent before is answered
 
     def execute(self, sql: str, parameters: Params = (), /) -> Any:
         cursor = self.conn.cursor()
         cursor.execute(translate(sql), bindable(parameters))
-        return cursor
+        return cursor if self.pipeline is None else _Answer(cursor, self)
 
     def executemany(self, sql: str, parameters: Any, /) -> Any:
         cursor = self.conn.cursor()
         cursor.executemany(translate(sql), [bindable(p) for p in parameters])
-        return cursor
+        return cursor if self.pipeline is None else _Answer(cursor, self)
+
+    def sync(self) -> None:
+        """Wait for the answers to everything sent; raises the first statement's error."""
+        if self.pipeline is not None:
+            self.syncs += 1
+            self.pipeline.sync()
+
+    def answered(self, sent_at: int) -> None:
+        """The statement sent when `syncs` was `sent_at` has its answer (waits if not)."""
+        if self.syncs == sent_at:
+            self.sync()
 
     def cursor(self) -> Any:
         return self.conn.cursor()
@@ -108,6 +127,24 @@ class PgTx:
     @property
     def broken(self) -> bool:
         return self.conn.closed or self.conn.broken
+
+
+class _Answer:
+    """A pipelined statement's cursor: reading any of it (rows, rowcount) first waits for
+    the answer, so store code reads results exactly as it does outside a pipeline."""
+
+    __slots__ = ("_cursor", "_tx", "_sent_at")
+
+    def __init__(self, cursor: Any, tx: PgTx) -> None:
+        self._cursor, self._tx, self._sent_at = cursor, tx, tx.syncs
+
+    def __getattr__(self, name: str) -> Any:
+        self._tx.answered(self._sent_at)
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> Any:
+        self._tx.answered(self._sent_at)
+        return iter(self._cursor)
 
 
 class PostgresDatabase(Database):
@@ -158,9 +195,33 @@ class PostgresDatabase(Database):
         self._sync_readers = queue.SimpleQueue()
 
     # -- writer ----------------------------------------------------------------------------
-    def _begin(self, tx: PgTx) -> None:
+    @contextlib.contextmanager
+    def _batch_scope(self, tx: PgTx) -> Iterator[None]:
+        """A batch in pipeline mode: every batch, on every node, holds the writer lock from
+        BEGIN to COMMIT, so each round trip inside it is time all writers wait. Statements
+        are sent without waiting for their answers; the writer waits only where an answer is
+        read (a row, a rowcount), at the end of each job (its errors must roll back that job
+        alone) and at COMMIT (leaving the pipeline waits for every answer)."""
         if tx.broken:  # the server restarted or the network dropped: start afresh
             tx.conn = connect(self.url)
+        with tx.conn.pipeline() as pipeline:
+            tx.pipeline = pipeline
+            try:
+                yield
+            finally:
+                tx.pipeline = None
+
+    def _job_done(self, tx: PgTx) -> None:
+        tx.sync()
+
+    def _job_failed(self, tx: PgTx) -> None:
+        try:
+            tx.sync()
+        except psycopg.Error as exc:
+            if is_storage_failure(exc):
+                raise
+
+    def _begin(self, tx: PgTx) -> None:
         tx.execute("BEGIN")
         tx.execute("SELECT pg_advisory_xact_lock(?)", (WRITER_LOCK,))
 

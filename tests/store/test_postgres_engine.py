@@ -101,3 +101,67 @@ def test_storage_failures_are_told_from_bugs() -> None:
     assert is_storage_failure(psycopg.OperationalError("server closed the connection"))
     assert not is_storage_failure(psycopg.errors.UniqueViolation())
     assert not is_storage_failure(psycopg.errors.SyntaxError())
+
+
+async def _one_batch(db: PostgresDatabase, jobs: list[Any]) -> list[Any]:
+    """`jobs` written in one batch: they queue while the writer runs a job of its own."""
+    import threading
+
+    release = threading.Event()
+    held = asyncio.ensure_future(db.write("hold", lambda tx: release.wait(10)))
+    await asyncio.sleep(0.2)
+    before = db.stats.batches
+    futures = [asyncio.ensure_future(db.write(f"job{i}", job)) for i, job in enumerate(jobs)]
+    await asyncio.sleep(0.2)
+    release.set()
+    await held
+    outcomes = await asyncio.gather(*futures, return_exceptions=True)
+    assert db.stats.batches - before == 2, "the jobs did not share one batch (after hold's)"
+    return outcomes
+
+
+async def test_pipelined_errors_stay_with_the_job_that_sent_them(db: PostgresDatabase) -> None:
+    """In pipeline mode a statement's error arrives after the job went on: it must still fail
+    that job alone, also when the job then fails for another reason."""
+    def duplicate_unread(tx: Any) -> str:
+        tx.execute("INSERT INTO refusals (refusal_id, sender_id, sha256, code, reason, "
+                   "created_ts) VALUES ('r1', 'u', 'h', 'c', 'r', 0)")
+        return "answered"  # nothing read: the error is only known at the job's end
+
+    def duplicate_then_raise(tx: Any) -> None:
+        duplicate_unread(tx)
+        raise ValueError("a job's own refusal, after a statement that failed")
+    await db.write("first", _insert(1))
+    outcomes = await _one_batch(db, [_insert(2), duplicate_unread, _insert(3),
+                                     duplicate_then_raise, _insert(4)])
+    assert outcomes[0::2] == [2, 3, 4]
+    assert isinstance(outcomes[1], IntegrityError)
+    assert isinstance(outcomes[3], ValueError)
+    ids = [r["refusal_id"] for r in await db.fetchall("SELECT refusal_id FROM refusals")]
+    assert sorted(ids) == ["r1", "r2", "r3", "r4"]
+
+
+async def test_a_batch_waits_for_the_server_once_per_job(
+        db: PostgresDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statements whose answer nobody reads are sent without waiting: a job of three inserts
+    costs one round trip (its end), not three; the batch adds one for COMMIT."""
+    from docexchange.store import postgres
+
+    waits: list[int] = []
+    sync = postgres.PgTx.sync
+
+    def counted(self: postgres.PgTx) -> None:
+        waits.append(1)
+        sync(self)
+    monkeypatch.setattr(postgres.PgTx, "sync", counted)
+
+    def three(n: int) -> Any:
+        def txn(tx: Any) -> None:
+            for i in range(3):
+                _insert(n * 10 + i)(tx)
+        return txn
+    outcomes = await _one_batch(db, [three(n) for n in range(1, 6)])
+    assert outcomes == [None] * 5
+    assert len(waits) == 6  # the end of each of the five jobs, and of `hold` before them
+    row = await db.fetchone("SELECT count(*) AS n FROM refusals")
+    assert row["n"] == 15
