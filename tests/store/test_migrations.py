@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from docexchange.store.migrations import MigrationError, apply_migrations, load_migrations
+from tests.conftest import HubEnv
 
 
 def _write(d: Path, name: str, sql: str) -> None:
@@ -53,3 +54,15 @@ def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     (mig / "0002_two.sql").unlink()
     with pytest.raises(MigrationError, match="newer than this hub"):
         apply_migrations(conn, mig)
+
+
+def test_the_log_keeps_only_the_indexes_its_queries_use(sqlite_hub_env: HubEnv) -> None:
+    """Every leaf updates every index of log_leaves inside the writer lock: the message-id
+    index no query reads is gone (0013); time and kind serve the audit exports and pages."""
+    conn = sqlite3.connect(sqlite_hub_env.config.storage.database)
+    try:
+        names = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log_leaves'")}
+    finally:
+        conn.close()
+    assert names == {"log_leaves_time", "log_leaves_event"}
