@@ -306,11 +306,7 @@ class PacketVerifier:
     def _check_signed_info(self, signature: etree._Element) -> SignatureMethod:
         """Refuse early, with a precise reason, what signxml would refuse anyway; signxml then
         checks the same SignedInfo cryptographically."""
-        algorithms = signature.xpath(
-            "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
-            "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
-            namespaces={"ds": DSIG_NS},
-        )
+        algorithms = _ALGORITHMS(signature)
         uses_sha1 = any(str(uri).lower().endswith(_SHA1) for uri in algorithms)
         if uses_sha1 and SignatureMethod.RSA_SHA1 not in self._methods:
             raise bad_signature("sha1_refused")
@@ -388,6 +384,12 @@ def _signed_root(root: etree._Element, signature: etree._Element) -> etree._Elem
     canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
     return parse_bytes(canonical)
 
+
+#: Compiled once: compiling it for every packet cost as much as evaluating it.
+_ALGORITHMS = etree.XPath(
+    "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
+    "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
+    namespaces={"ds": DSIG_NS}, smart_strings=False)
 
 _EXCLUSIVE_REFERENCE = etree.XPath(
     "boolean(ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform"
