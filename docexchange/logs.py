@@ -96,7 +96,9 @@ class BufferedStderr(logging.StreamHandler):  # type: ignore[type-arg]
     hook closes every handler, so a clean stop loses nothing)."""
 
     def __init__(self, interval: float = FLUSH_INTERVAL) -> None:
-        super().__init__(_buffered_stderr())
+        stream = _buffered_stderr()
+        super().__init__(stream)
+        self._owned = stream if stream is not sys.stderr else None
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._flush_every, args=(interval,),
                                        name="log-flush", daemon=True)
@@ -120,8 +122,18 @@ class BufferedStderr(logging.StreamHandler):  # type: ignore[type-arg]
             self.handleError(record)
 
     def close(self) -> None:
+        """Write what is buffered and give the descriptor back; a line logged after this
+        (another exit hook's) goes to `sys.stderr` unbuffered."""
         self._stop.set()
-        self.flush()
+        self.acquire()
+        try:
+            used, self.stream = self.stream, sys.stderr
+            if not used.closed:  # a test's captured stderr may be gone already
+                used.flush()
+            if self._owned is not None:
+                self._owned.close()
+        finally:
+            self.release()
         super().close()
 
 
