@@ -2,9 +2,12 @@
 throw-away folder, with the example configuration as shipped (production settings: FULL
 synchronous commits, access log, per-unit rate limits), and what the OS says they cost.
 
-``STARTERS`` maps a setup name to a function that starts one; the PostgreSQL one- and two-node
-setups (helper "nodes", issue 11) register theirs here with the same ``Hub`` shape: a URL,
-the credentials file and the PIDs whose CPU and memory count as the hub's.
+``STARTERS`` maps a setup name to a function that starts one: SQLite as shipped, SQLite with
+one `serve` process per core, and PostgreSQL (a throw-away durable server, fsync on, started by
+scripts/postgresql-throwaway.sh; the initialised hub copied into it with `store migrate`) with
+one and with two nodes. Every setup has the same ``Hub`` shape: its URLs (one per node), the
+credentials file, and the PIDs whose CPU and memory count as the hub's (the PostgreSQL server's
+included: its work is the hub's work).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
 
 try:
     from packets import make_project
@@ -33,10 +39,17 @@ class Hub:
     when CPU and memory are read)."""
 
     name: str
-    url: str
+    urls: list[str]
     credentials: dict
     pids: list[int]
     processes: list[subprocess.Popen] = field(default_factory=list)
+    #: hub processes doing the hub's Python work (the divisor of the primitive bound)
+    hub_processes: int = 1
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
 
     def stop(self) -> None:
         for process in self.processes:
@@ -47,6 +60,8 @@ class Hub:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
 
 
 def free_port() -> int:
@@ -55,22 +70,86 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_sqlite(root: Path, workers: int = 1, options: dict[str, int] | None = None) -> Hub:
-    """One `docexchange serve` (``workers`` processes) on a fresh SQLite database; ``options``
-    replace `[exchange]` values of the example configuration (a larger max_packet_bytes)."""
+def _initialised(root: Path, options: dict[str, Any] | None) -> tuple[list[str], dict]:
+    """`docexchange init` in a fresh project folder: the command prefix and the credentials.
+    ``options`` replace values of the example configuration (a larger max_packet_bytes)."""
     config = make_project(root)
     for name, value in (options or {}).items():
         text = config.read_text("utf-8")
         config.write_text(re.sub(rf"(?m)^{name} = .*$", f"{name} = {value}", text), "utf-8")
     exe = [sys.executable, "-m", "docexchange", "--config", str(config)]
     subprocess.run([*exe, "init"], check=True, capture_output=True)
-    credentials = json.loads((root / "keys" / "dev-credentials.json").read_text("utf-8"))
+    return exe, json.loads((root / "keys" / "dev-credentials.json").read_text("utf-8"))
+
+
+def _serve(exe: list[str], workers: int | None = None) -> tuple[str, subprocess.Popen]:
     port = free_port()
-    server = subprocess.Popen([*exe, "serve", "--port", str(port), "--workers", str(workers)],
+    more = ["--workers", str(workers)] if workers else []
+    server = subprocess.Popen([*exe, "serve", "--port", str(port), *more],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     _wait_ready(url, server)
-    return Hub(f"sqlite, {workers} process(es)", url, credentials, [server.pid], [server])
+    return url, server
+
+
+def start_sqlite(root: Path, workers: int | None = None,
+                 options: dict[str, Any] | None = None) -> Hub:
+    """One `docexchange serve` on a fresh SQLite database: as configured (server.workers of
+    the example configuration) or with ``workers`` processes."""
+    exe, credentials = _initialised(root, options)
+    url, server = _serve(exe, workers)
+    processes = _hub_processes(server.pid) if workers is None else workers
+    return Hub(f"sqlite, {processes} process(es)", [url], credentials, [server.pid], [server],
+               hub_processes=processes)
+
+
+def start_sqlite_per_core(root: Path) -> Hub:
+    return start_sqlite(root, workers=os.cpu_count() or 1)
+
+
+def _hub_processes(pid: int) -> int:
+    """`serve` processes in the tree (the inspection pool's workers are not hub processes)."""
+    found = 0
+    for each in tree(pid):
+        try:
+            command = Path(f"/proc/{each}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        found += b"serve" in command
+    return max(found, 1)
+
+
+def start_postgresql(root: Path, nodes: int = 1) -> Hub:
+    """A throw-away durable PostgreSQL (fsync on, as in production), the initialised hub copied
+    into it with `docexchange store migrate`, and ``nodes`` `serve` processes on it."""
+    script = REPO / "scripts" / "postgresql-throwaway.sh"
+    server = subprocess.run(["bash", str(script), "start", str(root / "pg")], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    hub = Hub(f"postgresql, {nodes} node(s)", [], {}, [], hub_processes=nodes)
+    hub.cleanups.append(lambda: subprocess.run(["bash", str(script), "stop", str(root / "pg")],
+                                               check=False, capture_output=True))
+    try:
+        exe, hub.credentials = _initialised(root / "hub", None)
+        database = server.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run([*exe, "store", "migrate", "--to", database], check=True,
+                       capture_output=True)
+        config = Path(exe[-1])
+        config.write_text(re.sub(r"(?m)^database = .*$", f'database = "{database}"',
+                                 config.read_text("utf-8")), "utf-8")
+        for _ in range(nodes):
+            url, process = _serve(exe, 1)
+            hub.urls.append(url)
+            hub.processes.append(process)
+            hub.pids.append(process.pid)
+        hub.pids.append(_postmaster(root / "pg"))
+    except BaseException:
+        hub.stop()
+        raise
+    return hub
+
+
+def _postmaster(folder: Path) -> int:
+    return int((folder / "data" / "postmaster.pid").read_text().split()[0])
 
 
 def _wait_ready(url: str, server: subprocess.Popen, limit: float = 60) -> None:
@@ -87,8 +166,13 @@ def _wait_ready(url: str, server: subprocess.Popen, limit: float = 60) -> None:
     raise RuntimeError("the hub was not ready within a minute")
 
 
-#: Setups the harness runs, in order. PostgreSQL (one and two nodes) goes here when it lands.
-STARTERS: dict[str, Callable[[Path], Hub]] = {"sqlite-1": start_sqlite}
+#: Setups the harness runs, in order.
+STARTERS: dict[str, Callable[[Path], Hub]] = {
+    "sqlite": start_sqlite,
+    "sqlite-per-core": start_sqlite_per_core,
+    "postgresql-1": start_postgresql,
+    "postgresql-2": lambda root: start_postgresql(root, nodes=2),
+}
 
 
 def tree(pid: int) -> list[int]:

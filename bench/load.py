@@ -9,8 +9,10 @@ Every function here runs in a child process and puts one result dict on ``result
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
+from collections.abc import Coroutine
 from multiprocessing.synchronize import Event
 from typing import Any
 
@@ -26,11 +28,28 @@ except ImportError:  # imported as bench.load
 PAUSE_ON_429 = 0.05
 
 
-def sender(url: str, credentials: dict, units: list[str], recipients: list[str],
+def _timed(work: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run the load and add the CPU it cost this process (the load generator shares the
+    hub's cores: its cost per document says what is left for the hub)."""
+    begin = time.process_time()
+    figures = asyncio.run(work)
+    return figures | {"cpu_s": time.process_time() - begin}
+
+
+def node_of(urls: list[str], unit: str) -> str:
+    """The node a unit's DMS talks to (several nodes: the units are spread over them)."""
+    return urls[sum(unit.encode()) % len(urls)]
+
+
+def sender(urls: list[str], credentials: dict, units: list[str], recipients: list[str],
            per_unit: int, size_kb: float, first_number: int, ready: Any, start: Event,
-           results: Any) -> None:
+           results: Any, interval: float = 0.0, offset: float = 0.0) -> None:
     """Each unit of ``units`` sends ``per_unit`` packets of about ``size_kb``, one after the
-    other; the units send at the same time. Records when each was sent and acknowledged."""
+    other; the units send at the same time. Records when each was sent and acknowledged.
+
+    ``interval`` > 0 paces each unit: its k-th packet is due at start + ``offset`` + n·gap +
+    k·``interval`` (n its rank, gap spreading the units evenly), and its latency counts from
+    that due time, so a hub falling behind shows in the figures (no coordinated omission)."""
     rng = random.Random(first_number)
     attachment = max(int(size_kb * 1024 * 3 / 4) - 3300, 64)
     packets = {unit: [sign_as(credentials, unit, document(
@@ -39,20 +58,28 @@ def sender(url: str, credentials: dict, units: list[str], recipients: list[str],
         for n, unit in enumerate(units)}
     ready.put(True)
     start.wait()
-    results.put(asyncio.run(_send_all(url, credentials, packets)))
+    results.put(_timed(_send_all(urls, credentials, packets, interval, offset)))
 
 
-async def _send_all(url: str, credentials: dict, packets: dict[str, list[bytes]]
-                    ) -> dict[str, Any]:
+async def _send_all(urls: list[str], credentials: dict, packets: dict[str, list[bytes]],
+                    interval: float, offset: float) -> dict[str, Any]:
     sent: list[tuple[str, float, float, int]] = []  # message id, sent at, latency, bytes
     errors: dict[str, int] = {}
     connector = aiohttp.TCPConnector(limit=0)
+    began = time.perf_counter()
+    gap = interval / max(len(packets), 1)
     async with aiohttp.ClientSession(connector=connector) as session:
-        async def one_unit(unit: str) -> None:
-            client = HubClient(url, credentials[unit]["api_key"], session=session)
-            for data in packets[unit]:
+        async def one_unit(rank: int, unit: str) -> None:
+            client = HubClient(node_of(urls, unit), credentials[unit]["api_key"],
+                               session=session)
+            for k, data in enumerate(packets[unit]):
+                due = began + offset + rank * gap + k * interval
+                if interval:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 while True:
                     at, begin = time.time(), time.perf_counter()
+                    if interval:
+                        at, begin = at - (begin - due), due
                     try:
                         receipt = await client.send_document(data)
                     except HubError as exc:
@@ -65,20 +92,20 @@ async def _send_all(url: str, credentials: dict, packets: dict[str, list[bytes]]
                                  len(data)))
                     break
 
-        await asyncio.gather(*(one_unit(unit) for unit in packets))
+        await asyncio.gather(*(one_unit(rank, unit) for rank, unit in enumerate(packets)))
     return {"role": "sender", "sent": sent, "errors": errors}
 
 
-def recipient(url: str, credentials: dict, units: list[str], expected: int, limit_s: float,
+def recipient(urls: list[str], credentials: dict, units: list[str], expected: int, limit_s: float,
               ready: Any, start: Event, results: Any) -> None:
     """Poll the inboxes of ``units``; fetch and acknowledge every document until ``expected``
     of them (over all recipient processes' share) are acknowledged or ``limit_s`` passes."""
     ready.put(True)
     start.wait()
-    results.put(asyncio.run(_receive(url, credentials, units, expected, limit_s)))
+    results.put(_timed(_receive(urls, credentials, units, expected, limit_s)))
 
 
-async def _receive(url: str, credentials: dict, units: list[str], expected: int,
+async def _receive(urls: list[str], credentials: dict, units: list[str], expected: int,
                    limit_s: float) -> dict[str, Any]:
     acked: dict[str, float] = {}
     errors: dict[str, int] = {}
@@ -86,7 +113,8 @@ async def _receive(url: str, credentials: dict, units: list[str], expected: int,
     first: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         async def one_unit(unit: str) -> None:
-            client = HubClient(url, credentials[unit]["api_key"], session=session)
+            client = HubClient(node_of(urls, unit), credentials[unit]["api_key"],
+                               session=session)
             while len(acked) < expected and time.monotonic() < deadline:
                 try:
                     items = await client.inbox(wait=1)
@@ -104,19 +132,22 @@ async def _receive(url: str, credentials: dict, units: list[str], expected: int,
             "first_fetch": first[0] if first else None}
 
 
-def prober(url: str, interval: float, ready: Any, start: Event, stop: Event,
+def prober(urls: list[str], interval: float, ready: Any, start: Event, stop: Event,
            results: Any) -> None:
     """GET /healthz every ``interval`` seconds while the load runs; its answer time is the
     lag a request meets at the hub's event loop (plus a loopback round trip)."""
     ready.put(True)
     start.wait()
-    results.put(asyncio.run(_probe(url, interval, stop)))
+    results.put(_timed(_probe(urls, interval, stop)))
 
 
-async def _probe(url: str, interval: float, stop: Event) -> dict[str, Any]:
+async def _probe(urls: list[str], interval: float, stop: Event) -> dict[str, Any]:
+    """Several nodes: each probe goes to the next node in turn."""
     times: list[float] = []
     async with aiohttp.ClientSession() as session:
-        while not stop.is_set():
+        for url in itertools.cycle(urls):
+            if stop.is_set():
+                break
             begin = time.perf_counter()
             async with session.get(f"{url}/healthz") as answer:
                 await answer.read()

@@ -1,8 +1,13 @@
 """`make bench`: real hubs driven by real clients in separate processes, one table.
 
-For each hub setup (bench/hubs.py STARTERS) and packet size (5 KB, 100 KB, 5 MB), units send
-signed packets from sender processes (one concurrent sender per unit) while a recipient process
-polls, fetches and acknowledges them and a prober times /healthz. Prints one table: documents/s,
+For each hub setup (bench/hubs.py STARTERS: SQLite as shipped, SQLite with one process per
+core, PostgreSQL with one node and with two) and each scenario, units send signed packets from
+sender processes (one concurrent sender per unit), a recipient process polls, fetches and
+acknowledges them, and a prober times /healthz. The scenarios: 5 KB, 100 KB and 5 MB sent as
+fast as the hub answers (64, 32 and 8 senders), then fetched and acknowledged with nothing
+else running (so documents/s is the sending's alone and fetch+ack/s the inbox's alone); and
+5 KB paced at a steady 500/s while the recipients fetch at the same time (latency counted
+from each packet's due time, so a hub falling behind shows). Prints one table: documents/s,
 MB/s, latency p50/p95/p99, send-to-ack time, fetch + ack/s, the hub's peak RSS, event-loop lag
 (the probe's answer time), hub CPU per document; and, measured in the same run, the primitives
 (parse + XSD, verify, one durable commit) with achieved ÷ primitive bound. Then one 200 MB
@@ -45,12 +50,20 @@ class Scenario:
     senders: int  # units sending at once
     per_sender: int
     sender_processes: int
+    #: documents/s all senders together keep to (0: each sends as fast as it is answered)
+    rate: float = 0.0
+    #: the recipients start once every document is sent: fetch + ack/s with nothing else
+    drain: bool = False
 
 
-FULL = [Scenario("5 KB", 5, 64, 47, 2), Scenario("100 KB", 100, 32, 10, 2),
-        Scenario("5 MB", 5 * 1024, 8, 3, 2)]
-QUICK = [Scenario("5 KB", 5, 8, 3, 1), Scenario("100 KB", 100, 4, 2, 1),
-         Scenario("5 MB", 5 * 1024, 2, 1, 1)]
+FULL = [Scenario("5 KB", 5, 64, 47, 2, drain=True),
+        Scenario("5 KB @500/s", 5, 64, 47, 2, rate=500),
+        Scenario("100 KB", 100, 32, 10, 2, drain=True),
+        Scenario("5 MB", 5 * 1024, 8, 3, 2, drain=True)]
+QUICK = [Scenario("5 KB", 5, 8, 3, 1, drain=True),
+         Scenario("5 KB @500/s", 5, 8, 3, 1, rate=100),
+         Scenario("100 KB", 100, 4, 2, 1, drain=True),
+         Scenario("5 MB", 5 * 1024, 2, 1, 1, drain=True)]
 
 
 def run_scenario(hub: hubs.Hub, scenario: Scenario, first_number: int) -> dict[str, Any]:
@@ -60,14 +73,17 @@ def run_scenario(hub: hubs.Hub, scenario: Scenario, first_number: int) -> dict[s
     documents = scenario.senders * scenario.per_sender
     spawn = multiprocessing.get_context("spawn")
     ready, results, start, stop = spawn.Queue(), spawn.Queue(), spawn.Event(), spawn.Event()
+    fetching = spawn.Event()
     shares = [senders[i::scenario.sender_processes] for i in range(scenario.sender_processes)]
+    interval = scenario.senders / scenario.rate if scenario.rate else 0.0
     children = [spawn.Process(target=load.sender, args=(
-        hub.url, hub.credentials, share, recipients, scenario.per_sender, scenario.size_kb,
-        first_number + 100_000 * n, ready, start, results)) for n, share in enumerate(shares)]
+        hub.urls, hub.credentials, share, recipients, scenario.per_sender, scenario.size_kb,
+        first_number + 100_000 * n, ready, start, results, interval,
+        n * interval / scenario.senders)) for n, share in enumerate(shares)]
     children.append(spawn.Process(target=load.recipient, args=(
-        hub.url, hub.credentials, recipients, documents, 600, ready, start, results)))
+        hub.urls, hub.credentials, recipients, documents, 600, ready, fetching, results)))
     children.append(spawn.Process(target=load.prober, args=(
-        hub.url, 0.05, ready, start, stop, results)))
+        hub.urls, 0.05, ready, start, stop, results)))
     for child in children:
         child.start()
     for _ in children:
@@ -75,13 +91,27 @@ def run_scenario(hub: hubs.Hub, scenario: Scenario, first_number: int) -> dict[s
     cpu_before = hubs.cpu_seconds(hub.pids)
     began = time.time()
     start.set()
-    parts = [results.get(timeout=900) for _ in range(len(children) - 1)]
+    if not scenario.drain:
+        fetching.set()
+    parts = [results.get(timeout=900) for _ in shares]
+    cpu_sent = hubs.cpu_seconds(hub.pids)
+    fetching.set()
+    parts.append(results.get(timeout=900))
     stop.set()
     parts.append(results.get(timeout=60))
-    cpu = hubs.cpu_seconds(hub.pids) - cpu_before
+    cpu_after = hubs.cpu_seconds(hub.pids)
     for child in children:
         child.join()
-    return _figures(scenario, parts, began, cpu, hubs.peak_rss_mb(hub.pids))
+    # sent first, fetched after: the send figures are the sending's alone
+    cpu = (cpu_sent if scenario.drain else cpu_after) - cpu_before
+    row = _figures(scenario, parts, began, cpu, hubs.peak_rss_mb(hub.pids))
+    roles = {"sender"} if scenario.drain else {"sender", "recipient", "prober"}
+    row["load_cpu_ms_per_document"] = sum(
+        part["cpu_s"] for part in parts if part["role"] in roles) * 1000 / max(
+        row["documents"], 1)
+    row["fetch_ack_cpu_ms"] = ((cpu_after - cpu_sent) * 1000 / max(row["acknowledged"], 1)
+                               if scenario.drain else 0.0)
+    return row
 
 
 def _figures(scenario: Scenario, parts: list[dict[str, Any]], began: float, cpu: float,
@@ -125,17 +155,19 @@ COLUMNS = [("documents_per_s", "docs/s", "{:.0f}"), ("mb_per_s", "MB/s", "{:.1f}
            ("fetch_ack_per_s", "fetch+ack/s", "{:.0f}"), ("peak_rss_mb", "RSS MB", "{:.0f}"),
            ("loop_lag_p99_ms", "lag p99", "{:.0f}"), ("loop_lag_max_ms", "lag max", "{:.0f}"),
            ("hub_cpu_ms_per_document", "CPU ms/doc", "{:.2f}"),
+           ("load_cpu_ms_per_document", "load ms/doc", "{:.2f}"),
+           ("fetch_ack_cpu_ms", "inbox CPU ms", "{:.2f}"),
            ("parse_xsd_ms", "parse+XSD", "{:.2f}"), ("verify_ms", "verify", "{:.2f}"),
            ("commit_ms", "commit", "{:.2f}"), ("achieved_of_bound", "÷bound", "{:.2f}")]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = f"{'setup':18} {'size':>7} {'docs':>5} {'err':>4} " + " ".join(
+    head = f"{'setup':21} {'scenario':>11} {'docs':>5} {'err':>4} " + " ".join(
         f"{title:>11}" for _, title, _ in COLUMNS)
     lines = [head, "-" * len(head)]
     for row in rows:
         cells = " ".join(f"{fmt.format(row[key]):>11}" for key, _, fmt in COLUMNS)
-        lines.append(f"{row['setup']:18} {row['scenario']:>7} {row['documents']:>5} "
+        lines.append(f"{row['setup']:21} {row['scenario']:>11} {row['documents']:>5} "
                      f"{sum(row['errors'].values()):>4} {cells}")
     return "\n".join(lines)
 
@@ -149,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     quick = os.environ.get("DX_BENCH_QUICK") == "1"
     scenarios = QUICK if quick else FULL
     rounds = 20 if quick else 300
-    costs = {s.name: primitives.measure(s.size_kb, max(rounds // (1 + int(s.size_kb) // 100), 3))
-             for s in scenarios}
+    sizes = {s.size_kb for s in scenarios}
+    costs = {size: primitives.measure(size, max(rounds // (1 + int(size) // 100), 3))
+             for size in sizes}
     rows = []
     for setup in args.setups.split(","):
         with tempfile.TemporaryDirectory(prefix="dx-bench-") as folder:
@@ -158,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for n, scenario in enumerate(scenarios):
                     row = run_scenario(hub, scenario, first_number=1 + n * 1_000_000)
-                    row |= {"setup": hub.name, **costs[scenario.name]}
+                    row |= {"setup": hub.name, **costs[scenario.size_kb]}
                     row["achieved_of_bound"] = row["documents_per_s"] / (
-                        row["bound_per_s"] * len(hub.pids))
+                        row["bound_per_s"] * hub.hub_processes)
                     rows.append(row)
             finally:
                 hub.stop()

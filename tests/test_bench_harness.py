@@ -24,7 +24,11 @@ def test_the_quick_benchmark_fills_the_table_and_writes_the_results(tmp_path: Pa
     results = json.loads(out.read_text("utf-8"))
     assert results["quick"] is True
     rows = results["rows"]
-    assert [row["scenario"] for row in rows] == ["5 KB", "100 KB", "5 MB"]
+    scenarios = ["5 KB", "5 KB @500/s", "100 KB", "5 MB"]
+    setups = ["sqlite, 1 process(es)", "sqlite, 2 process(es)", "postgresql, 1 node(s)",
+              "postgresql, 2 node(s)"]
+    assert [(row["setup"], row["scenario"]) for row in rows] == [
+        (setup, scenario) for setup in setups for scenario in scenarios]
     for row in rows:
         assert row["errors"] == {}, row
         assert row["documents"] == row["acknowledged"] > 0, row

@@ -19,6 +19,7 @@ from pathlib import Path
 from aiohttp import web
 
 from docexchange.app import create_app
+from docexchange.appkeys import HUB_KEY
 from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
 from docexchange.logs import AccessLogger
@@ -68,6 +69,9 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
                               access_log=logging.getLogger("docexchange.access")
                               if config.server.access_log else None)
     await runner.setup()
+    # the inspection workers start now, beside the event loop, not under the first large packet
+    warming = asyncio.create_task(asyncio.to_thread(
+        runner.app[HUB_KEY].exchange.inspection.warm))
     await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child,
                       ssl_context=tls_context(config)).start()
     children = _children(config_path, host, port, workers - 1) if workers > 1 else []
@@ -82,6 +86,7 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     finally:
         for child in children:
             child.terminate()
+        await asyncio.gather(warming, return_exceptions=True)
         await runner.cleanup()  # flushes what the hub holds in memory (activity, ...)
         for child in children:
             await asyncio.to_thread(child.wait)

@@ -75,8 +75,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
 class InspectionPool:
-    """Inspects packets in ``workers`` processes, started on first use."""
+    """Inspects packets in ``workers`` processes, started on first use or by `warm()`."""
 
     def __init__(self, trust_files: tuple[Path, ...], allow_sha1: bool, *, workers: int = 0,
                  inline_below: int = 0) -> None:
@@ -86,15 +90,27 @@ class InspectionPool:
         self._workers = workers or cores()
         self.inline_below = inline_below
         self._executor: ProcessPoolExecutor | None = None
+        self._starting = threading.Lock()
 
     def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(
-                max_workers=self._workers, mp_context=context, initializer=_start_worker,
-                initargs=(os.getpid(), self._trust, self._sha1))
-        return self._executor
+        with self._starting:
+            if self._executor is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(_PRELOAD)
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=context, initializer=_start_worker,
+                    initargs=(os.getpid(), self._trust, self._sha1))
+            return self._executor
+
+    def warm(self) -> int:
+        """Start every worker now and wait until each has loaded what it needs; returns how
+        many answered. Blocking: `serve` runs it in a thread at start. Started on first use
+        instead, the fork server's imports and each worker's start (0.1-0.3 s) would stall the
+        event loop under the first large packet (seen as the 100 KB scenario's loop lag)."""
+        pool = self._pool()
+        pids = {future.result() for future in [pool.submit(_ready)
+                                               for _ in range(self._workers * 2)]}
+        return len(pids)
 
     async def inspect(self, source: bytes | Path, *, refuse_classified: bool = True
                       ) -> Inspection:

@@ -20,7 +20,7 @@ import pytest
 from docexchange.app import create_app
 from docexchange.exchange import packet_check
 from docexchange.exchange.incoming import BodySink
-from docexchange.exchange.inspection_pool import InspectionPool
+from docexchange.exchange.inspection_pool import InspectionPool, cores
 from docexchange.store.blobs import BlobStore
 from tests.conftest import PROVINCE, SO_NOI_VU, HubEnv
 from tests.exchange.helpers import XML, document, sign_as
@@ -117,3 +117,19 @@ async def test_the_workers_end_when_the_hub_is_killed(hub_env: HubEnv) -> None:
     for pid in left:  # do not leave them to the next test either
         os.kill(pid, signal.SIGKILL)
     assert not left
+
+
+async def test_serve_starts_the_workers_before_the_first_packet(hub_env: HubEnv) -> None:
+    """Started on first use, the fork server's imports and each worker's start stalled the
+    event loop under the first large packet; `serve` starts them beside the loop at once."""
+    hub = HubProcess(hub_env)
+    await hub.start()
+    try:
+        assert hub.proc is not None
+        wanted = 1 + (hub_env.config.exchange.inspect_workers or cores())  # server + workers
+        deadline = time.monotonic() + 60  # a bound, not a measurement: a busy machine is slow
+        while len(_descendants(hub.proc.pid)) < wanted and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert len(_descendants(hub.proc.pid)) >= wanted  # and no packet was sent
+    finally:
+        hub.stop()
