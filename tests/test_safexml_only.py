@@ -62,3 +62,37 @@ def test_the_parser_keeps_the_depth_cap_and_huge_text() -> None:
 def test_malformed_is_a_syntax_error() -> None:
     with pytest.raises(etree.XMLSyntaxError):
         safexml.parse_bytes(b"<r>")
+
+
+def _nested(levels: int, inner: bytes = b"") -> bytes:
+    return b"<a>" * levels + inner + b"</a>" * levels
+
+
+def _walked_depth(root: etree._Element) -> int:
+    """The reference: the deepest element level by an explicit walk (root = level 1)."""
+    deepest, depth = 0, 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_the_depth_cap_counts_elements_only_and_stops_at_the_limit() -> None:
+    at_limit = safexml.parse_bytes(_nested(safexml.MAX_DEPTH, b"text<!--c--><?pi x?>"))
+    assert not safexml.deeper_than(at_limit)
+    assert safexml.deeper_than(safexml.parse_bytes(_nested(safexml.MAX_DEPTH, b"<b/>")))
+    assert safexml.deeper_than(safexml.parse_bytes(_nested(2000)))  # libxml2's range, no stack
+    assert safexml.deeper_than(safexml.parse_bytes(_nested(3)), limit=2)
+    assert not safexml.deeper_than(safexml.parse_bytes(_nested(3)), limit=3)
+
+
+def test_the_depth_cap_finds_a_deep_branch_anywhere() -> None:
+    """Shallow siblings first, the deep branch last, with prefixed namespaces on the way."""
+    deep = b'<x:a xmlns:x="urn:x">' * (safexml.MAX_DEPTH - 1) + b"<b/>" + b"</x:a>" * (
+        safexml.MAX_DEPTH - 1)
+    data = b"<r>" + b"<s><t/></s>" * 50 + b"<!--c-->" + deep + b"</r>"
+    root = safexml.parse_bytes(data)
+    assert _walked_depth(root) == safexml.MAX_DEPTH + 1
+    assert safexml.deeper_than(root)
+    for limit in range(1, safexml.MAX_DEPTH + 2):
+        assert safexml.deeper_than(root, limit) == (_walked_depth(root) > limit)

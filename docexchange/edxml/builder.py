@@ -27,6 +27,7 @@ from docexchange.edxml.model import (
     StatusPacket,
     TraceHeader,
 )
+from docexchange.edxml.status_template import status_bytes
 
 __all__ = ["build_document", "build_status", "new_document", "new_status"]
 
@@ -53,7 +54,14 @@ def build_document(packet: DocumentPacket) -> bytes:
 
 
 def build_status(packet: StatusPacket) -> bytes:
-    """The status packet as UTF-8 bytes: the envelope with a header only, no body."""
+    """The status packet as UTF-8 bytes: the envelope with a header only, no body (from the
+    template in status_template.py when every value is plain text, else from the tree)."""
+    fast = status_bytes(packet)
+    return fast if fast is not None else build_status_tree(packet)
+
+
+def build_status_tree(packet: StatusPacket) -> bytes:
+    """build_status through an lxml tree: the reference the template is held to."""
     root, _, header = _envelope()
     message = _block(header, "MessageHeader")
     _organization(_line(message, "From"), packet.from_)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from docexchange.errors import DocExchangeError
-from docexchange.exchange.textfold import fold
+from docexchange.exchange.textfold import fold, may_fold_to_mat
 
 __all__ = ["SecrecyFinding", "classified_error", "find_secrecy_mark", "mark_in"]
 
@@ -92,7 +92,7 @@ def _candidate_lines(text: str) -> Iterator[str]:
 
 def mark_in(text: str) -> str | None:
     """The level of the first mark in ``text`` ("MẬT", "TỐI MẬT", "TUYỆT MẬT"), or None."""
-    if not text:
+    if not text or not may_fold_to_mat(text):
         return None
     for line in _candidate_lines(text):
         for pattern in _PATTERNS:

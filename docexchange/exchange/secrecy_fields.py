@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -55,16 +56,17 @@ def secrecy_fields(root: Element) -> Iterator[tuple[Place, str]]:
     ``<Subject>[<!---->MẬT]</Subject>`` must not split a mark in two). Flat loops filtered by
     lxml: this runs on every packet, so it stays cheaper than the rest of the inspection.
     """
-    for node in root.iter(etree.Element):
+    elements = list(root.iter(etree.Element))  # alive, so getparent() returns these objects
+    joined = _with_text_between_children(root)
+    for node in elements:
         text = node.text
-        if len(node) and any(child.tail and not child.tail.isspace() for child in node):
+        if node in joined:
             text = "".join([text or "", *(child.tail or "" for child in node)])
         if text and not text.isspace() and not (
-                _BASE64.fullmatch(text) and _local(node) in BASE64_ELEMENTS):
+                _holds_base64(node.tag) and _BASE64.fullmatch(text)):
             yield (node, None), text
-        attributes = node.attrib
-        if attributes:
-            if len(attributes) <= _FEW_ATTRIBUTES:
+        if node.keys():
+            if len(node.attrib) <= _FEW_ATTRIBUTES:
                 for name, value in node.items():
                     yield (node, str(name)), value
             else:  # lxml's items() looks each value up by name: quadratic in their number
@@ -75,6 +77,19 @@ def secrecy_fields(root: Element) -> Iterator[tuple[Place, str]]:
     for node in (*outside, *root.iter(*others)):
         if node.text:
             yield (node, None), _TAG.sub("\n\\g<0>\n", node.text)
+
+
+def _with_text_between_children(root: Element) -> set[etree._Element]:
+    """The elements with text after a child (a child's tail that is not blank): one pass over
+    every node's tail, instead of looking through each element's children in turn."""
+    return {node.getparent() for node in root.iter()
+            if (tail := node.tail) and not tail.isspace() and node is not root}
+
+
+@lru_cache(maxsize=1024)
+def _holds_base64(tag: object) -> bool:
+    """Whether an element of this tag (any namespace) holds a base64 value."""
+    return isinstance(tag, str) and tag.rpartition("}")[2] in BASE64_ELEMENTS
 
 
 def packet_marks(root: Element) -> tuple[SecrecyFinding, ...]:

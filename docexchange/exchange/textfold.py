@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "may_fold_to_mat"]
 
 #: Default_Ignorable_Code_Point from DerivedCoreProperties.txt of Unicode 15.1.0 (4,174 code
 #: points; the same set in Unicode 14.0, the version of Python 3.11's unicodedata). Ranges are
@@ -123,8 +123,24 @@ _VIETNAMESE_LETTERS = "".join(sorted({
     for vowel in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
     for tone in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
 } | set("đĐ")))
-_PLAIN = re.compile(
-    "[\x00-\x7f" + _VIETNAMESE_LETTERS + "–—“”‘’«»]*")
+_PLAIN_CHARACTERS = "\x00-\x7f" + _VIETNAMESE_LETTERS + "–—“”‘’«»"
+_PLAIN = re.compile(f"[{_PLAIN_CHARACTERS}]*")
+#: What can fold to "mat" or "mật": in plain text, an m (or an "rn", which folds to m) then an a
+#: or ậ then a t, in any case; or any character outside the plain set (whose folding is not
+#: predicted here). Plain text folds by casefolding and l/1/0/rn only: no plain character
+#: becomes a, ậ or t, and none but m and rn becomes m.
+_MAY_FOLD_TO_MAT = re.compile(f"(?:[mM]|[rR][nN])[aAậẬ][tT]|[^{_PLAIN_CHARACTERS}]")
+
+
+def may_fold_to_mat(text: str) -> bool:
+    """False when ``fold(text)`` certainly holds neither "mat" nor "mật": every secrecy level
+    is one of them, so the guard skips most of a packet's texts (numbers, codes, names, URIs)
+    without folding them. ASCII text (most values) is answered with two substring tests, which
+    cost half a regex search."""
+    if text.isascii():
+        lowered = text.lower()
+        return "mat" in lowered or "rnat" in lowered
+    return _MAY_FOLD_TO_MAT.search(text) is not None
 
 
 def fold(text: str) -> str:

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import verification
 
 from docexchange.signing.signature_placement import bad_signature
 
-#: A validated chain is trusted again without rebuilding it for this long. The leaf's own
-#: validity dates are still checked on every signature (CertificateTrust.signer).
+#: A validated chain is trusted again without rebuilding it for this long, and only at times
+#: inside the validity window of every certificate of the chain that was built (leaf,
+#: intermediates, CA). The leaf's own dates are also checked on every signature.
 CACHE_SECONDS = 300.0
 CACHE_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class _Validated:
+    """A chain the path builder accepted: where in time the answer holds, and until when (on
+    the monotonic clock) it may be reused without asking the builder again."""
+
+    not_before: datetime
+    not_after: datetime
+    reuse_until: float
+
+    def holds(self, at: datetime) -> bool:
+        return self.not_before <= at <= self.not_after and time.monotonic() < self.reuse_until
 
 
 class CertificateTrust:
@@ -40,7 +54,9 @@ class CertificateTrust:
             )
         )
         self._ca_policy = verification.ExtensionPolicy.webpki_defaults_ca()
-        self._validated: dict[tuple[bytes, ...], float] = {}  # chain -> valid until (monotonic)
+        #: carried chain (leaf first) -> what the builder said; keyed by the certificates
+        #: themselves (equal when their DER is), for this instance's one trust store.
+        self._validated: dict[tuple[x509.Certificate, ...], _Validated] = {}
 
     def signer(
         self,
@@ -55,10 +71,12 @@ class CertificateTrust:
         is trusted only when pinned in ``expected``.
         """
         reason = "untrusted_certificate"
-        for leaf in _leaf_candidates(carried):
+        for index in _leaf_candidates(carried):
+            leaf = carried[index]
+            others = [c for i, c in enumerate(carried) if i != index % len(carried)]
             if not leaf.not_valid_before_utc <= at <= leaf.not_valid_after_utc:
                 reason = "certificate_not_valid_now"
-            elif self._chains(leaf, [c for c in carried if c is not leaf], expected, at):
+            elif self._chains(leaf, others, expected, at):
                 if expected is not None and leaf not in expected:
                     raise bad_signature("unexpected_certificate")
                 return leaf
@@ -74,8 +92,9 @@ class CertificateTrust:
         """Chain to a trusted CA; without CAs, pinning in ``expected`` is the only trust."""
         if self._store is None:
             return expected is not None
-        key = tuple(c.fingerprint(hashes.SHA256()) for c in (leaf, *intermediates))
-        if self._validated.get(key, 0.0) > time.monotonic():
+        key = (leaf, *intermediates)
+        known = self._validated.get(key)
+        if known is not None and known.holds(at):
             return True  # the same chain validated moments ago (a unit signs every packet)
         builder = (
             verification.PolicyBuilder()
@@ -84,19 +103,23 @@ class CertificateTrust:
             .extension_policies(ee_policy=self._ee_policy, ca_policy=self._ca_policy)
         )
         try:
-            builder.build_client_verifier().verify(leaf, intermediates)
+            chain = builder.build_client_verifier().verify(leaf, intermediates).chain
         except verification.VerificationError:
             return False
         if len(self._validated) >= CACHE_ENTRIES:
             self._validated.clear()
-        self._validated[key] = time.monotonic() + CACHE_SECONDS
+        self._validated[key] = _Validated(
+            max(c.not_valid_before_utc for c in chain), min(c.not_valid_after_utc for c in chain),
+            time.monotonic() + CACHE_SECONDS)
         return True
 
 
-def _leaf_candidates(carried: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+def _leaf_candidates(carried: Sequence[x509.Certificate]) -> list[int]:
+    """Indexes into ``carried`` (by place, not identity: a cached certificate object may be
+    carried twice)."""
     if not carried:
         raise bad_signature("no_certificate")
-    return [carried[0]] if len(carried) == 1 else [carried[0], carried[-1]]
+    return [0] if len(carried) == 1 else [0, -1]
 
 
 def _require_digital_signature(

@@ -28,6 +28,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 
 from cryptography import x509
@@ -305,11 +306,7 @@ class PacketVerifier:
     def _check_signed_info(self, signature: etree._Element) -> SignatureMethod:
         """Refuse early, with a precise reason, what signxml would refuse anyway; signxml then
         checks the same SignedInfo cryptographically."""
-        algorithms = signature.xpath(
-            "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
-            "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
-            namespaces={"ds": DSIG_NS},
-        )
+        algorithms = _ALGORITHMS(signature)
         uses_sha1 = any(str(uri).lower().endswith(_SHA1) for uri in algorithms)
         if uses_sha1 and SignatureMethod.RSA_SHA1 not in self._methods:
             raise bad_signature("sha1_refused")
@@ -388,6 +385,12 @@ def _signed_root(root: etree._Element, signature: etree._Element) -> etree._Elem
     return parse_bytes(canonical)
 
 
+#: Compiled once: compiling it for every packet cost as much as evaluating it.
+_ALGORITHMS = etree.XPath(
+    "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
+    "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
+    namespaces={"ds": DSIG_NS}, smart_strings=False)
+
 _EXCLUSIVE_REFERENCE = etree.XPath(
     "boolean(ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform"
     "[@Algorithm='http://www.w3.org/2001/10/xml-exc-c14n#'])", namespaces={"ds": DSIG_NS})
@@ -440,12 +443,31 @@ def _carried_certificates(signature: etree._Element) -> list[x509.Certificate]:
         f"{{{DSIG_NS}}}KeyInfo/{{{DSIG_NS}}}X509Data/{{{DSIG_NS}}}X509Certificate"
     )
     try:
-        return [
-            x509.load_der_x509_certificate(base64.b64decode(node.xpath("string()")))
-            for node in nodes
-        ]
+        return [_certificate(str(_STRING(node))) for node in nodes]
     except (ValueError, binascii.Error) as exc:
         raise bad_signature("malformed_signature") from exc
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+#: Carried certificates longer than this (as base64 text) are decoded each time, so that the
+#: cache holds at most 1024 × 16 KB; real ones are 1–2 KB.
+_CACHED_CERTIFICATE_CHARS = 16 * 1024
+
+
+def _certificate(encoded: str) -> x509.Certificate:
+    """One carried certificate, decoded once per process: a unit carries the same one in
+    every packet it signs for years, and decoding it (base64, DER) cost 8 µs a packet. Keyed
+    by the exact text, so any other byte decodes afresh; failures are not cached."""
+    if len(encoded) > _CACHED_CERTIFICATE_CHARS:
+        return _decode_certificate.__wrapped__(encoded)
+    return _decode_certificate(encoded)
+
+
+@lru_cache(maxsize=1024)
+def _decode_certificate(encoded: str) -> x509.Certificate:
+    return x509.load_der_x509_certificate(base64.b64decode(encoded))
 
 
 def _signature_method_of(signature: etree._Element) -> SignatureMethod | None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docexchange.exchange.textfold import _IGNORABLE_RANGES, _fold_any, fold
+from docexchange.exchange.textfold import _IGNORABLE_RANGES, _fold_any, fold, may_fold_to_mat
 
 #: Cf characters that are not Default_Ignorable_Code_Point: Prepended_Concatenation_Mark
 #: (Arabic number signs and the like, visible), the interlinear annotation characters and the
@@ -75,3 +75,32 @@ def test_the_shortcut_for_plain_vietnamese_folds_like_the_full_path(text: str) -
     """fold skips the decomposition for text of ASCII and precomposed Vietnamese letters; the
     result must be what the full path gives."""
     assert fold(text) == _fold_any(text)
+
+
+_TRICKY = st.sampled_from([
+    "m", "M", "r", "R", "n", "N", "rn", "RN", "l", "1", "0", "ậ", "Ậ", "a", "A", "t", "T", "ạ",
+    "â", "ầ", "Ạ", "ţ", "ṭ", "\u0302", "\u0323", "\u200b", "ｍ", "𝐌", "м", "Μ", "ᴍ", "Ⓜ", "ß",
+    "İ", "ŉ", "ǹ", "\u00ad", " ", "đ", "–", "«"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.lists(_TRICKY, max_size=12).map("".join)))
+def test_text_that_cannot_fold_to_mat_holds_no_level_word_once_folded(text: str) -> None:
+    """may_fold_to_mat lets the guard skip folding: it must never say no to a text whose folded
+    form has "mat" or "mật" (every level is written with one)."""
+    if not may_fold_to_mat(text):
+        folded = fold(text)
+        assert "mat" not in folded and "mật" not in folded
+
+
+@pytest.mark.parametrize("text", ["000.00.12.H45", "Đơn vị gửi", "cv.pdf", "2026/11/28",
+                                  "application/zip", "Công văn", "Mã số", "mặt trận",
+                                  "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"])
+def test_ordinary_values_are_skipped(text: str) -> None:
+    assert not may_fold_to_mat(text)
+
+
+@pytest.mark.parametrize("text", ["MẬT", "rnật", "мật", "ｍật", "M\u200bẬT", "Mật", "RNAT",
+                                  "format", "bí mật", "tối mật"])
+def test_anything_that_may_be_a_mark_is_not_skipped(text: str) -> None:
+    assert may_fold_to_mat(text)
