@@ -1,9 +1,10 @@
 """The package's one XML parser: no DTD, no entities, no network, a depth cap.
 
-Every parse in docexchange goes through `parse_bytes` or `parse_file` (tests/test_safexml_only.py
-greps the package for any other): packets as they arrive (edxml/parser.py), signature work
-(signing/xmldsig.py, which also hands `hardened_parser` to signxml), the hub's own XSDs
-(edxml/schema.py). One place to read the rules, and no second parser to drift from them.
+Every parse in docexchange goes through `parse_bytes`, `parse_path` or `parse_file`
+(tests/test_safexml_only.py greps the package for any other): packets as they arrive
+(edxml/parser.py; a spooled one from its file), signature work (signing/xmldsig.py, which also
+hands `hardened_parser` to signxml), the hub's own XSDs (edxml/schema.py). One place to
+read the rules, and no second parser to drift from them.
 
 - Entities stay unresolved, DTDs are neither loaded nor fetched, nothing touches the network;
   callers refuse a DOCTYPE outright (`has_doctype`), each with its own error.
@@ -48,6 +49,12 @@ def parse_bytes(data: bytes, *, base_url: str | None = None) -> etree._Element:
     encoding declaration) for what is not well-formed. The caller refuses a DOCTYPE and
     checks the depth with the error of its own layer."""
     return etree.fromstring(data, hardened_parser(), base_url=base_url)
+
+
+def parse_path(path: Path) -> etree._Element:
+    """The root of the XML in ``path``, read by libxml2 in small pieces: a spooled packet of
+    200 MB is never held as bytes beside its tree. Raises as `parse_bytes` does."""
+    return etree.parse(str(path), hardened_parser()).getroot()
 
 
 def parse_file(path: Path) -> etree._ElementTree:

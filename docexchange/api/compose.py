@@ -190,13 +190,12 @@ async def composed_body(request: web.Request, hub: Hub, caller: str) -> RequestB
     data = build_packet(hub, caller, await read_json(request, limit))
     if len(data) > limit:
         raise too_large(limit)
-    sha256 = hashlib.sha256(data).hexdigest()
     if len(data) <= hub.config.storage.inline_payload_bytes:
-        return RequestBody(data, sha256, None)
-    spool = hub.blobs.spool()
+        return RequestBody(data, hashlib.sha256(data).hexdigest(), None)
+    spool = hub.blobs.spool()  # its hash is the body's: one SHA-256, not two
     try:
         spool.write(data)
-        await asyncio.to_thread(spool.finish)
+        sha256 = await asyncio.to_thread(spool.finish)
     except BaseException:
         spool.discard()
         raise

@@ -16,6 +16,7 @@ a warning.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -26,7 +27,7 @@ from docexchange.edxml.problems import invalid_packet, malformed_xml
 from docexchange.edxml.schema import validate
 from docexchange.edxml.schema_reasons import in_vietnamese
 from docexchange.errors import DocExchangeError
-from docexchange.safexml import MAX_DEPTH, deeper_than, has_doctype, parse_bytes
+from docexchange.safexml import MAX_DEPTH, deeper_than, has_doctype, parse_bytes, parse_path
 
 XLINK_NS = "http://www.w3.org/1999/xlink"
 #: The only prefixes the field uses without declaring them, and what they mean.
@@ -57,6 +58,22 @@ def parse_xml(data: bytes) -> Element:
         root = parse_bytes(data)
     except etree.XMLSyntaxError as exc:
         root = _with_supplied_prefixes(data, exc)
+    return _checked(root)
+
+
+def parse_xml_file(path: Path) -> Element:
+    """`parse_xml` of a spooled body, which libxml2 reads from its file in small pieces, so a
+    worker never holds a large packet as bytes beside its tree. A file that does not parse
+    as it is (undeclared prefixes, or not XML) is read and handled exactly as bytes are."""
+    try:
+        root = parse_path(path)
+    except etree.XMLSyntaxError:
+        return parse_xml(path.read_bytes())
+    return _checked(root)
+
+
+def _checked(root: Element) -> Element:
+    """The refusals every parsed packet goes through: a DOCTYPE, and nesting too deep."""
     if has_doctype(root):
         raise invalid_packet(
             "DOCTYPE",
@@ -131,12 +148,13 @@ def parse_packet(data: bytes, *, max_bytes: int | None = None) -> DocumentPacket
     return parse_root(parse_xml(data))
 
 
-def parse_root(root: Element) -> DocumentPacket | StatusPacket:
+def parse_root(root: Element, *, contents: bool = True) -> DocumentPacket | StatusPacket:
     """Validate and model exactly this element (e.g. what a signature verifier returned).
 
     has_signature reflects this element: a verifier that strips the Signature returns an
     element without one, so set it with dataclasses.replace if needed. warnings gather what
-    the parser, the schema step and the reader each read leniently.
+    the parser, the schema step and the reader each read leniently. ``contents=False``:
+    attachments are checked but their content not decoded (the exchange stores the bytes).
     """
     notes = list(validate(root))
     if supplied_prefixes(root):
@@ -144,7 +162,7 @@ def parse_root(root: Element) -> DocumentPacket | StatusPacket:
     signed = bool(layout.signatures(root))
     if layout.is_status(root):
         return reader.status_packet(root, signed, notes)
-    return reader.document_packet(root, signed, notes)
+    return reader.document_packet(root, signed, notes, contents=contents)
 
 
 def _prefixes_supplied() -> PacketWarning:

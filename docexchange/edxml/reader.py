@@ -42,14 +42,18 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _XLINK = "{http://www.w3.org/1999/xlink}"
 
 
-def document_packet(root: Element, signed: bool, notes: list[PacketWarning]) -> DocumentPacket:
-    """The model of a validated document packet (root as given: edXML or edXMLEnvelope)."""
+def document_packet(root: Element, signed: bool, notes: list[PacketWarning], *,
+                    contents: bool = True) -> DocumentPacket:
+    """The model of a validated document packet (root as given: edXML or edXMLEnvelope).
+
+    ``contents=False``: attachments' base64 is checked but not decoded (``data`` empty), for
+    callers that store the sender's bytes and never read the model's copy of them."""
     header = _header(root)
     trace_list = _find(layout.header(root), "TraceHeaderList")
     business = _find(trace_list, "Bussiness", "Business")
     message_header = _message_header(header, notes)
     traces = _traces(trace_list, notes)
-    attachments = _attachments(root, notes)
+    attachments = _attachments(root, notes, contents)
     return DocumentPacket(
         header=message_header,
         traces=traces,
@@ -418,7 +422,8 @@ def _replacements(replacement_list: Element | None) -> tuple[Replacement, ...]:
     )
 
 
-def _attachments(root: Element, notes: list[PacketWarning]) -> tuple[Attachment, ...]:
+def _attachments(root: Element, notes: list[PacketWarning], contents: bool
+                 ) -> tuple[Attachment, ...]:
     """Attachments in Manifest order; every Reference needs its Attachment and vice versa."""
     references = _by_content_id(_manifest_references(root), "Reference")
     encoded = layout.attachment_encoded(root)
@@ -438,7 +443,8 @@ def _attachments(root: Element, notes: list[PacketWarning]) -> tuple[Attachment,
     if errors:
         raise invalid_packet_many(errors)
     return tuple(
-        _attachment(cid, attachments[cid], references[cid], notes) for cid in references
+        _attachment(cid, attachments[cid], references[cid], notes, contents)
+        for cid in references
     )
 
 
@@ -476,16 +482,21 @@ def _unmatched(kind: str, cid: str, problem: str) -> dict[str, object]:
 
 
 def _attachment(
-    cid: str, element: _Children, reference: _Children, notes: list[PacketWarning]
+    cid: str, element: _Children, reference: _Children, notes: list[PacketWarning],
+    contents: bool,
 ) -> Attachment:
     """The Attachment's own fields win; the Manifest Reference fills the blanks."""
 
     def field(name: str) -> str:
         return _text(element, name) or _text(reference, name)
 
-    data = values.decode_base64(
-        _text(element, "ContentTransferEncoded"), "ContentTransferEncoded", content_id=cid
-    )
+    encoded = _text(element, "ContentTransferEncoded")
+    if contents:
+        data = values.decode_base64(encoded, "ContentTransferEncoded", content_id=cid)
+    else:
+        values.check_base64(encoded, "ContentTransferEncoded", content_id=cid)
+        data = b""
+    del encoded  # a 200 MB attachment's text goes before the rest is read
     own_type = _text(element, "ContentType") or _text(element, "MimeType")
     listed_type = _text(reference, "ContentType")
     if own_type and listed_type and own_type.lower() != listed_type.lower():

@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from docexchange.edxml.problems import invalid_packet
+from docexchange.errors import DocExchangeError
 
 #: Vietnam has kept UTC+7 without daylight saving since 1975.
 LOCAL_TZ = timezone(timedelta(hours=7))
@@ -29,6 +30,10 @@ _TIMESTAMP = re.compile(
 )
 _DAY_FIRST_TIMESTAMP = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?")
 _WHITESPACE = re.compile(r"\s+")
+#: The ASCII characters ``\s`` matches (str.isspace), for the fast path of base64 text.
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
+#: Characters of base64 text checked at a time when its content is not kept.
+_PIECE = 1 << 20
 
 
 def parse_date(text: str, element: str) -> date:
@@ -159,14 +164,56 @@ def format_bool(value: bool) -> str:
 def decode_base64(text: str, element: str, **extra: str) -> bytes:
     """Strict base64; line breaks and spaces (MIME wrapping) are ignored."""
     try:
-        return base64.b64decode(_WHITESPACE.sub("", text), validate=True)
+        return base64.b64decode(_unwrapped(text), validate=True)
     except (binascii.Error, ValueError):
-        raise invalid_packet(
-            element,
-            "content is not valid base64",
-            reason_vi="nội dung không phải base64 hợp lệ",
-            **extra,
-        ) from None
+        raise _not_base64(element, extra) from None
+
+
+def check_base64(text: str, element: str, **extra: str) -> None:
+    """Refuse exactly what `decode_base64` refuses, keeping nothing: a piece at a time, so
+    checking a 200 MB attachment whose content nobody reads allocates a megabyte, not the
+    150 MB its decoded bytes would take. A piece that holds padding is carried whole to the
+    end, where padding must be (or only spaces after it), and the last group of four before
+    the end is always carried, so the end is judged as the whole text's end would be."""
+    if not text.isascii():
+        decode_base64(text, element, **extra)
+        return
+    carry = b""
+    for start in range(0, len(text), _PIECE):
+        carry += text[start:start + _PIECE].encode("ascii").translate(None, _ASCII_SPACE)
+        if start + _PIECE < len(text) and b"=" not in carry:
+            cut = len(carry) - len(carry) % 4 - 4  # a whole group stays for padding to follow
+            if cut > 0:
+                _strict(carry[:cut], element, extra)
+                carry = carry[cut:]
+    _strict(carry, element, extra)
+
+
+def _unwrapped(text: str) -> str | bytes:
+    """The text without whitespace: ASCII (any real base64) through bytes.translate, which
+    is some fifty times faster than the regular expression a 5 MB attachment otherwise
+    takes 32 ms in."""
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_SPACE)
+    return _WHITESPACE.sub("", text)
+
+
+def _strict(data: bytes, element: str, extra: dict[str, str]) -> None:
+    """b64decode(validate=True)'s refusals without its regular expression pass: the C
+    decoder's strict mode refuses the same texts (tests/edxml/test_base64_check.py)."""
+    try:
+        binascii.a2b_base64(data, strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise _not_base64(element, extra) from None
+
+
+def _not_base64(element: str, extra: dict[str, str]) -> DocExchangeError:
+    return invalid_packet(
+        element,
+        "content is not valid base64",
+        reason_vi="nội dung không phải base64 hợp lệ",
+        **extra,
+    )
 
 
 def encode_base64(data: bytes) -> str:

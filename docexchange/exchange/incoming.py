@@ -82,7 +82,7 @@ class BodySink:
             return
         self.buffer += chunk
         if len(self.buffer) > self._inline:
-            self.spool = self._blobs.spool()
+            self.spool = self._blobs.spool(hashing=False)  # self.digest is the one hash
             self.spool.write(bytes(self.buffer))  # once, at most the inline limit
             self.buffer = bytearray()
 

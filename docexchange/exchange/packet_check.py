@@ -21,7 +21,7 @@ from lxml import etree
 
 from docexchange.edxml import layout, schema
 from docexchange.edxml.model import DocumentPacket, StatusPacket
-from docexchange.edxml.parser import parse_root, parse_xml
+from docexchange.edxml.parser import parse_root, parse_xml, parse_xml_file, supplied_prefixes
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.secrecy import classified_error
 from docexchange.exchange.secrecy_fields import packet_marks
@@ -77,15 +77,16 @@ def start_worker(trust_files: tuple[Path, ...], allow_sha1: bool) -> None:
 
 def inspect_source(source: bytes | Path, trust_files: tuple[Path, ...], allow_sha1: bool,
                    refuse_classified: bool = True) -> Inspection:
-    """`inspect_packet` on bytes, or on a spooled body read here (in the worker) rather than
-    in the hub process, and made `light` for the trip back."""
-    data = source.read_bytes() if isinstance(source, Path) else source
-    return light(inspect_packet(data, trust_files, allow_sha1, refuse_classified))
+    """`inspect_packet` on bytes, or on a spooled body that libxml2 reads from its file here
+    (in the worker), never as a whole in memory. Attachments are checked but not decoded:
+    the hub stores the sender's bytes, never the model's copy of them."""
+    root = parse_xml_file(source) if isinstance(source, Path) else parse_xml(source)
+    return _inspect_root(root, trust_files, allow_sha1, refuse_classified, contents=False)
 
 
 def light(inspection: Inspection) -> Inspection:
-    """The inspection without the attachments' decoded content (names, ids and types stay):
-    the hub stores the sender's bytes, never the model's copy of them."""
+    """The inspection without the attachments' decoded content (names, ids and types stay),
+    for an inspection made with them."""
     packet = inspection.packet
     if isinstance(packet, StatusPacket) or not any(a.data for a in packet.attachments):
         return inspection
@@ -98,39 +99,46 @@ def inspect_packet(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool,
     """A classified packet raises DX_CLASSIFIED before anything else is read, unless
     ``refuse_classified`` is False (validation, which lists every problem): then the refusal
     comes back in ``Inspection.classified`` and the rest is checked too."""
-    root = parse_xml(data)
+    return _inspect_root(parse_xml(data), trust_files, allow_sha1, refuse_classified,
+                         contents=True)
+
+
+def _inspect_root(root: etree._Element, trust_files: tuple[Path, ...], allow_sha1: bool,
+                  refuse_classified: bool, *, contents: bool) -> Inspection:
+    """The one tree of the packet goes through the secrecy walk, the signature check and the
+    model, in that order; nothing parses the packet a second time."""
     marks = packet_marks(root)
     classified = classified_error(marks) if marks else None
     if classified is not None and refuse_classified:
         raise classified
-    inspection = _inspect_parsed(data, root, trust_files, allow_sha1)
+    inspection = _inspect_parsed(root, trust_files, allow_sha1, contents)
     return replace(inspection, classified=classified) if classified else inspection
 
 
-def _inspect_parsed(data: bytes, root: etree._Element, trust_files: tuple[Path, ...],
-                    allow_sha1: bool) -> Inspection:
-    placeholder = _drop_digital_signatures(root)
+def _inspect_parsed(root: etree._Element, trust_files: tuple[Path, ...], allow_sha1: bool,
+                    contents: bool) -> Inspection:
     if not has_signature(root):
+        placeholder = _drop_digital_signatures(root)
         error = not_xmldsig() if placeholder else None
-        return Inspection(parse_root(root), SignatureFinding(placeholder, error=error))
-    outcome = _examine(data, trust_files, allow_sha1)
+        return Inspection(parse_root(root, contents=contents),
+                          SignatureFinding(placeholder, error=error))
+    outcome = _examine(root, trust_files, allow_sha1)  # before anything leaves the tree
+    _drop_digital_signatures(root)
     if isinstance(outcome, SignatureFailure):
         finding = SignatureFinding(True, mismatch_key_id=outcome.mismatch_key_id,
                                    error=outcome.error)
-        return Inspection(parse_root(root), finding)  # parse_root validates
+        return Inspection(parse_root(root, contents=contents), finding)  # validates
     _drop_digital_signatures(outcome.signed_root)
     finding = SignatureFinding(True, signer_key_id=key_id(outcome.certificate))
-    return Inspection(parse_root(outcome.signed_root), finding)
+    return Inspection(parse_root(outcome.signed_root, contents=contents), finding)
 
 
-def _examine(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
+def _examine(root: etree._Element, trust_files: tuple[Path, ...], allow_sha1: bool
              ) -> VerifiedPacket | SignatureFailure:
-    """The verifier re-parses the bytes as they are: a packet that parse_xml read only with
-    the edXML:/xlink: declarations supplied cannot be checked, so its signature is unverified
-    (not a refusal of the packet)."""
-    try:
-        return _verifier(trust_files, allow_sha1).examine(data)
-    except DocExchangeError:
+    """The verifier checks the tree as parsed. A packet that parse_xml read only with the
+    edXML:/xlink: declarations supplied cannot be checked (its signer canonicalised no such
+    declarations), so its signature is unverified (not a refusal of the packet)."""
+    if supplied_prefixes(root):
         return SignatureFailure(DocExchangeError(
             "DX_BAD_SIGNATURE",
             "Không kiểm tra được chữ ký: gói tin dùng tiền tố edXML: hoặc xlink: mà không khai "
@@ -138,6 +146,7 @@ def _examine(data: bytes, trust_files: tuple[Path, ...], allow_sha1: bool
             "The signature cannot be checked: the packet uses an edXML: or xlink: prefix it "
             "does not declare.",
             reason="undeclared_prefix"))
+    return _verifier(trust_files, allow_sha1).examine_root(root)
 
 
 def _drop_digital_signatures(root: etree._Element) -> bool:

@@ -4,8 +4,9 @@ Signing inserts one unprefixed ``<Signature xmlns="http://www.w3.org/2000/09/xml
 ``edXMLHeader`` after ``TraceHeaderList`` and keeps every other byte of the sender's file.
 
 Verification returns what was signed (``VerifiedPacket.signed_root``) and callers must read the
-packet from it only: it is rebuilt from the canonical bytes the digest covers, so any element,
-comment or text an attacker added outside the signed data is not in it. Only a single
+packet from it only: it holds only nodes the digest covers (libxmlsec1's yes: the verified tree
+itself without the Signature and the comments; signxml's: its canonical bytes parsed again), so
+any element, comment or text an attacker added outside the signed data is not in it. Only a single
 signature whose one Reference is ``URI=""`` (the whole packet) is accepted.
 
 The bytes are checked by libxmlsec1 first (signing/xmlsec_check.py, the fast path) when
@@ -272,8 +273,16 @@ class PacketVerifier:
         When the chain is not trusted, the bytes are still checked against the carried leaf:
         a certificate registered to the sender proves tampering whatever its chain.
         """
+        return self.examine_root(parse_packet(data), at=at)
+
+    def examine_root(self, root: etree._Element, *, at: datetime | None = None
+                     ) -> VerifiedPacket | SignatureFailure:
+        """``examine`` on a tree the caller already parsed (with `parse_packet`'s rules: no
+        DOCTYPE, depth checked), so a large packet is parsed once, not twice. The tree is the
+        caller's no more: on success ``signed_root`` is this very tree, with the Signature and
+        every comment taken out (what ``URI=""`` covers); on failure a QCVN-namespaced
+        Signature has been moved into the XML-DSig namespace."""
         at = _aware(at or datetime.now(UTC))
-        root = parse_packet(data)
         try:
             signature = into_dsig_namespace(single_signature(root))
             method = self._check_signed_info(signature)
@@ -370,19 +379,26 @@ def _valid_at(certificate: x509.Certificate, at: datetime) -> bool:
 
 
 def _signed_root(root: etree._Element, signature: etree._Element) -> etree._Element:
-    """What a single ``URI=""`` enveloped Reference covers, rebuilt as signxml rebuilds it: the
-    whole packet without the Signature element, canonicalised without comments (``URI=""``
-    never covers comments) and parsed again, so nothing outside the signed data remains.
+    """What a single ``URI=""`` enveloped Reference covers, taken out of the tree libxmlsec1
+    has just verified: the whole packet without the Signature element and without comments
+    (``URI=""`` never covers comments; each comment's following text joins the text before
+    it, as in the canonical form). Every node left is one the digest covered, so nothing
+    outside the signed data remains, and no copy of the packet is made: a canonical
+    serialisation parsed again (what signxml returns) held a 200 MB packet three times over
+    (bench/big_packet.py). Processing instructions stay, as canonicalisation keeps them.
 
-    The tree is changed (the Signature leaves it); callers parsed it for this call only.
+    The tree is changed; callers parsed it for this call only.
     """
-    exclusive = bool(_EXCLUSIVE_REFERENCE(signature))
     parent = signature.getparent()
     assert parent is not None
     _keep_tail(signature)
     parent.remove(signature)
-    canonical = etree.tostring(root, method="c14n", exclusive=exclusive, with_comments=False)
-    return parse_bytes(canonical)
+    for comment in list(root.iter(etree.Comment)):
+        holder = comment.getparent()
+        assert holder is not None  # root itself is an element, never a comment
+        _keep_tail(comment)
+        holder.remove(comment)
+    return root
 
 
 #: Compiled once: compiling it for every packet cost as much as evaluating it.
@@ -390,10 +406,6 @@ _ALGORITHMS = etree.XPath(
     "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
     "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
     namespaces={"ds": DSIG_NS}, smart_strings=False)
-
-_EXCLUSIVE_REFERENCE = etree.XPath(
-    "boolean(ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform"
-    "[@Algorithm='http://www.w3.org/2001/10/xml-exc-c14n#'])", namespaces={"ds": DSIG_NS})
 
 
 def _keep_tail(element: etree._Element) -> None:

@@ -33,27 +33,30 @@ def _storage_failures() -> Iterator[None]:
 
 
 class SpoolFile:
-    """A temporary file that hashes what is written to it."""
+    """A temporary file that hashes what is written to it, unless its writer hashes the
+    bytes itself (a request body is hashed as it streams, for checks made before it ends):
+    one SHA-256 per body, not two."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, hashing: bool = True) -> None:
         self.path = path
         self.size = 0
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if hashing else None
         with _storage_failures():
             self._file: IO[bytes] = open_spool(path)  # closed in finish()/discard()
 
     def write(self, chunk: bytes) -> None:
         with _storage_failures():
             self._file.write(chunk)
-        self._hash.update(chunk)
+        if self._hash is not None:
+            self._hash.update(chunk)
         self.size += len(chunk)
 
     def finish(self) -> str:
-        """Flush to disk; returns the hex SHA-256."""
+        """Flush to disk; returns the hex SHA-256 ("" when not hashing)."""
         with _storage_failures():
             sync(self._file)
             self._file.close()
-        return self._hash.hexdigest()
+        return "" if self._hash is None else self._hash.hexdigest()
 
     def discard(self) -> None:
         if not self._file.closed:
@@ -77,8 +80,9 @@ class BlobStore:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def spool(self) -> SpoolFile:
-        return SpoolFile(self._spool_dir / uuid.uuid4().hex)
+    def spool(self, *, hashing: bool = True) -> SpoolFile:
+        """A new spool file; ``hashing=False`` when the writer hashes the bytes itself."""
+        return SpoolFile(self._spool_dir / uuid.uuid4().hex, hashing=hashing)
 
     def adopt(self, spool_path: Path, sha256: str) -> Path:
         """Move a finished spool file into place (durably); an existing blob wins."""
