@@ -23,7 +23,6 @@ from docexchange.api import (
     units,
 )
 from docexchange.api.frontdoor import front_door
-from docexchange.api.problems import problem_middleware
 from docexchange.appkeys import CLOCK_KEY, CONFIG_KEY, HUB_KEY, LATENCY_KEY
 from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
@@ -37,7 +36,8 @@ from docexchange.vdxp.urls import create_vdxp_app
 
 
 def create_api_app() -> web.Application:
-    api = web.Application(middlewares=[problem_middleware])
+    """The native API; the root app's front door answers its errors as problem+json."""
+    api = web.Application()
     for module in (units, documents, evidence, audit, ops, push, relay, openapi):
         api.add_routes(module.routes)
     return api
@@ -47,8 +47,7 @@ def create_app(config: Config, *, clock: Clock = SYSTEM_CLOCK) -> web.Applicatio
     """`clock`: the time the hub stamps receipts, leaves and timelines with (tests pass a
     `FixedClock`)."""
     latency = RequestLatency()
-    app = web.Application(middlewares=[front_door(config.server),
-                                       metrics.latency_middleware(latency), problem_middleware],
+    app = web.Application(middlewares=[front_door(config.server, latency)],
                           client_max_size=config.exchange.max_packet_bytes + 1024 * 1024)
     app[CONFIG_KEY] = config
     app[CLOCK_KEY] = clock

@@ -28,6 +28,7 @@ WRITE_OPEN = re.compile(r"""open\([^)]*["'][wax]b?\+?["']|\.open\(["'][wax]|O_WR
 #: the other places that write files, and why durability does not matter there
 NOT_DURABLE = {
     "cli.py": "stdout/stderr redirected to /dev/null",
+    "logs.py": "a buffered writer on stderr's own descriptor: log lines, not data",
     "store/leadership.py": "the leader's lock file (SQLite): its content is never read",
     "store/sqlite.py": "the writer's lock file: its content is never read",
     "extract.py": "attachments unpacked for a person to open, created exclusively",

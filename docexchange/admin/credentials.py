@@ -53,6 +53,7 @@ async def register_certificate(hub: Hub, organ_id: str, cert: x509.Certificate,
             "unit": organ_id, "key_id": kid, "not_before_ts": before, "not_after_ts": after,
             "operator": actor}, units=(organ_id,))
     await hub.db.write("register_certificate", txn)
+    hub.exchange.signing_keys.invalidate()  # this process sees it at once; others: ≤ 1 s
     return kid
 
 

@@ -13,11 +13,17 @@ before any other work (CSRF, throttle, password hashing); a body that lies about
 cut by aiohttp's own limit while it streams (`client_max_size`), which answers 413 too.
 Authenticated API calls read their bodies after the key is checked (api/body.py), under the
 packet limit.
+
+It is also the only hub middleware of the API: it names the request (its id), times it for
+/metrics and turns errors into problem+json (api/problems.py). These were four layers (door,
+latency, problems, and problems again in the API sub-app), each a coroutine frame and a
+`partial` per request; one layer does the same work.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -25,9 +31,12 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from docexchange.api.auth import client_certificate
-from docexchange.api.problems import problem_response, request_id_for
+from docexchange.api.metrics import route_template
+from docexchange.api.problems import answer_problems, name_request, problem_response
+from docexchange.appkeys import REQUEST_ID_KEY
 from docexchange.config import ServerConfig
 from docexchange.errors import DocExchangeError
+from docexchange.monitor.metrics import RequestLatency
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -69,30 +78,49 @@ def body_too_large(limit: int) -> DocExchangeError:
         f"A request without credentials may send at most {limit} bytes.", limit=limit)
 
 
-def front_door(server: ServerConfig) -> Middleware:
+def front_door(server: ServerConfig, latency: RequestLatency | None = None) -> Middleware:
+    """The door above, the request id, the latency histogram (`latency`), problem+json."""
     proxies = [ipaddress.ip_network(p, strict=False) for p in server.trusted_proxies]
     limit = server.unauthenticated_body_bytes
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        changes: dict[str, Any] = {}
-        if proxies and _trusted(request.remote, proxies):
-            proto = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
-            if proto in ("http", "https"):
-                changes["scheme"] = proto
-            client = forwarded_client(request.headers.getall("X-Forwarded-For", []), proxies)
-            if client:
-                changes["remote"] = client
-        if _anonymous(request):
-            if (request.content_length or 0) > limit:
-                response = problem_response(body_too_large(limit), request_id_for(request))
+        started = time.perf_counter()
+        request_id = name_request(request)
+        try:
+            changes = _changes(request, proxies, limit)
+            if changes is None:
+                response = problem_response(body_too_large(limit), request_id)
                 response.force_close()  # do not read the rest of a body we refused
                 return response
-            changes["client_max_size"] = limit
-        if not changes:
-            return await handler(request)
-        # a clone forgets an earlier clone's scheme and address unless given again
-        return await handler(request.clone(**{"scheme": request.scheme,
-                                               "remote": request.remote, **changes}))
+            if changes:
+                # a clone forgets an earlier clone's scheme and address unless given again
+                request = request.clone(**{"scheme": request.scheme,
+                                           "remote": request.remote, **changes})
+                request[REQUEST_ID_KEY] = request_id
+            return await answer_problems(request, handler, request_id)
+        finally:
+            if latency is not None:
+                latency.observe(request.method, route_template(request),
+                                time.perf_counter() - started)
 
     return middleware
+
+
+def _changes(request: web.Request, proxies: Sequence[Network], limit: int
+             ) -> dict[str, Any] | None:
+    """What the request must be re-made with (client address and scheme behind a trusted
+    proxy, the anonymous body limit); None when its declared body is already too large."""
+    changes: dict[str, Any] = {}
+    if proxies and _trusted(request.remote, proxies):
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
+        if proto in ("http", "https"):
+            changes["scheme"] = proto
+        client = forwarded_client(request.headers.getall("X-Forwarded-For", []), proxies)
+        if client:
+            changes["remote"] = client
+    if _anonymous(request):
+        if (request.content_length or 0) > limit:
+            return None
+        changes["client_max_size"] = limit
+    return changes

@@ -1,4 +1,5 @@
-"""GET /metrics for Prometheus, and the middleware that times every request.
+"""GET /metrics for Prometheus; the route names every request is timed under (the front
+door, api/frontdoor.py, times them).
 
 Open by default like /healthz (aggregates only, see docs/operations.md §4); with
 `monitor.metrics_require_token` it needs an operator token.
@@ -6,14 +7,11 @@ Open by default like /healthz (aggregates only, see docs/operations.md §4); wit
 
 from __future__ import annotations
 
-import time
-
 from aiohttp import web
 
 from docexchange.api.auth import authenticate_operator
-from docexchange.api.problems import Handler
 from docexchange.appkeys import HUB_KEY, LATENCY_KEY
-from docexchange.monitor.metrics import RequestLatency, render_metrics
+from docexchange.monitor.metrics import render_metrics
 
 routes = web.RouteTableDef()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -24,18 +22,6 @@ def route_template(request: web.Request) -> str:
     route = request.match_info.route
     resource = route.resource if route is not None else None
     return resource.canonical if resource is not None else "unmatched"
-
-
-def latency_middleware(latency: RequestLatency) -> web.middleware:  # type: ignore[valid-type]
-    @web.middleware
-    async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
-        started = time.perf_counter()
-        try:
-            return await handler(request)
-        finally:
-            latency.observe(request.method, route_template(request),
-                            time.perf_counter() - started)
-    return timed
 
 
 @routes.get("/metrics")

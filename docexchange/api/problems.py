@@ -63,11 +63,9 @@ def _from_http(exc: web.HTTPException) -> DocExchangeError:
     return DocExchangeError(code, vi, en)
 
 
-@web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request_id = request_id_for(request)
-    request[REQUEST_ID_KEY] = request_id
-    request_id_var.set(request_id)  # every log line of this request carries it
+async def answer_problems(request: web.Request, handler: Handler,
+                          request_id: str) -> web.StreamResponse:
+    """The handler's answer, or its error as problem+json; the response names the request."""
     try:
         response = await handler(request)
     except DocExchangeError as exc:
@@ -83,3 +81,18 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             "Internal error; report the request id to the operators."), request_id)
     response.headers.setdefault("X-Request-Id", request_id)
     return response
+
+
+def name_request(request: web.Request) -> str:
+    """Give the request its id, for the handlers, the access log and every log line."""
+    request_id = request_id_for(request)
+    request[REQUEST_ID_KEY] = request_id
+    request_id_var.set(request_id)  # every log line of this request carries it
+    return request_id
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The problem half of the hub's front door (api/frontdoor.py), alone: for apps without
+    that door."""
+    return await answer_problems(request, handler, name_request(request))

@@ -13,6 +13,7 @@ from typing import Any
 
 from docexchange.errors import DocExchangeError
 from docexchange.exchange.context import ExchangeContext
+from docexchange.exchange.delivery_facts import DeliveryFacts
 from docexchange.exchange.receipts import iso_ms
 from docexchange.exchange.retired import check_within_grace
 from docexchange.exchange.state_machine import is_received
@@ -47,6 +48,9 @@ async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
             rows = await sql.inbox(ctx.db, caller, limit)
             remaining = deadline - loop.time()
             if rows or remaining <= 0:
+                for row in rows:  # what the ack will need, without reading it again
+                    ctx.delivery_facts.remember(row["delivery_id"],
+                                                DeliveryFacts.of(row, caller))
                 return [inbox_item(r) for r in rows]
             try:
                 await asyncio.wait_for(woken.wait(), min(remaining, 1.0))
@@ -56,49 +60,62 @@ async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
 
 async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
                          ) -> tuple[bytes, Any]:
-    """The sender's exact bytes, for the sender and the recipients only."""
+    """The sender's exact bytes, for the sender and the recipients only. One read brings the
+    message, the caller's delivery and the inline bytes."""
     check_within_grace(ctx, caller)
-    message = await sql.message(ctx.db, message_id)
-    delivery = await sql.delivery_for(ctx.db, message_id, caller) if message else None
-    if message is None or (message["sender_id"] != caller and delivery is None):
-        raise not_found("văn bản" if message is None else "văn bản", message_id)
-    data = await ctx.payloads.get(message["sha256"])
+    message = await sql.message_for_reader(ctx.db, message_id, caller)
+    if message is None or (message["sender_id"] != caller and
+                           message["reader_delivery_id"] is None):
+        raise not_found("văn bản", message_id)
+    inline = message["inline_data"]
+    data = bytes(inline) if inline is not None else await ctx.payloads.get(message["sha256"])
     if hashlib.sha256(data).hexdigest() != message["sha256"]:
         raise DocExchangeError("DX_INTERNAL", "Dữ liệu lưu trữ bị hỏng.",
                                "Stored payload failed its integrity check.")
-    if delivery is not None and delivery["state"] == "pending":
-        await ctx.db.write("mark_fetched", lambda c: _fetched_txn(ctx, c, delivery, caller))
+    delivery_id = message["reader_delivery_id"]
+    if delivery_id is not None:
+        ctx.delivery_facts.remember(delivery_id, DeliveryFacts.of(message, caller))
+        if message["reader_state"] == "pending":
+            await ctx.db.write("mark_fetched", lambda c: _fetched_txn(
+                ctx, c, delivery_id, message_id, caller))
     return data, message
 
 
-def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery: Any,
+def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery_id: str, message_id: str,
                  caller: str) -> None:
     ts = ctx.clock.now_ms()
-    changed = sql.mark_fetched_txn(conn, delivery["delivery_id"], ts)
+    changed = sql.mark_fetched_txn(conn, delivery_id, ts)
     if changed:
-        sql.insert_event_txn(conn, delivery["delivery_id"], "fetched", caller, ts)
+        sql.insert_event_txn(conn, delivery_id, "fetched", caller, ts)
         ctx.evidence.append_txn(conn, "delivery_fetched", {
-            "delivery_id": delivery["delivery_id"], "message_id": delivery["message_id"],
-            "unit": caller}, units=(caller,), message_id=delivery["message_id"])
+            "delivery_id": delivery_id, "message_id": message_id,
+            "unit": caller}, units=(caller,), message_id=message_id)
 
 
 async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> dict[str, Any]:
     """Mark a delivery received; for a document the hub issues status 01 to its sender."""
     check_within_grace(ctx, caller)
-    row = await sql.delivery_with_message(ctx.db, delivery_id)
+    row: Any = ctx.delivery_facts.take(delivery_id)  # seen by this unit's inbox or fetch
+    if row is None:
+        row = await sql.delivery_with_message(ctx.db, delivery_id)
     if row is None or row["recipient_id"] != caller:
         raise not_found("lượt chuyển", delivery_id)
     packet = hub_arrival_packet(ctx, caller, row) if row["kind"] == "document" else None
     sha = hashlib.sha256(packet).hexdigest() if packet else None
     result, notify = await ctx.db.write("acknowledge", lambda c: _ack_txn(
         ctx, c, caller, delivery_id, packet, sha))
+    if result is None:  # the row's recipient is not (or no longer) the caller
+        raise not_found("lượt chuyển", delivery_id)
     ctx.notify(notify)
     return result
 
 
 def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
-             packet: bytes | None, sha: str | None) -> tuple[dict[str, Any], list[str]]:
+             packet: bytes | None, sha: str | None
+             ) -> tuple[dict[str, Any] | None, list[str]]:
     d = sql.delivery_txn(conn, delivery_id)
+    if d is None or d["recipient_id"] != caller:  # what was remembered is checked here
+        return None, []
     if d["acked_ts"] is not None:
         return {"delivery_id": delivery_id, "state": d["state"],
                 "acked_at": iso_ms(d["acked_ts"]), "duplicate": True}, []

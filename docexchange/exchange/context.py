@@ -7,11 +7,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from docexchange.accounts.signing_keys import SigningKeyCache
 from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.config import Config
 from docexchange.directory.service import Directory
 from docexchange.errors import DocExchangeError
 from docexchange.evidence.log import EvidenceLog
+from docexchange.exchange.delivery_facts import DeliveryFactsCache
 from docexchange.exchange.incoming import RequestBody
 from docexchange.exchange.inspection_pool import InspectionPool
 from docexchange.exchange.notifier import InboxNotifier
@@ -19,7 +21,6 @@ from docexchange.exchange.packet_check import Inspection
 from docexchange.exchange.relay_routes import RelayRoutes
 from docexchange.ids import new_ulid
 from docexchange.store import messages as sql
-from docexchange.store import units as unit_store
 from docexchange.store.blobs import BlobStore
 from docexchange.store.engine import Database
 from docexchange.store.payloads import PayloadStore
@@ -44,6 +45,8 @@ class ExchangeContext:
             workers=config.exchange.inspect_workers,
             inline_below=config.exchange.inspect_inline_bytes)
         self.relay_routes = RelayRoutes(config, directory)  # codes served by other hubs
+        self.signing_keys = SigningKeyCache(db)  # registered certificates, in memory
+        self.delivery_facts = DeliveryFactsCache()  # inbox/fetch → ack, without a re-read
 
     def close(self) -> None:
         self.inspection.close()
@@ -57,10 +60,10 @@ class ExchangeContext:
 
     async def registered_key_ids(self, organ_id: str) -> set[str]:
         """Signing certificates registered to the unit or to a former code of it (a recode
-        keeps the organisation's signing keys: docs/reorganisation.md §3)."""
+        keeps the organisation's signing keys: docs/reorganisation.md §3). From memory; how
+        soon a registration or revocation is seen: accounts/signing_keys.py."""
         codes = [organ_id, *self.directory.recoded_from(organ_id)]
-        return await unit_store.active_certificate_key_ids(self.db, codes,
-                                                            self.clock.now_ms())
+        return await self.signing_keys.key_ids(codes, self.clock.now_ms())
 
     async def record_refusal(self, sender: str, sha256: str, error: DocExchangeError) -> None:
         """The hash, the sender, the time, the code and the paths of the elements at fault:

@@ -206,11 +206,26 @@ async def message(db: Database, message_id: str) -> Any:
                              (message_id,))
 
 
+async def message_for_reader(db: Database, message_id: str, reader: str) -> Any:
+    """A message with, in one read, the reader's delivery of it (`reader_delivery_id` and
+    `reader_state`, NULL when the reader is no recipient) and its bytes when stored inline
+    (`inline_data`, NULL when they are in the blob store): what a fetch needs."""
+    return await db.fetchone(
+        f"SELECT {_M_COLUMNS}, d.delivery_id AS reader_delivery_id, d.state AS reader_state, "
+        "p.data AS inline_data FROM messages m LEFT JOIN deliveries d ON d.message_id = "
+        "m.message_id AND d.recipient_id = ? LEFT JOIN payloads p ON p.sha256 = m.sha256 "
+        "WHERE m.message_id = ?", (reader, message_id))
+
+
+_M_COLUMNS = ", ".join(f"m.{column.strip()}" for column in MESSAGE_COLUMNS.split(","))
+
+
 async def inbox(db: Database, recipient_id: str, limit: int) -> list[Any]:
     return await db.fetchall(
         "SELECT d.delivery_id, d.message_id, d.state, d.priority, m.kind, m.sender_id, "
         "m.document_id, m.business_type, m.status_code, m.subject, m.accepted_ts, m.sha256, "
-        "m.size, m.related_message_id FROM deliveries d JOIN messages m USING (message_id) "
+        "m.size, m.related_message_id, m.code_number, m.code_notation "
+        "FROM deliveries d JOIN messages m USING (message_id) "
         "WHERE d.recipient_id = ? AND d.acked_ts IS NULL "
         "ORDER BY d.priority DESC, d.created_ts ASC, d.delivery_id ASC LIMIT ?",
         (recipient_id, limit))

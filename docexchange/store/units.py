@@ -140,13 +140,19 @@ def insert_certificate_txn(conn: Tx, key_id: str, organ_id: str, pem: str,
                  (key_id, organ_id, pem, not_before_ts, not_after_ts, ts))
 
 
-async def active_certificate_key_ids(db: Database, organ_ids: list[str], now: int) -> set[str]:
-    """Key ids of the signing certificates registered to any of these codes, valid at `now`."""
-    marks = ",".join("?" * len(organ_ids))
-    rows = await db.fetchall(
-        f"SELECT key_id FROM unit_certificates WHERE organ_id IN ({marks}) AND revoked_ts IS "
-        "NULL AND not_before_ts <= ? AND not_after_ts >= ?", (*organ_ids, now, now))
-    return {row["key_id"] for row in rows}
+async def certificate_validity(db: Database) -> list[Any]:
+    """Every signing certificate's key id, unit, validity and revocation: what the in-memory
+    cache of registered key ids holds (accounts/signing_keys.py)."""
+    return await db.fetchall("SELECT key_id, organ_id, not_before_ts, not_after_ts, revoked_ts "
+                             "FROM unit_certificates")
+
+
+async def certificates_version(db: Database) -> tuple[int, int, int]:
+    """Changes whenever a certificate is registered or revoked: rows, revoked rows and the
+    latest registration time. One small aggregate, read instead of the whole table."""
+    row = await db.fetchone("SELECT COUNT(*), COUNT(revoked_ts), COALESCE(MAX(created_ts), 0) "
+                            "FROM unit_certificates")
+    return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
 
 
 async def unit_certificates(db: Database, organ_id: str | None = None) -> list[Any]:
