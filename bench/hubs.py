@@ -176,14 +176,20 @@ STARTERS: dict[str, Callable[[Path], Hub]] = {
 
 
 def tree(pid: int) -> list[int]:
-    """The process and its descendants (workers, the parse pool)."""
+    """The process and its descendants (workers, the parse pool), whichever of its threads
+    started them (`serve` starts the inspection pool from a thread)."""
     found = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return found
-    for child in children:
-        found += tree(int(child))
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += tree(int(child))
     return found
 
 
