@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,19 +41,12 @@ from docexchange.signing import xmldsig
 from docexchange.signing.signature_placement import into_dsig_namespace, single_signature
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_verify import signed_packet  # noqa: E402
+from bench_verify import median_ms, signed_packet  # noqa: E402
 
 
 def median_us(call: Callable[[], Any], rounds: int) -> float:
     """Median CPU microseconds of one call (another session's load does not count)."""
-    for _ in range(min(rounds, 50)):
-        call()
-    times = []
-    for _ in range(rounds):
-        start = time.process_time_ns()
-        call()
-        times.append(time.process_time_ns() - start)
-    return statistics.median(times) / 1e3
+    return median_ms(call, rounds) * 1e3
 
 
 def measure(kilobytes: float, rounds: int) -> dict[str, float]:
