@@ -57,6 +57,10 @@ class Database:
     """
 
     engine: str = ""
+    #: the engine's read connections (set by its __init__ and open())
+    _reader_list: list[Any]
+    _sync_reader_list: list[Any]
+    _sync_readers: queue.SimpleQueue[Any]
 
     def __init__(self, *, max_batch: int = 256) -> None:
         self._max_batch = max_batch
@@ -74,7 +78,16 @@ class Database:
         raise NotImplementedError
 
     async def close(self) -> None:
+        """Stop the writer (its queued batches commit first), then close the read
+        connections both engines keep: the async ones and those `read()` opened."""
         await self._stop_writer()
+        for conn in self._reader_list:
+            await conn.close()
+        self._reader_list.clear()
+        for sync_conn in self._sync_reader_list:
+            sync_conn.close()
+        self._sync_reader_list.clear()
+        self._sync_readers = queue.SimpleQueue()
 
     def _writer_turn(self) -> contextlib.AbstractContextManager[None]:
         """Held around one batch: writers of other processes wait meanwhile."""

@@ -79,16 +79,6 @@ class SqliteDatabase(Database):
             self._reader_list.append(conn)
             self._readers.put_nowait(conn)
 
-    async def close(self) -> None:
-        await self._stop_writer()
-        for conn in self._reader_list:
-            await conn.close()
-        self._reader_list.clear()
-        for sync_conn in self._sync_reader_list:
-            sync_conn.close()
-        self._sync_reader_list.clear()
-        self._sync_readers = queue.SimpleQueue()
-
     # -- writer ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def _writer_turn(self) -> Iterator[None]:
