@@ -12,9 +12,13 @@ languages format floating-point numbers differently, so prefer integers in leave
 from __future__ import annotations
 
 import json
-import math
 
-_SCALARS = (str, int, type(None))
+_CONTAINERS = (dict, list, tuple)
+#: one encoder for every call: `json.dumps` with these options builds a new JSONEncoder each
+#: time, which the writer thread paid once per leaf (same options, so the same bytes)
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+)
 
 
 def canonical_json(obj: object) -> bytes:
@@ -25,9 +29,7 @@ def canonical_json(obj: object) -> bytes:
     ValueError for NaN, infinities and strings with lone surrogates (not valid UTF-8).
     """
     _check(obj)
-    text = json.dumps(
-        obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
-    )
+    text = _ENCODER.encode(obj)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -35,17 +37,18 @@ def canonical_json(obj: object) -> bytes:
 
 
 def _check(obj: object) -> None:
-    """Walk the value and refuse anything without exactly one canonical JSON form."""
-    if isinstance(obj, float):
-        if not math.isfinite(obj):
-            raise ValueError("NaN and infinities have no JSON form")
-    elif isinstance(obj, dict):
+    """Refuse what the encoder would silently change: a non-string object key (``json`` turns
+    ``1``, ``1.5``, ``True``, ``None`` into strings). Everything else without exactly one
+    canonical form the encoder itself refuses: NaN and infinities (ValueError, allow_nan=False),
+    any other type (TypeError). Why only keys are walked: this walk ran under the writer's
+    GIL once per leaf and cost as much as the encoding; scalars need no visit."""
+    if isinstance(obj, dict):
         for key, value in obj.items():
             if not isinstance(key, str):
                 raise TypeError(f"object keys must be strings, not {type(key).__name__}")
-            _check(value)
+            if isinstance(value, _CONTAINERS):
+                _check(value)
     elif isinstance(obj, list | tuple):
         for item in obj:
-            _check(item)
-    elif not isinstance(obj, _SCALARS):
-        raise TypeError(f"{type(obj).__name__} has no canonical JSON form")
+            if isinstance(item, _CONTAINERS):
+                _check(item)

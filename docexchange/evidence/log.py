@@ -14,12 +14,11 @@ from docexchange.clock import SYSTEM_CLOCK, Clock
 from docexchange.evidence.canonical import canonical_json
 from docexchange.evidence.merkle import (
     MerkleAccumulator,
-    decode_proof,
     inclusion_proof,
     leaf_hash,
 )
 from docexchange.evidence.proofs import LeafProof
-from docexchange.evidence.tree_head import TreeHead, sign_tree_head
+from docexchange.evidence.tree_head import TreeHead, TreeHeadSigner
 from docexchange.signing.keyring import KeyRing
 from docexchange.store import evidence as sql
 from docexchange.store.tx import Tx
@@ -48,6 +47,7 @@ class EvidenceLog:
         self._next: int | None = None
         self._fresh: list[tuple[int, bytes]] | None = []
         self.proofs_from_memory = 0
+        self._tree_head_signer: TreeHeadSigner | None = None
 
     def append_txn(self, conn: Tx, event: str, body: dict[str, Any],
                    units: Iterable[str] = (), message_id: str | None = None, *,
@@ -129,15 +129,24 @@ class EvidenceLog:
         acc = acc.copy()
         completed = acc.extend(new)
         sql.insert_nodes_txn(conn, completed)
-        current = self._keyring.current
-        tree_head = sign_tree_head(acc.size, acc.root(), self._clock.now_ms(), current.private_key,
-                                   current.key_id)
+        tree_head = self._signer().sign(acc.size, acc.root(), self._clock.now_ms())
         sql.insert_tree_head_txn(conn, tree_head.tree_size, tree_head.root_hash.hex(),
                                  tree_head.timestamp, tree_head.key_id,
                                  base64.b64encode(tree_head.signature).decode("ascii"))
         self._acc = acc
         self.heads_signed += 1
         self._staged = _batch_proofs(old, new, completed, wanted, tree_head)
+
+    def _signer(self) -> TreeHeadSigner:
+        """The signer of the key ring's current key, checked once per key (a key rotation
+        replaces `current`, so the next seal checks the new key)."""
+        current = self._keyring.current
+        signer = self._tree_head_signer
+        if signer is None or signer.private_key is not current.private_key \
+                or signer.key_id != current.key_id:
+            signer = self._tree_head_signer = TreeHeadSigner(current.private_key,
+                                                             current.key_id)
+        return signer
 
     def _new_leaf_hashes(self, conn: Tx, start: int) -> list[bytes]:
         """The hashes of leaves `start`…: those this batch appended, from memory, when they
@@ -197,7 +206,7 @@ def _batch_proofs(old: MerkleAccumulator, new: list[bytes],
                   wanted: dict[int, tuple[bytes, str]], head: TreeHead) -> dict[int, LeafProof]:
     """Inclusion proofs for the batch's receipts, from memory only (no database reads)."""
     cache: dict[tuple[int, int], bytes] = dict(zip(
-        _peak_ranges(old.size), decode_proof(old.to_state()["peaks"]), strict=True))
+        _peak_ranges(old.size), old.peaks, strict=True))
     cache.update({(lo, hi): node for lo, hi, node in completed})
     singles = {lo: node for (lo, hi), node in cache.items() if hi - lo == 1}
     leaves = _BatchLeaves(old.size, new, singles)

@@ -267,6 +267,11 @@ class MerkleAccumulator:
             root = node_hash(peak, root)
         return root
 
+    @property
+    def peaks(self) -> tuple[bytes, ...]:
+        """The peak hashes, largest subtree first (``to_state()`` without the hex round trip)."""
+        return tuple(self._peaks)
+
     def copy(self) -> MerkleAccumulator:
         """An independent accumulator in the same state."""
         twin = MerkleAccumulator()

@@ -118,17 +118,38 @@ def sign_tree_head(
     certificate could never be verified, so the mismatch is refused here (ValueError), as are
     keys the contract does not allow (not P-256, RSA under 2048 bits).
     """
-    _check_signed_fields(tree_size, root_hash, timestamp_ms, key_id)
-    if not _allowed(private_key.public_key()):
-        raise ValueError(f"hub keys are ECDSA P-256 or RSA of at least {MIN_RSA_BITS} bits")
-    if public_key_id(private_key.public_key()) != key_id:
-        raise ValueError("key_id does not identify this private key")
-    data = _signing_input(tree_size, root_hash, timestamp_ms)
-    if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        signature = private_key.sign(data, ec.ECDSA(hashes.SHA256()))
-    else:
-        signature = private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    return TreeHead(tree_size, root_hash, timestamp_ms, key_id, signature)
+    return TreeHeadSigner(private_key, key_id).sign(tree_size, root_hash, timestamp_ms)
+
+
+class TreeHeadSigner:
+    """`sign_tree_head` for one key, its checks done once.
+
+    Why: the writer signs a head per write batch; deriving the key id (DER-encoding the
+    public key and hashing it) and checking the key type each time cost as much Python work
+    under the GIL as the rest of the seal. The checks are the same, just not repeated.
+    """
+
+    def __init__(self, private_key: PrivateKey, key_id: str) -> None:
+        if not _allowed(private_key.public_key()):
+            raise ValueError(f"hub keys are ECDSA P-256 or RSA of at least {MIN_RSA_BITS} bits")
+        if public_key_id(private_key.public_key()) != key_id:
+            raise ValueError("key_id does not identify this private key")
+        self.private_key, self.key_id = private_key, key_id
+
+    def sign(self, tree_size: int, root_hash: bytes, timestamp_ms: int) -> TreeHead:
+        """A signed head over (size, root, time); ValueError for values the contract cannot
+        carry."""
+        _check_signed_fields(tree_size, root_hash, timestamp_ms, self.key_id)
+        data = _signing_input(tree_size, root_hash, timestamp_ms)
+        key = self.private_key
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            signature = key.sign(data, _ECDSA_SHA256)
+        else:
+            signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return TreeHead(tree_size, root_hash, timestamp_ms, self.key_id, signature)
+
+
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 
 
 def verify_tree_head(head: TreeHead, certificate: x509.Certificate) -> bool:

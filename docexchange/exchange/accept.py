@@ -208,13 +208,14 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
     message_id = new_ulid()
     ts = ctx.clock.now_ms()
     index = ctx.evidence.next_index_txn(conn)
+    routing_json = [r.to_json() for r in routing]  # the row and the leaf: built once
     message = sql.NewMessage(
         message_id, "document", caller, packet.document_id, btype, body.sha256,
         body.size, packet.header.subject, packet.header.code.code_number,
         packet.header.code.code_notation, packet.priority,
         packet.header.due_date.isoformat() if packet.header.due_date else None, None,
         related, doc.signature.key_id, doc.signature.status, ts,
-        dumps([r.to_json() for r in routing]), index)
+        dumps(routing_json), index)
     if not sql.insert_document_if_new_txn(conn, message):
         first = sql.find_document_txn(conn, caller, packet.document_id, btype)
         return True, first, sql.deliveries_of_txn(conn, first["message_id"])
@@ -231,7 +232,7 @@ def _store_txn(ctx: ExchangeContext, conn: Tx, caller: str, doc: _Document,
         "message_id": message_id, "sender": caller, "document_id": packet.document_id,
         "business_type": btype, "sha256": body.sha256, "size": body.size,
         "recipients": list(recipients), "related_message_id": related,
-        "routing": [r.to_json() for r in routing], "signer_key_id": doc.signature.key_id,
+        "routing": routing_json, "signer_key_id": doc.signature.key_id,
         "signature": doc.signature.status,
     }, units=(caller, *recipients), message_id=message_id, receipt=True)
     if appended != index:  # a leaf appended in between would break the message's receipt

@@ -18,6 +18,8 @@ MESSAGE_COLUMNS = ("message_id, kind, sender_id, document_id, business_type, sha
                    "related_message_id, signer_key_id, signature, accepted_ts, recipients_json, "
                    "log_index")
 
+_MESSAGE_COLUMN_NAMES = tuple(MESSAGE_COLUMNS.split(", "))
+
 
 @dataclass(frozen=True)
 class NewMessage:
@@ -51,7 +53,7 @@ class NewMessage:
 
     def as_row(self) -> dict[str, Any]:
         """The row as `message_txn` would read it back (no read needed after the insert)."""
-        return dict(zip(MESSAGE_COLUMNS.split(", "), self.values(), strict=True))
+        return dict(zip(_MESSAGE_COLUMN_NAMES, self.values(), strict=True))
 
 
 _INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES "
