@@ -248,13 +248,23 @@ class Database:
         self.stats.batches += 1
         self.stats.jobs += len(batch)
         self.stats.by_name.update(job.name for job in batch)
-        for job, (ok, value) in zip(batch, results, strict=True):
-            self._settle(job, ok, value)
-        for loop in {job.loop for job in batch}:
-            for listener in list(self._after_commit):
-                with contextlib.suppress(RuntimeError):  # loop closed: nobody listens
-                    loop.call_soon_threadsafe(listener)
+        self._answer(batch, results)
         return tx
+
+    def _answer(self, batch: list[_Job], results: list[tuple[bool, Any]]) -> None:
+        """Hand each caller its result, then wake the commit listeners: ONE thread-safe call
+        per event loop per batch. Why: every `call_soon_threadsafe` writes to the loop's
+        wake-up pipe (a system call, under the GIL, on the writer thread, and a wake-up the
+        loop must read); one per job cost the writer as much as a statement. Inside the
+        loop the futures resolve in job order and each listener runs as its own callback
+        afterwards, as before."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, bool, Any]]] = {}
+        for job, (ok, value) in zip(batch, results, strict=True):
+            by_loop.setdefault(job.loop, []).append((job, ok, value))
+        listeners = tuple(self._after_commit)
+        for loop, settled in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody listens
+                loop.call_soon_threadsafe(_resolve_all, loop, settled, listeners)
 
     def _run_job(self, tx: Any, job: _Job) -> tuple[bool, Any]:
         tx.execute("SAVEPOINT job")
@@ -281,14 +291,22 @@ class Database:
 
     @staticmethod
     def _settle(job: _Job, ok: bool, value: Any) -> None:
-        def resolve() -> None:
-            if job.future.done():
-                return
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
         try:
-            job.loop.call_soon_threadsafe(resolve)
+            job.loop.call_soon_threadsafe(_resolve_all, job.loop, [(job, ok, value)], ())
         except RuntimeError:  # loop closed: the caller is gone
             pass
+
+
+def _resolve_all(loop: asyncio.AbstractEventLoop, settled: list[tuple[_Job, bool, Any]],
+                 listeners: tuple[Callable[[], None], ...]) -> None:
+    """On the jobs' event loop: resolve their futures (a caller gone meanwhile is skipped),
+    then schedule the commit listeners."""
+    for job, ok, value in settled:
+        if job.future.done():
+            continue
+        if ok:
+            job.future.set_result(value)
+        else:
+            job.future.set_exception(value)
+    for listener in listeners:
+        loop.call_soon(listener)
