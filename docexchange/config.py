@@ -111,6 +111,9 @@ class StorageConfig:
     read_connections: int = _opt(2, "Read-only database connections.", min=1, max=32)
     max_batch: int = _opt(256, "Most write transactions grouped into one commit.", min=1,
                           max=10000)
+    batch_gather_us: int = _opt(
+        1000, "Microseconds the writer waits for more write transactions to join a batch when "
+        "some are already waiting (0: never wait).", min=0, max=100_000)
     inline_payload_bytes: int = _opt(
         1024 * 1024, "Payloads up to this size are stored inside the database.", min=0,
         max=64 * 1024 * 1024)

@@ -18,12 +18,12 @@ def make_database(storage: StorageConfig) -> Database:
         from docexchange.store.postgres import PostgresDatabase
 
         return PostgresDatabase(storage.database, read_connections=storage.read_connections,
-                                max_batch=storage.max_batch)
+                                max_batch=storage.max_batch, gather_us=storage.batch_gather_us)
     from docexchange.store.sqlite import SqliteDatabase
 
     return SqliteDatabase(storage.database, synchronous=storage.synchronous,
                           read_connections=storage.read_connections,
-                          max_batch=storage.max_batch)
+                          max_batch=storage.max_batch, gather_us=storage.batch_gather_us)
 
 
 async def open_database(storage: StorageConfig) -> Database:

@@ -25,7 +25,7 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 
 from docexchange.config import PostgresURL
-from docexchange.store.engine import Database
+from docexchange.store.engine import DEFAULT_GATHER_US, Database
 from docexchange.store.failures import is_storage_failure
 from docexchange.store.migrations import apply_postgres_migrations
 from docexchange.store.pg_sql import row_maker, translate
@@ -153,8 +153,8 @@ class PostgresDatabase(Database):
     engine = "postgresql"
 
     def __init__(self, url: PostgresURL, *, read_connections: int = 2,
-                 max_batch: int = 256) -> None:
-        super().__init__(max_batch=max_batch)
+                 max_batch: int = 256, gather_us: int = DEFAULT_GATHER_US) -> None:
+        super().__init__(max_batch=max_batch, gather_us=gather_us)
         self.url = url
         self._n_readers = read_connections
         self._readers: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None

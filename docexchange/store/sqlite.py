@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from docexchange.store.engine import Database
+from docexchange.store.engine import DEFAULT_GATHER_US, Database
 from docexchange.store.migrations import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ class SqliteDatabase(Database):
     engine = "sqlite"
 
     def __init__(self, path: Path, *, synchronous: str = "FULL", read_connections: int = 2,
-                 max_batch: int = 256) -> None:
-        super().__init__(max_batch=max_batch)
+                 max_batch: int = 256, gather_us: int = DEFAULT_GATHER_US) -> None:
+        super().__init__(max_batch=max_batch, gather_us=gather_us)
         self.path = path
         self._synchronous = synchronous
         self._n_readers = read_connections
