@@ -167,6 +167,10 @@ class ExchangeConfig:
         30, "Days after its last valid day during which a retired unit may still fetch and "
         "acknowledge what it received (it can no longer send documents).", min=0, max=3650)
     inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
+    inbox_inline_packet_bytes: int = _opt(
+        65536, "GET /inbox?packets=inline carries the bytes of each packet of at most this "
+        "size (base64) and marks it fetched; larger ones are fetched one by one (0: none).",
+        min=0, max=1048576)
     inspect_workers: int = _opt(
         0, "Worker processes that parse, validate and verify packets, off the event loop; "
         "0 for one per core.", min=0, max=64)
