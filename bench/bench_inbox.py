@@ -14,7 +14,7 @@ example) caps one unit at 25 pairs/s, so 64 recipients at 3,000 pairs/s need it 
 ``main`` starts its hub with the limit off.
 
     .venv/bin/python bench/bench_inbox.py [--documents 6000] [--processes 2] [--workers 1]
-                                          [--batch] [--rate-limit 50]
+                                          [--batch] [--rate-limit 50] [--postgresql]
 
 ``--batch`` drains as a DMS using the batch inbox does: ``inbox(packets=True)`` (the packets in
 the listing, marked fetched in one transaction) and one ``ack_many`` per listing (one
@@ -141,10 +141,13 @@ def main(argv: list[str] | None = None) -> int:
                              "/deliveries/ack per listing, instead of a fetch and an ack each")
     parser.add_argument("--rate-limit", type=int, default=0,
                         help="[server] unit_rate_limit of the hub (0: off)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="the hub on a throw-away PostgreSQL, one node (--workers ignored)")
     args = parser.parse_args(argv)
+    options = {"unit_rate_limit": args.rate_limit}
     with tempfile.TemporaryDirectory(prefix="dx-inbox-") as folder:
-        hub = hubs.start_sqlite(Path(folder), workers=args.workers,
-                                options={"unit_rate_limit": args.rate_limit})
+        hub = (hubs.start_postgresql(Path(folder), options=options) if args.postgresql else
+               hubs.start_sqlite(Path(folder), workers=args.workers, options=options))
         try:
             row = measure(hub, args.documents, args.processes, args.batch)
         finally:

@@ -72,7 +72,7 @@ def _fetched_many_txn(ctx: ExchangeContext, conn: Tx, caller: str,
     ts = ctx.clock.now_ms()
     message_of = dict(handed)
     changed = sql.mark_fetched_many_txn(conn, list(message_of), ts)
-    sql.insert_events_txn(conn, "fetched", caller, ts, changed)
+    sql.insert_events_txn(conn, "fetched", caller, [(i, ts) for i in changed])
     for delivery_id in changed:
         ctx.evidence.append_txn(conn, "delivery_fetched", {
             "delivery_id": delivery_id, "message_id": message_of[delivery_id],
@@ -146,12 +146,14 @@ def _ack_many_txn(ctx: ExchangeContext, conn: Tx, caller: str, ids: list[str],
     rows = sql.deliveries_many_txn(conn, ids)
     answers: dict[str, dict[str, Any]] = {}
     notify: list[str] = []
+    events: list[tuple[str, int]] = []  # one INSERT for all: no round trip per ack
     for delivery_id in ids:
         answer, woken = ack_row_txn(ctx, conn, caller, delivery_id, rows.get(delivery_id),
-                                    arrivals[delivery_id])
+                                    arrivals[delivery_id], events=events)
         if answer is not None:
             answers[delivery_id] = answer
             notify += woken
+    sql.insert_events_txn(conn, "acknowledged", caller, events)
     return answers, notify
 
 

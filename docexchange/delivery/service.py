@@ -132,10 +132,12 @@ def arrival_status(ctx: ExchangeContext, caller: str, row: Any) -> tuple[bytes, 
 
 
 def ack_row_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str, d: Any,
-                arrival: tuple[bytes, str] | None
+                arrival: tuple[bytes, str] | None, *,
+                events: list[tuple[str, int]] | None = None
                 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Acknowledge the delivery row `d` (read in this transaction); None when it is not the
-    caller's. Returns the answer and the units to wake."""
+    caller's. Returns the answer and the units to wake. With `events`, the 'acknowledged'
+    event is left to the caller (appended there: one INSERT for a batch)."""
     if d is None or d["recipient_id"] != caller:  # what was remembered is checked here
         return None, []
     if d["acked_ts"] is not None:
@@ -155,7 +157,10 @@ def ack_row_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str, d
         changes.update(last_status_code="01", last_status_ts=ts)
         notify.append(d["sender_id"])
     sql.update_delivery_txn(conn, delivery_id, ts, **changes)  # one UPDATE for both
-    sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    if events is None:
+        sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    else:
+        events.append((delivery_id, ts))
     ctx.evidence.append_txn(conn, "delivery_acknowledged", {
         "delivery_id": delivery_id, "message_id": d["message_id"], "unit": caller,
         "status_message_id": status_id}, units=(caller, d["sender_id"]),

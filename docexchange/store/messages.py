@@ -309,12 +309,13 @@ def mark_fetched_many_txn(conn: Tx, delivery_ids: Sequence[str], ts: int) -> lis
     return changed
 
 
-def insert_events_txn(conn: Tx, event: str, actor_id: str, ts: int,
-                      delivery_ids: Sequence[str]) -> None:
-    """The same plain event (no status) on many deliveries, in one statement."""
+def insert_events_txn(conn: Tx, event: str, actor_id: str,
+                      stamped: Sequence[tuple[str, int]]) -> None:
+    """The same plain event (no status) on many deliveries, (delivery id, time) each, in one
+    statement."""
     insert_rows_txn(conn, "INSERT INTO delivery_events (delivery_id, event, actor_id, "
                     "created_ts) VALUES", [(delivery_id, event, actor_id, ts)
-                                           for delivery_id in delivery_ids],
+                                           for delivery_id, ts in stamped],
                     "ON CONFLICT DO NOTHING")
 
 
