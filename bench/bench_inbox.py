@@ -66,7 +66,9 @@ async def preload(hub: hubs.Hub, documents: int) -> None:
 def recipient(url: str, credentials: dict, units: list[str], start: Any, results: Any,
               batch: bool = False) -> None:
     start.wait()
-    results.put(asyncio.run(_drain(url, credentials, units, batch)))
+    began = time.process_time()
+    figures = asyncio.run(_drain(url, credentials, units, batch))
+    results.put(figures | {"cpu_s": time.process_time() - began})
 
 
 async def _drain(url: str, credentials: dict, units: list[str], batch: bool = False
@@ -124,7 +126,9 @@ def measure(hub: hubs.Hub, documents: int = 6000, processes: int = 2, batch: boo
     elapsed = max(part["ended"] for part in parts) - began
     return {"pairs": len(pairs), "fetch_ack_per_s": len(pairs) / elapsed,
             "pair_p50_ms": _pct(pairs, 50), "pair_p99_ms": _pct(pairs, 99),
-            "hub_cpu_ms_per_pair": cpu * 1000 / max(len(pairs), 1)}
+            "hub_cpu_ms_per_pair": cpu * 1000 / max(len(pairs), 1),
+            "load_cpu_ms_per_pair": sum(part["cpu_s"] for part in parts) * 1000 / max(
+                len(pairs), 1)}
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{hub.name} ({mode}): {row['pairs']} fetch+ack in {args.processes} recipient "
           "processes: "
           f"{row['fetch_ack_per_s']:.0f}/s, pair p50 {row['pair_p50_ms']:.1f} ms, "
-          f"p99 {row['pair_p99_ms']:.1f} ms, hub CPU {row['hub_cpu_ms_per_pair']:.2f} ms/pair")
+          f"p99 {row['pair_p99_ms']:.1f} ms, hub CPU {row['hub_cpu_ms_per_pair']:.2f} ms/pair, "
+          f"recipients' CPU {row['load_cpu_ms_per_pair']:.2f} ms/pair")
     return 0
 
 
