@@ -71,7 +71,7 @@ def _fetched_many_txn(ctx: ExchangeContext, conn: Tx, caller: str,
                       handed: Sequence[tuple[str, str]]) -> None:
     ts = ctx.clock.now_ms()
     message_of = dict(handed)
-    changed = sql.mark_fetched_many_txn(conn, list(message_of), ts)
+    changed = sql.mark_fetched_many_txn(conn, caller, list(message_of), ts)
     sql.insert_events_txn(conn, "fetched", caller, [(i, ts) for i in changed])
     for delivery_id in changed:
         ctx.evidence.append_txn(conn, "delivery_fetched", {

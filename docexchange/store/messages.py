@@ -289,17 +289,19 @@ def mark_fetched_txn(conn: Tx, delivery_id: str, ts: int) -> bool:
                         (ts, ts, delivery_id)).rowcount > 0
 
 
-def mark_fetched_many_txn(conn: Tx, delivery_ids: Sequence[str], ts: int) -> list[str]:
-    """pending → fetched for each of `delivery_ids` still pending; returns those it changed.
-    Two statements for the lot: the engine's writer lock keeps every other writer out
-    between the read and the update."""
+def mark_fetched_many_txn(conn: Tx, recipient_id: str, delivery_ids: Sequence[str],
+                          ts: int) -> list[str]:
+    """pending → fetched for each of `delivery_ids` still pending and still the recipient's
+    (a reorganisation may have moved it since it was listed); returns those it changed. Two
+    statements for the lot: the engine's writer lock keeps every other writer out between
+    the read and the update."""
     changed: list[str] = []
     for start in range(0, len(delivery_ids), _IN_CHUNK):
         chunk = list(delivery_ids[start:start + _IN_CHUNK])
         marks = ", ".join("?" * len(chunk))
         pending = [row[0] for row in conn.execute(
             f"SELECT delivery_id FROM deliveries WHERE delivery_id IN ({marks}) AND "
-            "state = 'pending'", chunk).fetchall()]
+            "state = 'pending' AND recipient_id = ?", (*chunk, recipient_id)).fetchall()]
         if pending:
             marks = ", ".join("?" * len(pending))
             conn.execute(f"UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
