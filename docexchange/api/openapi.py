@@ -115,11 +115,12 @@ PATHS: dict[str, dict[str, Any]] = {
             _query("wait", "Seconds to wait for a first item (capped at "
                            "exchange.inbox_max_wait)", "integer"),
             _query("limit", "Most items (1-1000)", "integer"),
-            _query("packets", "`inline`: each item whose packet is at most "
-                              "exchange.inbox_inline_packet_bytes carries its exact bytes "
-                              "(`packet`, base64), and those still pending are marked fetched "
-                              "(as GET /documents/{message_id} does) in one transaction; "
-                              "larger ones carry none")),
+            {**_query("packets", "`inline`: each item whose packet is at most "
+                                 "exchange.inbox_inline_packet_bytes carries its exact bytes "
+                                 "(`packet`, base64), and those still pending are marked "
+                                 "fetched (as GET /documents/{message_id} does) in one "
+                                 "transaction; larger ones carry none"),
+             "schema": {"type": "string", "enum": ["inline"]}}),
         description="Items stay listed until acknowledged. With packets=inline a DMS needs "
                     "no fetch per document: store each packet (check its sha256), then "
                     "acknowledge them all with POST /deliveries/ack.")},
