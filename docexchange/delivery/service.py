@@ -23,9 +23,15 @@ from docexchange.store import messages as sql
 from docexchange.store.tx import Tx
 
 
+#: the English word of each thing `not_found` names in Vietnamese
+_IN_ENGLISH = {"văn bản": "document", "lượt chuyển": "delivery"}
+
+
 def not_found(what: str, ident: str) -> DocExchangeError:
+    """``what`` in Vietnamese ("văn bản", "lượt chuyển"); the English sentence names it in
+    English."""
     return DocExchangeError("DX_NOT_FOUND", f"Không tìm thấy {what} {ident}.",
-                            f"No {what} {ident} for this unit.", id=ident)
+                            f"No {_IN_ENGLISH[what]} {ident} for this unit.", id=ident)
 
 
 def inbox_item(row: Any) -> dict[str, Any]:
