@@ -1,0 +1,95 @@
+"""Inline inspections take turns on the event loop (issue 12, loop lag <= 20 ms): a burst of
+small packets is spread over loop iterations instead of running back to back in one, so a
+request arriving amid them is served between two of them. Iterations are counted by a
+callback that re-schedules itself (it runs exactly once per iteration); no clock is read."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+from typing import Any
+
+import pytest
+
+from docexchange.exchange.inspection_pool import InspectionPool
+from docexchange.exchange.loop_turns import LoopTurns
+from tests.conftest import PROVINCE, SO_NOI_VU
+from tests.exchange.helpers import document
+
+
+class IterationCounter:
+    """The number of the loop iteration now running."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_soon(self._tick)
+
+    def _tick(self) -> None:
+        self.count += 1
+        self._handle = self._loop.call_soon(self._tick)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
+async def test_one_job_per_iteration_in_arrival_order() -> None:
+    """With no budget, twenty jobs that all arrive in one iteration run in twenty iterations,
+    first come first served."""
+    turns, ticks = LoopTurns(budget=0), IterationCounter()
+    ran: list[tuple[int, int]] = []
+
+    async def one(n: int) -> int:
+        return await turns.run(lambda: ran.append((n, ticks.count)) or n)
+
+    assert await asyncio.gather(*(one(n) for n in range(20))) == list(range(20))
+    ticks.stop()
+    assert [n for n, _ in ran] == list(range(20))
+    assert len({tick for _, tick in ran}) == 20
+
+
+async def test_a_cancelled_waiter_gives_its_turn_up_and_a_failing_job_frees_its_own() -> None:
+    turns = LoopTurns(budget=0)
+    ran: list[int] = []
+
+    def fail() -> None:
+        raise ValueError("bad packet")
+
+    first = asyncio.create_task(turns.run(fail))
+    waiting = asyncio.create_task(turns.run(lambda: ran.append(1)))
+    last = asyncio.create_task(turns.run(lambda: ran.append(2)))
+    await asyncio.sleep(0)  # all three have arrived; the first has run and failed
+    waiting.cancel()
+    with pytest.raises(ValueError):
+        await first
+    await last
+    assert ran == [2]
+    assert waiting.cancelled()
+
+
+async def test_a_burst_of_small_packets_leaves_room_for_other_requests() -> None:
+    """32 real 5 KB packets inspected inline at once, and a probe task (think /healthz) made
+    right after them: without turns all 32 ran before the probe, in one iteration."""
+    data = document(PROVINCE, [SO_NOI_VU], files=[("cv.pdf", os.urandom(3000))])
+    pool = InspectionPool((), False, workers=1, inline_below=64 * 1024)
+    ticks, done = IterationCounter(), collections.Counter[int]()
+
+    async def inspect() -> Any:
+        inspection = await pool.inspect(data)
+        done[ticks.count] += 1
+        return inspection
+
+    async def probe() -> int:
+        return sum(done.values())
+
+    try:
+        burst = [asyncio.create_task(inspect()) for _ in range(32)]
+        seen_by_probe = await asyncio.create_task(probe())
+        results = await asyncio.gather(*burst)
+    finally:
+        ticks.stop()
+        pool.close()
+    assert all(r.packet is not None for r in results)
+    assert seen_by_probe < 32
+    assert max(done.values()) < 32 and len(done) > 1
