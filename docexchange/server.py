@@ -1,4 +1,9 @@
-"""The listening side of the hub: read timeouts on every connection, and TLS.
+"""The listening side of the hub: its event loop, read timeouts on every connection, and TLS.
+
+`serve` runs on uvloop unless `[server] event_loop = "asyncio"`: the same aiohttp server on a
+libuv loop costs less CPU per request (its transports, timers and callbacks are C), which the
+event-loop lag of issue 12 needs more than anything (bench/README.md). Tests' in-process hubs
+stay on the standard loop (pytest's); the `serve` subprocess tests run what ships.
 
 aiohttp has no deadline for receiving a request: a client that sends half a header line, or
 stops in the middle of a body, holds its connection (and, for a body, a spooled file) for as
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,24 @@ from aiohttp.web_protocol import RequestHandler
 from docexchange.config import Config
 
 log = logging.getLogger(__name__)
+
+
+def loop_factory(event_loop: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """What makes the loop of `[server] event_loop` (None: asyncio's default). Where uvloop is
+    not installed (it has no Windows build) the hub says so and runs on asyncio."""
+    if event_loop != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        log.warning("uvloop is not installed: serving on the asyncio event loop")
+        return None
+    return uvloop.new_event_loop
+
+
+def loop_name(loop: asyncio.AbstractEventLoop) -> str:
+    """"uvloop" or "asyncio": which implementation ``loop`` is, for the start-up log line."""
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
 
 
 class ReadGuardHandler(RequestHandler):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -24,7 +26,9 @@ from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
 from docexchange.logs import AccessLogger
 from docexchange.logs import configure as configure_logging
-from docexchange.server import GuardedAppRunner, tls_context
+from docexchange.server import GuardedAppRunner, loop_factory, loop_name, tls_context
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,7 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--workers", type=int, help="thay cho server.workers (số tiến trình) / "
                                                "override server.workers (processes)")
     p.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, loop_factory=event_loop_of)
+
+
+def event_loop_of(config_path: Path) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The loop `cli.main` runs `serve` on: `[server] event_loop` (uvloop by default), chosen
+    before the loop exists, so the configuration is read once more here."""
+    return loop_factory(load_config(config_path).server.event_loop)
 
 
 def _children(config_path: Path, host: str, port: int, count: int) -> list[subprocess.Popen[bytes]]:
@@ -65,6 +75,7 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else config.server.port
     workers = 1 if args.worker_child else (args.workers or config.server.workers)
     configure_logging(config.server.log_format, args.verbose)
+    log.info("event loop: %s (process %d)", loop_name(asyncio.get_running_loop()), os.getpid())
     runner = GuardedAppRunner(create_app(config), config, access_log_class=AccessLogger,
                               access_log=logging.getLogger("docexchange.access")
                               if config.server.access_log else None)
