@@ -6,8 +6,10 @@ concurrent senders the bodies of dozens of requests complete in the same iterati
 task ran its inspection in its next step, back to back: /healthz and every other small request
 waited 40-70 ms. `LoopTurns` gives each iteration at most `budget` seconds of such work (at
 least one job): a job that arrives when the iteration's budget is spent waits in line, and the
-next one in line is let in by a callback of the *next* iteration, after the selector has been
-polled and the callbacks already waiting have run.
+next ones in line (as many as the budget holds at the recent jobs' pace) are let in by a
+callback of the *next* iteration, after the selector has been polled and the callbacks already
+waiting have run. Letting one in per iteration would cap the rate at the loop's iterations per
+second, which under load is below the packets' arrival rate.
 
 An `asyncio.Lock` cannot do this: a job that never awaits while holding it leaves the lock
 free for the next arrival in the same iteration, so nobody ever queues.
@@ -28,10 +30,13 @@ class LoopTurns:
     """Runs synchronous jobs on the running loop, at most `budget` seconds of them (and at
     least one) per loop iteration, in arrival order once any has had to wait."""
 
-    def __init__(self, budget: float = 0.002) -> None:
-        """``budget``: seconds of jobs one loop iteration may run; 0 for one job per turn."""
-        self._budget = budget
+    def __init__(self, budget: float = 0.002,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        """``budget``: seconds of jobs one loop iteration may run; 0 for one job per turn.
+        ``clock``: seconds, to time the jobs (a test's fake clock)."""
+        self._budget, self._clock = budget, clock
         self._spent = 0.0
+        self._typical = 0.0  # seconds a job took lately
         self._turn_open = False  # a job ran (or was let in) in this iteration
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -44,11 +49,14 @@ class LoopTurns:
             await waiter  # let in by _next_turn, which opened the turn for it
         elif not self._turn_open:
             self._open_turn()
-        started = time.perf_counter()
+        started = self._clock()
         try:
             return job()
         finally:
-            self._spent += time.perf_counter() - started
+            took = self._clock() - started
+            self._spent += took
+            # a moving average of recent jobs, from the first one's time
+            self._typical += (took - self._typical) / (8 if self._typical else 1)
 
     def _open_turn(self) -> None:
         """Start a budget for this iteration; callbacks scheduled now run in the next one."""
@@ -56,12 +64,16 @@ class LoopTurns:
         asyncio.get_running_loop().call_soon(self._next_turn)
 
     def _next_turn(self) -> None:
-        """A new iteration: let the first live waiter in (its task runs in the iteration after
-        this one, where its own turn is counted), or leave the turn free for whoever comes."""
+        """A new iteration: let in as many live waiters as the budget holds at the recent jobs'
+        pace (at least one; their tasks run in the iteration after this one, where their turn
+        is counted), or leave the turn free for whoever comes."""
         self._turn_open = False
-        while self._waiting:
+        room = max(1, int(self._budget / self._typical)) if self._typical > 0 else 1
+        let_in = 0
+        while self._waiting and let_in < room:
             waiter = self._waiting.popleft()
             if not waiter.done():  # a cancelled waiter gives its place up
                 waiter.set_result(None)
-                self._open_turn()
-                return
+                let_in += 1
+        if let_in:
+            self._open_turn()

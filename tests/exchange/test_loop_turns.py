@@ -49,6 +49,22 @@ async def test_one_job_per_iteration_in_arrival_order() -> None:
     assert len({tick for _, tick in ran}) == 20
 
 
+async def test_each_iteration_runs_what_its_budget_holds() -> None:
+    """Jobs of 1 (fake) second and a budget of 3: 20 jobs arriving in one iteration run three
+    per iteration, the first three at once and then three let in per iteration."""
+    clock = [0.0]
+    turns, ticks = LoopTurns(budget=3, clock=lambda: clock[0]), IterationCounter()
+    per_tick = collections.Counter[int]()
+
+    def job() -> None:
+        clock[0] += 1
+        per_tick[ticks.count] += 1
+
+    await asyncio.gather(*(turns.run(job) for _ in range(20)))
+    ticks.stop()
+    assert [per_tick[tick] for tick in sorted(per_tick)] == [3, 3, 3, 3, 3, 3, 2]
+
+
 async def test_a_cancelled_waiter_gives_its_turn_up_and_a_failing_job_frees_its_own() -> None:
     turns = LoopTurns(budget=0)
     ran: list[int] = []
