@@ -35,9 +35,9 @@ class IterationCounter:
 
 
 async def test_one_job_per_iteration_in_arrival_order() -> None:
-    """With no budget, twenty jobs that all arrive in one iteration run in twenty iterations,
-    first come first served."""
-    turns, ticks = LoopTurns(budget=0), IterationCounter()
+    """With no budget (and, on a clock that stands still, no time taken by anything), twenty
+    jobs that all arrive in one iteration run in twenty iterations, first come first served."""
+    turns, ticks = LoopTurns(budget=0, clock=lambda: 0.0), IterationCounter()
     ran: list[tuple[int, int]] = []
 
     async def one(n: int) -> int:
@@ -65,8 +65,32 @@ async def test_each_iteration_runs_what_its_budget_holds() -> None:
     assert [per_tick[tick] for tick in sorted(per_tick)] == [3, 3, 3, 3, 3, 3, 2]
 
 
+async def test_long_other_work_gives_the_jobs_a_matching_turn() -> None:
+    """Other callbacks taking 6 (fake) seconds per iteration: the waiting 1-second jobs get
+    about as much (6 per iteration, not the budget's 3), so a busy loop cannot starve them."""
+    clock = [0.0]
+    turns, ticks = LoopTurns(budget=3, clock=lambda: clock[0]), IterationCounter()
+    per_tick = collections.Counter[int]()
+    loop = asyncio.get_running_loop()
+
+    def other_work() -> None:
+        clock[0] += 6
+        handle[0] = loop.call_soon(other_work)
+
+    handle = [loop.call_soon(other_work)]
+
+    def job() -> None:
+        clock[0] += 1
+        per_tick[ticks.count] += 1
+
+    await asyncio.gather(*(turns.run(job) for _ in range(27)))
+    ticks.stop()
+    handle[0].cancel()
+    assert [per_tick[tick] for tick in sorted(per_tick)] == [3, 6, 6, 6, 6]
+
+
 async def test_a_cancelled_waiter_gives_its_turn_up_and_a_failing_job_frees_its_own() -> None:
-    turns = LoopTurns(budget=0)
+    turns = LoopTurns(budget=0, clock=lambda: 0.0)
     ran: list[int] = []
 
     def fail() -> None:
