@@ -34,9 +34,10 @@ class IterationCounter:
         self._handle.cancel()
 
 
-async def test_one_job_per_iteration_in_arrival_order() -> None:
+async def test_a_line_is_let_in_a_quarter_at_a_time_in_arrival_order() -> None:
     """With no budget (and, on a clock that stands still, no time taken by anything), twenty
-    jobs that all arrive in one iteration run in twenty iterations, first come first served."""
+    jobs that all arrive in one iteration run one first, then a quarter of the line (rounded
+    up) per iteration, first come first served."""
     turns, ticks = LoopTurns(budget=0, clock=lambda: 0.0), IterationCounter()
     ran: list[tuple[int, int]] = []
 
@@ -46,12 +47,14 @@ async def test_one_job_per_iteration_in_arrival_order() -> None:
     assert await asyncio.gather(*(one(n) for n in range(20))) == list(range(20))
     ticks.stop()
     assert [n for n, _ in ran] == list(range(20))
-    assert len({tick for _, tick in ran}) == 20
+    per_tick = collections.Counter(tick for _, tick in ran)
+    assert [per_tick[tick] for tick in sorted(per_tick)] == [1, 5, 4, 3, 2, 2, 1, 1, 1]
 
 
 async def test_each_iteration_runs_what_its_budget_holds() -> None:
-    """Jobs of 1 (fake) second and a budget of 3: 20 jobs arriving in one iteration run three
-    per iteration, the first three at once and then three let in per iteration."""
+    """Jobs of 1 (fake) second and a budget of 3: of 20 jobs arriving in one iteration the
+    first three run at once, then five (a quarter of the 17 waiting), then three per iteration,
+    what the budget holds."""
     clock = [0.0]
     turns, ticks = LoopTurns(budget=3, clock=lambda: clock[0]), IterationCounter()
     per_tick = collections.Counter[int]()
@@ -62,7 +65,7 @@ async def test_each_iteration_runs_what_its_budget_holds() -> None:
 
     await asyncio.gather(*(turns.run(job) for _ in range(20)))
     ticks.stop()
-    assert [per_tick[tick] for tick in sorted(per_tick)] == [3, 3, 3, 3, 3, 3, 2]
+    assert [per_tick[tick] for tick in sorted(per_tick)] == [3, 5, 3, 3, 3, 3]
 
 
 async def test_long_other_work_gives_the_jobs_a_matching_turn() -> None:
