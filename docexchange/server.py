@@ -21,6 +21,7 @@ cleans up (exchange/incoming.py). Idle keep-alive connections close after `keepa
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import ssl
 from collections.abc import Callable
@@ -51,6 +52,16 @@ def loop_factory(event_loop: str) -> Callable[[], asyncio.AbstractEventLoop] | N
 def loop_name(loop: asyncio.AbstractEventLoop) -> str:
     """"uvloop" or "asyncio": which implementation ``loop`` is, for the start-up log line."""
     return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
+
+
+def freeze_start_up_objects() -> int:
+    """Move every object alive now (modules, the app, schemas, caches: ~80,000 once the hub
+    is set up) out of the garbage collector's reach; returns how many are frozen. A full
+    collection walked them all, 16-19 ms in which the event loop answered nothing, several
+    times a minute under load; they live as long as the process anyway (`gc.freeze`)."""
+    gc.collect()  # what start-up left as garbage is freed, not frozen
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class ReadGuardHandler(RequestHandler):

@@ -1,6 +1,7 @@
 """`serve` runs on uvloop, every process of it, unless `[server] event_loop = "asyncio"` (issue
 12): each process says which loop it runs, and a hub on either loop serves, stops cleanly on
-SIGTERM (signal handlers) and starts its children (`--workers`)."""
+SIGTERM (signal handlers) and starts its children (`--workers`). And what else serve does for
+the loop's lag: its start-up objects are frozen out of garbage collection."""
 
 from __future__ import annotations
 
@@ -58,6 +59,16 @@ async def test_serve_runs_every_process_on_uvloop(hub_env: HubEnv) -> None:
     loops = await _serve_and_stop(hub, processes=2)
     assert hub.proc is not None and hub.proc.pid in loops
     assert len(loops) == 2 and set(loops.values()) == {"uvloop"}
+
+
+async def test_serve_freezes_its_start_up_objects_out_of_garbage_collection(
+        hub_env: HubEnv) -> None:
+    """A full collection walked every module, schema and cache object (16-19 ms with the loop
+    stopped); serve freezes them once set up, so collections walk only what requests make."""
+    hub = HubProcess(hub_env)
+    await _serve_and_stop(hub, processes=1)
+    frozen = re.search(r"(\d+) start-up objects frozen", hub.log.read_text("utf-8"))
+    assert frozen is not None and int(frozen[1]) > 10_000
 
 
 async def test_serve_falls_back_to_asyncio_when_asked(hub_env: HubEnv) -> None:

@@ -26,7 +26,13 @@ from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
 from docexchange.logs import AccessLogger
 from docexchange.logs import configure as configure_logging
-from docexchange.server import GuardedAppRunner, loop_factory, loop_name, tls_context
+from docexchange.server import (
+    GuardedAppRunner,
+    freeze_start_up_objects,
+    loop_factory,
+    loop_name,
+    tls_context,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +89,7 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     # the inspection workers start now, beside the event loop, not under the first large packet
     warming = asyncio.create_task(asyncio.to_thread(
         runner.app[HUB_KEY].exchange.inspection.warm))
+    log.info("%d start-up objects frozen out of garbage collection", freeze_start_up_objects())
     await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child,
                       ssl_context=tls_context(config)).start()
     children = _children(config_path, host, port, workers - 1) if workers > 1 else []
