@@ -99,4 +99,7 @@ async def _statuses_back(p: HubEnv, n: HubEnv, up: int, down: int) -> bool:
                       "AND status_code = '01' AND sender_id = ?", G01)[0][0]
     back_down = rows(n, "SELECT COUNT(DISTINCT document_id) FROM messages WHERE kind = "
                         "'status' AND status_code = '01' AND sender_id = ?", SONG_HINH)[0][0]
-    return back_up == up and back_down == down
+    # the province marks a relayed 01 only after the national hub took it: wait for that mark
+    # too, or stopping the hubs here would cut the window between the two commits
+    unrelayed = rows(p, "SELECT COUNT(*) FROM relay_out WHERE state != 'relayed'")[0][0]
+    return back_up == up and back_down == down and unrelayed == 0
