@@ -156,11 +156,11 @@ def parse_root(root: Element, *, contents: bool = True) -> DocumentPacket | Stat
     the parser, the schema step and the reader each read leniently. ``contents=False``:
     attachments are checked but their content not decoded (the exchange stores the bytes).
     """
-    notes = list(validate(root))
+    status, signed = layout.is_status(root), bool(layout.signatures(root))
+    notes = list(validate(root, status=status, signed=signed))
     if supplied_prefixes(root):
         notes.insert(0, _prefixes_supplied())
-    signed = bool(layout.signatures(root))
-    if layout.is_status(root):
+    if status:
         return reader.status_packet(root, signed, notes)
     return reader.document_packet(root, signed, notes, contents=contents)
 

@@ -100,18 +100,26 @@ def _declared(complex_type: etree._Element) -> frozenset[str]:
     )
 
 
-def validate(root: etree._Element) -> tuple[PacketWarning, ...]:
+def validate(root: etree._Element, *, status: bool | None = None,
+             signed: bool | None = None) -> tuple[PacketWarning, ...]:
     """Check a (lenient) packet against the document or status schema; return the warnings
     for what the check left out (unknown QCVN/XLink elements and attributes).
+
+    ``status`` (``layout.is_status``) and ``signed`` (any ``layout.signatures``): what the
+    caller has already found out about this very tree, so that it is not looked up twice.
 
     Raises DX_INVALID_PACKET whose errors list each failing element (local name) with the
     reason, its Vietnamese wording and the input line; the messages name the first one. A
     document with no To at all is told so plainly, first.
     """
     layout.check_root(root)
-    kind = "status" if layout.is_status(root) else "document"
+    if status is None:
+        status = layout.is_status(root)
+    kind = "status" if status else "document"
     schema = _schema(kind)
-    if layout.worth_validating_in_place(root) and not _failures(schema, root):
+    in_place = (root.tag == layout.q("edXML") and not signed if signed is not None
+                else layout.worth_validating_in_place(root))
+    if in_place and not _failures(schema, root):
         return ()  # already canonical: whatever canonical_copy would change fails the XSD
     canon, notes = layout.canonical_copy(root, known_children(kind))
     entries = _failures(schema, canon)

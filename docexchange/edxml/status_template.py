@@ -31,35 +31,29 @@ _ORGANIZATION = ("OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Em
                  "Telephone", "Fax", "Website")
 
 
-class _NotPlain(Exception):
-    """A value the template does not write; the caller builds the tree instead."""
-
-
 def status_bytes(packet: StatusPacket) -> bytes | None:
     """The packet's bytes, or None when a value needs lxml's own checks or escapes."""
-    try:
-        parts = [_HEAD, _organization(packet.from_), _response_for(packet.response_for),
-                 _staff(packet.staff_info),
-                 _line("StatusCode", packet.status_code), _line("Description", packet.description),
-                 _line("Timestamp", values.format_timestamp(packet.timestamp)),
-                 "</edXML:MessageHeader>\n"]
-        if packet.traces:
-            parts.append("<edXML:TraceHeaderList>\n")
-            parts.extend(
-                "<edXML:TraceHeader>" + _leaf("OrganId", trace.organ_id)
-                + _leaf("Timestamp", values.format_timestamp(trace.timestamp))
-                + "</edXML:TraceHeader>\n"
-                for trace in packet.traces)
-            parts.append("</edXML:TraceHeaderList>\n")
-    except _NotPlain:
-        return None
+    parts = [_HEAD, _organization(packet.from_), _response_for(packet.response_for),
+             _staff(packet.staff_info),
+             _line("StatusCode", packet.status_code), _line("Description", packet.description),
+             _line("Timestamp", values.format_timestamp(packet.timestamp)),
+             "</edXML:MessageHeader>\n"]
+    if packet.traces:
+        parts.append("<edXML:TraceHeaderList>\n")
+        parts.extend(
+            "<edXML:TraceHeader>" + _leaf("OrganId", trace.organ_id)
+            + _leaf("Timestamp", values.format_timestamp(trace.timestamp))
+            + "</edXML:TraceHeader>\n"
+            for trace in packet.traces)
+        parts.append("</edXML:TraceHeaderList>\n")
     parts.append(_TAIL)
-    return "".join(parts).encode("utf-8")
+    text = "".join(parts)
+    # The template's own text is plain, so the whole is plain exactly when every value is:
+    # one regex over the packet instead of one per value (half of the time it took).
+    return text.encode("utf-8") if _PLAIN.fullmatch(text) else None
 
 
 def _text(value: str) -> str:
-    if not _PLAIN.fullmatch(value):
-        raise _NotPlain
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value

@@ -15,6 +15,7 @@ import base64
 import binascii
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from docexchange.edxml.problems import invalid_packet
 from docexchange.errors import DocExchangeError
@@ -39,13 +40,9 @@ _PIECE = 1 << 20
 def parse_date(text: str, element: str) -> date:
     """yyyy/MM/dd, ISO yyyy-MM-dd, or day first: dd/MM/yyyy and d/M/yyyy."""
     text = text.strip()
-    try:
-        if match := _DATE.fullmatch(text):
-            return date(int(match[1]), int(match[3]), int(match[4]))
-        if match := _DAY_FIRST_DATE.fullmatch(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        pass
+    value = _date_of(text) if len(text) <= _CACHED_TEXT else _date_of.__wrapped__(text)
+    if value is not None:
+        return value
     raise invalid_packet(
         element,
         f"not a date (yyyy/MM/dd or dd/MM/yyyy): {text[:40]!r}",
@@ -68,6 +65,38 @@ def parse_timestamp(text: str, element: str) -> datetime:
     """yyyy/MM/dd HH:mm:ss local time; ISO forms too, a zone is converted to local time;
     dd/MM/yyyy HH:mm:ss (older gateways) as local time."""
     text = text.strip()
+    value = _timestamp_of(text) if len(text) <= _CACHED_TEXT else _timestamp_of.__wrapped__(text)
+    if value is not None:
+        return value
+    raise invalid_packet(
+        element,
+        f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
+        reason_vi=f"không phải thời điểm (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
+    )
+
+
+#: Dates and timestamps are read once per distinct text (a day's packets carry the same few
+#: dates, and each was two regexes and a constructor, 1 to 2 µs). A longer text is read
+#: without the cache, so none of any length is kept.
+_CACHED_TEXT = 40
+
+
+@lru_cache(maxsize=1024)
+def _date_of(text: str) -> date | None:
+    """The date ``text`` (stripped) stands for, or None."""
+    try:
+        if match := _DATE.fullmatch(text):
+            return date(int(match[1]), int(match[3]), int(match[4]))
+        if match := _DAY_FIRST_DATE.fullmatch(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _timestamp_of(text: str) -> datetime | None:
+    """The local time ``text`` (stripped) stands for, or None."""
     try:
         if match := _TIMESTAMP.fullmatch(text):
             return _timestamp_from(match)
@@ -76,11 +105,7 @@ def parse_timestamp(text: str, element: str) -> datetime:
             return datetime(year, month, day, hour, minute, int(match[6] or 0))
     except ValueError:
         pass
-    raise invalid_packet(
-        element,
-        f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
-        reason_vi=f"không phải thời điểm (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
-    )
+    return None
 
 
 def _timestamp_from(match: re.Match[str]) -> datetime:

@@ -128,7 +128,8 @@ def _inspect_parsed(root: etree._Element, trust_files: tuple[Path, ...], allow_s
         finding = SignatureFinding(True, mismatch_key_id=outcome.mismatch_key_id,
                                    error=outcome.error)
         return Inspection(parse_root(root, contents=contents), finding)  # validates
-    _drop_digital_signatures(outcome.signed_root)
+    if outcome.signed_root is not root:  # signxml's signed part is a tree of its own
+        _drop_digital_signatures(outcome.signed_root)
     finding = SignatureFinding(True, signer_key_id=key_id(outcome.certificate))
     return Inspection(parse_root(outcome.signed_root, contents=contents), finding)
 

@@ -8,6 +8,7 @@ one place decides how a status becomes a message with its deliveries.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from docexchange.clock import local_now
@@ -49,7 +50,14 @@ def hub_arrival_packet(ctx: ExchangeContext, recipient: str, document: Any) -> b
 
 def _date_in(document_id: str) -> dt.date | None:
     parts = document_id.split(",")
+    return _day(parts[1]) if len(parts) >= 3 else None
+
+
+@lru_cache(maxsize=256)
+def _day(text: str) -> dt.date | None:
+    """The date a DocumentId carries: strptime cost 3 µs per acknowledged document, and the
+    documents of a day all carry the same few dates."""
     try:
-        return dt.datetime.strptime(parts[1], "%Y/%m/%d").date() if len(parts) >= 3 else None
+        return dt.datetime.strptime(text, "%Y/%m/%d").date()
     except ValueError:
         return None

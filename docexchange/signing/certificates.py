@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -56,8 +57,13 @@ def public_key_id(public_key: CertificatePublicKeyTypes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def key_id(cert: x509.Certificate) -> str:
-    """The id of the certificate's key (any key type); stable across renewals of the key."""
+    """The id of the certificate's key (any key type); stable across renewals of the key.
+
+    Cached per certificate (certificates are equal, and hash alike, exactly when their DER
+    bytes are): the exchange asks it of the signer of every packet, a unit signs with the
+    same certificate for years, and exporting and hashing the key cost 4 µs each time."""
     return public_key_id(cert.public_key())
 
 

@@ -57,6 +57,12 @@ class CertificateTrust:
         #: carried chain (leaf first) -> what the builder said; keyed by the certificates
         #: themselves (equal when their DER is), for this instance's one trust store.
         self._validated: dict[tuple[x509.Certificate, ...], _Validated] = {}
+        #: The same answers by the identity of the certificate objects: the carried ones are
+        #: decoded once per process (xmldsig._certificate), so a unit's next packet brings the
+        #: very same objects, and hashing a certificate (its DER) cost more than the lookup.
+        #: Each entry holds its certificates, so their ids cannot be reused by other objects.
+        self._by_identity: dict[tuple[int, ...],
+                                tuple[tuple[x509.Certificate, ...], _Validated]] = {}
 
     def signer(
         self,
@@ -93,7 +99,7 @@ class CertificateTrust:
         if self._store is None:
             return expected is not None
         key = (leaf, *intermediates)
-        known = self._validated.get(key)
+        known = self._known(key)
         if known is not None and known.holds(at):
             return True  # the same chain validated moments ago (a unit signs every packet)
         builder = (
@@ -108,10 +114,23 @@ class CertificateTrust:
             return False
         if len(self._validated) >= CACHE_ENTRIES:
             self._validated.clear()
-        self._validated[key] = _Validated(
+            self._by_identity.clear()
+        self._validated[key] = validated = _Validated(
             max(c.not_valid_before_utc for c in chain), min(c.not_valid_after_utc for c in chain),
             time.monotonic() + CACHE_SECONDS)
+        self._by_identity[tuple(map(id, key))] = (key, validated)
         return True
+
+    def _known(self, key: tuple[x509.Certificate, ...]) -> _Validated | None:
+        """What the builder said of this chain, looked up by identity first, then by value."""
+        ids = tuple(map(id, key))
+        same = self._by_identity.get(ids)
+        if same is not None and all(a is b for a, b in zip(same[0], key, strict=True)):
+            return same[1]
+        known = self._validated.get(key)
+        if known is not None and len(self._by_identity) < CACHE_ENTRIES:
+            self._by_identity[ids] = (key, known)
+        return known
 
 
 def _leaf_candidates(carried: Sequence[x509.Certificate]) -> list[int]:

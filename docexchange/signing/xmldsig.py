@@ -315,14 +315,16 @@ class PacketVerifier:
     def _check_signed_info(self, signature: etree._Element) -> SignatureMethod:
         """Refuse early, with a precise reason, what signxml would refuse anyway; signxml then
         checks the same SignedInfo cryptographically."""
-        algorithms = _ALGORITHMS(signature)
-        uses_sha1 = any(str(uri).lower().endswith(_SHA1) for uri in algorithms)
+        methods, references = _signed_info_parts(signature)
+        algorithms = [node.get("Algorithm") for node in methods] + [
+            digest.get("Algorithm") for reference in references
+            for digest in reference.iterchildren(_DIGEST_METHOD)]
+        uses_sha1 = any(str(uri).lower().endswith(_SHA1) for uri in algorithms if uri is not None)
         if uses_sha1 and SignatureMethod.RSA_SHA1 not in self._methods:
             raise bad_signature("sha1_refused")
-        method = _signature_method_of(signature)
+        method = _signature_method_of(methods)
         if method not in self._methods:
             raise bad_signature("unsupported_algorithm")
-        references = signature.findall(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}Reference")
         if len(references) != 1 or references[0].get("URI") != "":
             raise bad_signature("bad_reference")
         return method
@@ -401,11 +403,22 @@ def _signed_root(root: etree._Element, signature: etree._Element) -> etree._Elem
     return root
 
 
-#: Compiled once: compiling it for every packet cost as much as evaluating it.
-_ALGORITHMS = etree.XPath(
-    "ds:SignedInfo/ds:SignatureMethod/@Algorithm | "
-    "ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
-    namespaces={"ds": DSIG_NS}, smart_strings=False)
+_SIGNED_INFO = f"{{{DSIG_NS}}}SignedInfo"
+_SIGNATURE_METHOD = f"{{{DSIG_NS}}}SignatureMethod"
+_REFERENCE = f"{{{DSIG_NS}}}Reference"
+_DIGEST_METHOD = f"{{{DSIG_NS}}}DigestMethod"
+
+
+def _signed_info_parts(signature: etree._Element
+                       ) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The SignatureMethod and Reference children of every SignedInfo, in document order: one
+    walk over the few children, where an XPath and two path searches cost 12 µs a packet."""
+    methods: list[etree._Element] = []
+    references: list[etree._Element] = []
+    for info in signature.iterchildren(_SIGNED_INFO):
+        for node in info.iterchildren(_SIGNATURE_METHOD, _REFERENCE):
+            (references if node.tag == _REFERENCE else methods).append(node)
+    return methods, references
 
 
 def _keep_tail(element: etree._Element) -> None:
@@ -455,12 +468,17 @@ def _carried_certificates(signature: etree._Element) -> list[x509.Certificate]:
         f"{{{DSIG_NS}}}KeyInfo/{{{DSIG_NS}}}X509Data/{{{DSIG_NS}}}X509Certificate"
     )
     try:
-        return [_certificate(str(_STRING(node))) for node in nodes]
+        return [_certificate(_text_of(node)) for node in nodes]
     except (ValueError, binascii.Error) as exc:
         raise bad_signature("malformed_signature") from exc
 
 
 _STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _text_of(node: etree._Element) -> str:
+    """The element's string value; without child nodes (the usual case) it is its text."""
+    return (node.text or "") if len(node) == 0 else str(_STRING(node))
 
 
 #: Carried certificates longer than this (as base64 text) are decoded each time, so that the
@@ -482,13 +500,21 @@ def _decode_certificate(encoded: str) -> x509.Certificate:
     return x509.load_der_x509_certificate(base64.b64decode(encoded))
 
 
-def _signature_method_of(signature: etree._Element) -> SignatureMethod | None:
-    """The declared method; None if unknown to signxml. A missing one is malformed."""
-    node = signature.find(f"{{{DSIG_NS}}}SignedInfo/{{{DSIG_NS}}}SignatureMethod")
-    if node is None or node.get("Algorithm") is None:
+def _signature_method_of(methods: list[etree._Element]) -> SignatureMethod | None:
+    """The declared method (the first SignatureMethod); None if unknown to signxml. A missing
+    one is malformed."""
+    uri = methods[0].get("Algorithm") if methods else None
+    if uri is None:
         raise bad_signature("malformed_signature")
+    return _signature_method(uri)
+
+
+@lru_cache(maxsize=64)
+def _signature_method(uri: str) -> SignatureMethod | None:
+    """signxml's enum member for a method URI, looked up once per URI (1 µs a packet); bounded,
+    so made-up URIs only push one another out."""
     try:
-        return SignatureMethod(node.get("Algorithm"))
+        return SignatureMethod(uri)
     except (InvalidInput, ValueError):
         return None
 

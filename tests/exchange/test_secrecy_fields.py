@@ -77,6 +77,17 @@ def test_base64_is_skipped_only_while_it_is_base64() -> None:
         "/edXML/AttachmentEncoded/Attachment/ContentTransferEncoded"]
 
 
+@pytest.mark.parametrize("length", [80, 70_000])  # read as bytes, and by the regex
+def test_a_base64_value_is_read_alike_at_any_length(length: int) -> None:
+    root = full_document()
+    base64_line = ("MATrnat+/=" * length)[:length]
+    for character in [*"\t\n\r", *map(chr, range(32, 128)), "\u0085", "\u00a0", "\u2003"]:
+        _encoded(root).text = base64_line + character + "\nMAT\n"  # read: a bare mark
+        is_base64_or_space = character.isalnum() and character.isascii() or (
+            character in "+/=" or character.isspace())
+        assert (packet_marks(root) == ()) is is_base64_or_space, repr(character)
+
+
 def test_text_outside_the_root_element_is_read() -> None:
     data = b"<!-- [MAT] -->\n" + etree.tostring(full_document())
     assert [(f.field, f.mark) for f in _marks(data)] == [("/comment()", "MẬT")]

@@ -4,8 +4,12 @@ chain is valid; a different chain is still checked in full."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import verification
 
 from docexchange.errors import DocExchangeError
 from docexchange.signing.certificates import create_ca, generate_private_key, issue_certificate
@@ -70,3 +74,18 @@ def test_a_leaf_carried_twice_still_chains(pki: Pki) -> None:
     now = dt.datetime.now(dt.UTC)
     leaf = pki.ec.certificate
     assert CertificateTrust([pki.ca]).signer([leaf, leaf], None, now) is leaf
+
+
+def test_a_chain_is_found_by_value_and_by_identity_alike(pki: Pki, monkeypatch: Any) -> None:
+    """A copy of the certificate (decoded afresh) finds the chain the original validated, and
+    a stranger carried as the same kind of object never finds another's entry."""
+    trust = CertificateTrust([pki.ca])
+    now = dt.datetime.now(dt.UTC)
+    trust.signer([pki.ec.certificate], None, now)
+    copy = x509.load_der_x509_certificate(pki.ec.certificate.public_bytes(Encoding.DER))
+    monkeypatch.setattr(verification, "PolicyBuilder", None)  # no chain may be built now
+    assert trust.signer([copy], None, now) is copy
+    assert trust.signer([pki.ec.certificate], None, now) is pki.ec.certificate
+    assert len(trust._validated) == 1
+    with pytest.raises(TypeError):  # not in either index: it goes to the (removed) builder
+        trust.signer([pki.stranger.certificate], None, now)
