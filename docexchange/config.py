@@ -74,6 +74,9 @@ class ServerConfig:
     log_format: str = _opt("text", "Log lines as text (people) or json (log collectors).",
                            choices=("text", "json"))
     access_log: bool = _opt(True, "One log line per HTTP request (no bodies, no queries).")
+    event_loop: str = _opt("uvloop", "Event loop of serve: uvloop (libuv, less overhead per "
+                           "request) or asyncio (the standard library's).",
+                           choices=("uvloop", "asyncio"))
     trusted_proxies: tuple[str, ...] = _opt(
         (), "Addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are believed.",
         networks=True)
