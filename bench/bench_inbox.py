@@ -14,6 +14,11 @@ example) caps one unit at 25 pairs/s, so 64 recipients at 3,000 pairs/s need it 
 ``main`` starts its hub with the limit off.
 
     .venv/bin/python bench/bench_inbox.py [--documents 6000] [--processes 2] [--workers 1]
+                                          [--batch] [--rate-limit 50] [--postgresql]
+
+``--batch`` drains as a DMS using the batch inbox does: ``inbox(packets=True)`` (the packets in
+the listing, marked fetched in one transaction) and one ``ack_many`` per listing (one
+transaction for its acks): two requests and two write transactions per listing of up to 100.
 """
 
 from __future__ import annotations
@@ -58,17 +63,34 @@ async def preload(hub: hubs.Hub, documents: int) -> None:
         await asyncio.gather(*(one_sender(n, unit) for n, unit in enumerate(senders)))
 
 
-def recipient(url: str, credentials: dict, units: list[str], start: Any, results: Any) -> None:
+def recipient(url: str, credentials: dict, units: list[str], start: Any, results: Any,
+              batch: bool = False) -> None:
     start.wait()
-    results.put(asyncio.run(_drain(url, credentials, units)))
+    began = time.process_time()
+    figures = asyncio.run(_drain(url, credentials, units, batch))
+    results.put(figures | {"cpu_s": time.process_time() - began})
 
 
-async def _drain(url: str, credentials: dict, units: list[str]) -> dict[str, Any]:
+async def _drain(url: str, credentials: dict, units: list[str], batch: bool = False
+                 ) -> dict[str, Any]:
+    """Per document: fetch, then ack, each timed as a pair. In batches: the listing with
+    its packets, then one ack of the lot; every item of it is timed as the whole round."""
     pairs: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         async def one_unit(unit: str) -> None:
             client = HubClient(url, credentials[unit]["api_key"], session=session)
-            while items := await client.inbox(wait=0, limit=100):
+            while True:
+                begin = time.perf_counter()
+                items = await client.inbox(wait=0, limit=100, packets=batch)
+                if not items:
+                    return
+                if batch:
+                    for item in items:
+                        if "packet" not in item and item["kind"] == "document":
+                            await client.fetch(item["message_id"])
+                    await client.ack_many([item["delivery_id"] for item in items])
+                    pairs.extend([time.perf_counter() - begin] * len(items))
+                    continue
                 for item in items:
                     begin = time.perf_counter()
                     if item["kind"] == "document":
@@ -79,14 +101,16 @@ async def _drain(url: str, credentials: dict, units: list[str]) -> dict[str, Any
     return {"pairs": pairs, "ended": time.time()}
 
 
-def measure(hub: hubs.Hub, documents: int = 6000, processes: int = 2) -> dict[str, Any]:
-    """Preload, then drain every inbox; the figures of the drain only."""
+def measure(hub: hubs.Hub, documents: int = 6000, processes: int = 2, batch: bool = False
+            ) -> dict[str, Any]:
+    """Preload, then drain every inbox (per document, or in batches: packets in the
+    listing and one ack request per listing); the figures of the drain only."""
     asyncio.run(preload(hub, documents))
     _, recipients = _units(hub)
     spawn = multiprocessing.get_context("spawn")
     start, results = spawn.Event(), spawn.Queue()
     children = [spawn.Process(target=recipient, args=(
-        hub.url, hub.credentials, recipients[i::processes], start, results))
+        hub.url, hub.credentials, recipients[i::processes], start, results, batch))
         for i in range(processes)]
     for child in children:
         child.start()
@@ -102,7 +126,9 @@ def measure(hub: hubs.Hub, documents: int = 6000, processes: int = 2) -> dict[st
     elapsed = max(part["ended"] for part in parts) - began
     return {"pairs": len(pairs), "fetch_ack_per_s": len(pairs) / elapsed,
             "pair_p50_ms": _pct(pairs, 50), "pair_p99_ms": _pct(pairs, 99),
-            "hub_cpu_ms_per_pair": cpu * 1000 / max(len(pairs), 1)}
+            "hub_cpu_ms_per_pair": cpu * 1000 / max(len(pairs), 1),
+            "load_cpu_ms_per_pair": sum(part["cpu_s"] for part in parts) * 1000 / max(
+                len(pairs), 1)}
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -114,17 +140,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=6000)
     parser.add_argument("--processes", type=int, default=2, help="recipient processes")
     parser.add_argument("--workers", type=int, default=1, help="hub processes")
+    parser.add_argument("--batch", action="store_true",
+                        help="packets in the listing (packets=inline) and one POST "
+                             "/deliveries/ack per listing, instead of a fetch and an ack each")
+    parser.add_argument("--rate-limit", type=int, default=0,
+                        help="[server] unit_rate_limit of the hub (0: off)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="the hub on a throw-away PostgreSQL, one node (--workers ignored)")
     args = parser.parse_args(argv)
+    options = {"unit_rate_limit": args.rate_limit}
     with tempfile.TemporaryDirectory(prefix="dx-inbox-") as folder:
-        hub = hubs.start_sqlite(Path(folder), workers=args.workers,
-                                options={"unit_rate_limit": 0})
+        hub = (hubs.start_postgresql(Path(folder), options=options) if args.postgresql else
+               hubs.start_sqlite(Path(folder), workers=args.workers, options=options))
         try:
-            row = measure(hub, args.documents, args.processes)
+            row = measure(hub, args.documents, args.processes, args.batch)
         finally:
             hub.stop()
-    print(f"{hub.name}: {row['pairs']} fetch+ack in {args.processes} recipient processes: "
+    mode = "batch" if args.batch else "per document"
+    print(f"{hub.name} ({mode}): {row['pairs']} fetch+ack in {args.processes} recipient "
+          "processes: "
           f"{row['fetch_ack_per_s']:.0f}/s, pair p50 {row['pair_p50_ms']:.1f} ms, "
-          f"p99 {row['pair_p99_ms']:.1f} ms, hub CPU {row['hub_cpu_ms_per_pair']:.2f} ms/pair")
+          f"p99 {row['pair_p99_ms']:.1f} ms, hub CPU {row['hub_cpu_ms_per_pair']:.2f} ms/pair, "
+          f"recipients' CPU {row['load_cpu_ms_per_pair']:.2f} ms/pair")
     return 0
 
 

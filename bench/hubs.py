@@ -119,7 +119,7 @@ def _hub_processes(pid: int) -> int:
     return max(found, 1)
 
 
-def start_postgresql(root: Path, nodes: int = 1) -> Hub:
+def start_postgresql(root: Path, nodes: int = 1, options: dict[str, Any] | None = None) -> Hub:
     """A throw-away durable PostgreSQL (fsync on, as in production), the initialised hub copied
     into it with `docexchange store migrate`, and ``nodes`` `serve` processes on it."""
     script = REPO / "scripts" / "postgresql-throwaway.sh"
@@ -129,7 +129,7 @@ def start_postgresql(root: Path, nodes: int = 1) -> Hub:
     hub.cleanups.append(lambda: subprocess.run(["bash", str(script), "stop", str(root / "pg")],
                                                check=False, capture_output=True))
     try:
-        exe, hub.credentials = _initialised(root / "hub", None)
+        exe, hub.credentials = _initialised(root / "hub", options)
         database = server.rsplit("/", 1)[0] + "/postgres"
         subprocess.run([*exe, "store", "migrate", "--to", database], check=True,
                        capture_output=True)

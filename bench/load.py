@@ -97,12 +97,53 @@ async def _send_all(urls: list[str], credentials: dict, packets: dict[str, list[
 
 
 def recipient(urls: list[str], credentials: dict, units: list[str], expected: int, limit_s: float,
-              ready: Any, start: Event, results: Any) -> None:
+              ready: Any, start: Event, results: Any, batch: bool = False) -> None:
     """Poll the inboxes of ``units``; fetch and acknowledge every document until ``expected``
-    of them (over all recipient processes' share) are acknowledged or ``limit_s`` passes."""
+    of them (over all recipient processes' share) are acknowledged or ``limit_s`` passes.
+
+    ``batch``: as a DMS on the batch inbox, the packets come with the listing
+    (``packets=inline``) and one ``ack_many`` acknowledges the listing's documents."""
     ready.put(True)
     start.wait()
-    results.put(_timed(_receive(urls, credentials, units, expected, limit_s)))
+    receive = _receive_batches if batch else _receive
+    results.put(_timed(receive(urls, credentials, units, expected, limit_s)))
+
+
+async def _receive_batches(urls: list[str], credentials: dict, units: list[str], expected: int,
+                           limit_s: float) -> dict[str, Any]:
+    acked: dict[str, float] = {}
+    errors: dict[str, int] = {}
+    deadline = time.monotonic() + limit_s
+    first: list[float] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def one_unit(unit: str) -> None:
+            client = HubClient(node_of(urls, unit), credentials[unit]["api_key"],
+                               session=session)
+            while len(acked) < expected and time.monotonic() < deadline:
+                try:
+                    items = [i for i in await client.inbox(wait=1, packets=True)
+                             if i["kind"] == "document"]
+                    if not items:
+                        continue
+                    first or first.append(time.time())
+                    for item in items:
+                        if "packet" not in item:  # above the hub's inline size
+                            await client.fetch(item["message_id"])
+                    results = await client.ack_many([i["delivery_id"] for i in items])
+                    now = time.time()
+                    for item, result in zip(items, results, strict=True):
+                        if "error" in result:
+                            errors[result["error"]["code"]] = errors.get(
+                                result["error"]["code"], 0) + 1
+                        else:
+                            acked[item["message_id"]] = now
+                except HubError as exc:
+                    errors[exc.code] = errors.get(exc.code, 0) + 1
+                    await asyncio.sleep(PAUSE_ON_429)
+
+        await asyncio.gather(*(one_unit(unit) for unit in units))
+    return {"role": "recipient", "acked": acked, "errors": errors,
+            "first_fetch": first[0] if first else None}
 
 
 async def _receive(urls: list[str], credentials: dict, units: list[str], expected: int,

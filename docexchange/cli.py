@@ -75,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging("text", args.verbose)
     try:
-        return asyncio.run(args.run(args.config, args))
+        factory = getattr(args, "loop_factory", None)  # a command may pick its loop (serve)
+        with asyncio.Runner(loop_factory=factory(args.config) if factory else None) as runner:
+            return runner.run(args.run(args.config, args))
     except BrokenPipeError:
         return _reader_went_away()
     except ConfigError as exc:

@@ -7,6 +7,14 @@
             ...                                              # store it first
             await hub.ack(item["delivery_id"])
 
+    or, in batches (packets in the listing, one ack request for all):
+
+        items = await hub.inbox(wait=30, packets=True)
+        for item in items:
+            packet = item.get("packet") or await hub.fetch(item["message_id"])
+            ...                                              # store it first
+        await hub.ack_many([item["delivery_id"] for item in items])
+
 Every error answer of the hub raises `HubError` carrying its stable `code` (e.g.
 ``DX_UNAUTHENTICATED``) and both human sentences. Network failures and timeouts are not wrapped:
 they propagate as ``aiohttp.ClientError`` / ``asyncio.TimeoutError`` so callers can retry them.
@@ -14,11 +22,12 @@ they propagate as ``aiohttp.ClientError`` / ``asyncio.TimeoutError`` so callers 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -27,6 +36,8 @@ from urllib.parse import quote
 import aiohttp
 
 API_PREFIX = "/api/v1"
+#: most ids the hub takes in one POST /deliveries/ack
+MAX_ACK_BATCH = 1000
 EDXML_CONTENT_TYPE = "application/xml"
 
 
@@ -121,17 +132,32 @@ class HubClient:
         """Send an edXML status packet (01 … 16) answering a document."""
         return await self._post_packet("/statuses", data)
 
-    async def inbox(self, wait: float = 0, limit: int = 100) -> list[dict[str, Any]]:
+    async def inbox(self, wait: float = 0, limit: int = 100, *, packets: bool = False
+                    ) -> list[dict[str, Any]]:
         """Pending deliveries of this unit, oldest first.
 
         With ``wait`` > 0 the hub holds the request up to that many seconds (rounded up to a
         whole second) until something arrives; a wait above the hub's
         ``exchange.inbox_max_wait`` is refused with DX_BAD_REQUEST.
+
+        ``packets=True`` asks the hub to carry the packets in the listing (``packets=inline``):
+        each item whose packet is at most the hub's ``exchange.inbox_inline_packet_bytes``
+        then has ``packet``, its exact bytes (decoded here and checked against ``sha256``;
+        DigestMismatchError if damaged), and the hub has marked it fetched; larger ones have
+        none: ``fetch`` them. Store them, then ``ack_many`` the lot.
         """
         seconds = math.ceil(max(wait, 0))
-        body = await self._json("GET", "/inbox", params={"wait": str(seconds), "limit": str(limit)},
-                                extra_timeout=seconds)
-        return list(body["items"])
+        params = {"wait": str(seconds), "limit": str(limit)}
+        if packets:
+            params["packets"] = "inline"
+        body = await self._json("GET", "/inbox", params=params, extra_timeout=seconds)
+        items = list(body["items"])
+        if packets:
+            for item in items:
+                if "packet" in item:
+                    item["packet"] = _checked(item["message_id"], item["sha256"],
+                                              base64.b64decode(item["packet"], validate=True))
+        return items
 
     async def fetch(self, message_id: str, *, progress: Progress | None = None) -> bytes:
         """The exact packet bytes of a message; raises DigestMismatchError if damaged.
@@ -140,18 +166,24 @@ class HubClient:
             await _raise_for_problem(resp)
             data = await _read(resp, progress)
             expected = resp.headers.get("X-Content-SHA256", "")
-        actual = hashlib.sha256(data).hexdigest()
-        if not hmac.compare_digest(expected.strip().lower(), actual):
-            raise DigestMismatchError(
-                resp.status, "DX_DIGEST_MISMATCH",
-                f"Packet {message_id}: SHA-256 {actual} does not match the hub's "
-                f"{expected or '(missing header)'}.",
-                f"Gói tin {message_id}: SHA-256 không khớp với giá trị hệ thống gửi kèm.", {})
-        return data
+        return _checked(message_id, expected, data, resp.status)
 
     async def ack(self, delivery_id: str) -> dict[str, Any]:
         """Acknowledge a delivery once its packet is safely stored (idempotent)."""
         return await self._json("POST", f"/deliveries/{_segment(delivery_id)}/ack")
+
+    async def ack_many(self, delivery_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Acknowledge many deliveries in one request and one hub transaction (idempotent).
+
+        One result per id, in order: what ``ack`` returns, or ``{"delivery_id", "error"}``
+        (``error["code"]`` DX_NOT_FOUND) for an id that is not this unit's delivery, the others
+        still acknowledged. More than MAX_ACK_BATCH ids go in several requests."""
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(delivery_ids), MAX_ACK_BATCH):
+            body = await self._json("POST", "/deliveries/ack", json={
+                "delivery_ids": list(delivery_ids[start:start + MAX_ACK_BATCH])})
+            results += body["results"]
+        return results
 
     async def deliveries(self, message_id: str) -> dict[str, Any]:
         """The delivery timeline of a message this unit sent or received."""
@@ -250,6 +282,18 @@ async def _read(resp: aiohttp.ClientResponse, progress: Progress | None) -> byte
         parts += chunk
         progress(len(parts), max(total, len(parts)))
     return bytes(parts)
+
+
+def _checked(message_id: str, expected: str, data: bytes, status: int = 200) -> bytes:
+    """`data`, if it hashes to the hub's `expected` SHA-256; else DigestMismatchError."""
+    actual = hashlib.sha256(data).hexdigest()
+    if not hmac.compare_digest(expected.strip().lower(), actual):
+        raise DigestMismatchError(
+            status, "DX_DIGEST_MISMATCH",
+            f"Packet {message_id}: SHA-256 {actual} does not match the hub's "
+            f"{expected or '(missing header)'}.",
+            f"Gói tin {message_id}: SHA-256 không khớp với giá trị hệ thống gửi kèm.", {})
+    return data
 
 
 def _segment(value: str) -> str:

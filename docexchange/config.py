@@ -74,6 +74,9 @@ class ServerConfig:
     log_format: str = _opt("text", "Log lines as text (people) or json (log collectors).",
                            choices=("text", "json"))
     access_log: bool = _opt(True, "One log line per HTTP request (no bodies, no queries).")
+    event_loop: str = _opt("uvloop", "Event loop of serve: uvloop (libuv, less overhead per "
+                           "request) or asyncio (the standard library's).",
+                           choices=("uvloop", "asyncio"))
     trusted_proxies: tuple[str, ...] = _opt(
         (), "Addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are believed.",
         networks=True)
@@ -170,6 +173,10 @@ class ExchangeConfig:
         30, "Days after its last valid day during which a retired unit may still fetch and "
         "acknowledge what it received (it can no longer send documents).", min=0, max=3650)
     inbox_max_wait: int = _opt(60, "Longest inbox long-poll, in seconds.", min=0, max=600)
+    inbox_inline_packet_bytes: int = _opt(
+        65536, "GET /inbox?packets=inline carries the bytes of each packet of at most this "
+        "size (base64) and marks it fetched; larger ones are fetched one by one (0: none).",
+        min=0, max=1048576)
     inspect_workers: int = _opt(
         0, "Worker processes that parse, validate and verify packets, off the event loop; "
         "0 for one per core.", min=0, max=64)

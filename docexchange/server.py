@@ -1,4 +1,9 @@
-"""The listening side of the hub: read timeouts on every connection, and TLS.
+"""The listening side of the hub: its event loop, read timeouts on every connection, and TLS.
+
+`serve` runs on uvloop unless `[server] event_loop = "asyncio"`: the same aiohttp server on a
+libuv loop costs less CPU per request (its transports, timers and callbacks are C), which the
+event-loop lag of issue 12 needs more than anything (bench/README.md). Tests' in-process hubs
+stay on the standard loop (pytest's); the `serve` subprocess tests run what ships.
 
 aiohttp has no deadline for receiving a request: a client that sends half a header line, or
 stops in the middle of a body, holds its connection (and, for a body, a spooled file) for as
@@ -16,8 +21,10 @@ cleans up (exchange/incoming.py). Idle keep-alive connections close after `keepa
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,34 @@ from aiohttp.web_protocol import RequestHandler
 from docexchange.config import Config
 
 log = logging.getLogger(__name__)
+
+
+def loop_factory(event_loop: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """What makes the loop of `[server] event_loop` (None: asyncio's default). Where uvloop is
+    not installed (it has no Windows build) the hub says so and runs on asyncio."""
+    if event_loop != "uvloop":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        log.warning("uvloop is not installed: serving on the asyncio event loop")
+        return None
+    return uvloop.new_event_loop
+
+
+def loop_name(loop: asyncio.AbstractEventLoop) -> str:
+    """"uvloop" or "asyncio": which implementation ``loop`` is, for the start-up log line."""
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
+
+
+def freeze_start_up_objects() -> int:
+    """Move every object alive now (modules, the app, schemas, caches: ~80,000 once the hub
+    is set up) out of the garbage collector's reach; returns how many are frozen. A full
+    collection walked them all, 16-19 ms in which the event loop answered nothing, several
+    times a minute under load; they live as long as the process anyway (`gc.freeze`)."""
+    gc.collect()  # what start-up left as garbage is freed, not frozen
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class ReadGuardHandler(RequestHandler):

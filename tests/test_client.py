@@ -116,6 +116,34 @@ async def test_fetch_refuses_bytes_that_do_not_match_the_digest(aiohttp_client: 
     assert caught.value.code == "DX_DIGEST_MISMATCH"
 
 
+async def test_packets_in_the_listing_and_ack_many(province: HubClient,
+                                                  so_noi_vu: HubClient) -> None:
+    sample = (SAMPLES / "edoc_new.edxml").read_bytes()
+    receipt = await province.send_document(sample)
+    [item] = [i for i in await so_noi_vu.inbox(packets=True)
+              if i["message_id"] == receipt["message_id"]]
+    assert item["packet"] == sample and item["state"] == "fetched"
+    results = await so_noi_vu.ack_many([item["delivery_id"], "01NOTADELIVERY"])
+    assert results[0]["state"] == "received" and results[0]["status_message_id"]
+    assert results[1]["error"]["code"] == "DX_NOT_FOUND"
+    statuses = [i for i in await province.inbox(packets=True) if i["kind"] == "status"]
+    assert [s["status_code"] for s in statuses] == ["01"]
+    assert b"<edXML:StatusCode>01</edXML:StatusCode>" in statuses[0]["packet"]
+
+
+async def test_a_damaged_packet_in_the_listing_raises(aiohttp_client: Any) -> None:
+    async def damaged(request: web.Request) -> web.Response:
+        assert request.query["packets"] == "inline"
+        return web.json_response({"count": 1, "items": [{
+            "message_id": "01ABC", "delivery_id": "01DEF", "packet": "PGVkWE1MLz4=",
+            "sha256": hashlib.sha256(b"other").hexdigest()}]})
+    server = await fake_hub(aiohttp_client, damaged)
+    async with HubClient(base_url(server), "dx_x_y") as hub:
+        with pytest.raises(DigestMismatchError) as caught:
+            await hub.inbox(packets=True)
+    assert caught.value.code == "DX_DIGEST_MISMATCH"
+
+
 async def test_an_answer_that_is_not_a_problem_still_raises(aiohttp_client: Any) -> None:
     async def proxy_page(request: web.Request) -> web.Response:
         return web.Response(status=502, text="<html>Bad Gateway</html>",

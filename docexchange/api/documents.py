@@ -7,10 +7,10 @@ from aiohttp import web
 from docexchange.api.auth import authenticate
 from docexchange.api.body import read_body
 from docexchange.api.compose import build_packet, composed_body, read_json
-from docexchange.api.params import int_query
+from docexchange.api.params import bad_parameter, int_query
 from docexchange.api.responses import json_response
 from docexchange.appkeys import HUB_KEY
-from docexchange.delivery import service
+from docexchange.delivery import batch, service
 from docexchange.exchange.accept import accept_document
 from docexchange.exchange.status_intake import accept_status
 from docexchange.exchange.validation import validate_packet
@@ -60,8 +60,21 @@ async def get_inbox(request: web.Request) -> web.Response:
     hub.activity.note(caller, "poll")
     wait = min(int_query(request, "wait", 0, 0, 86400), hub.config.exchange.inbox_max_wait)
     limit = int_query(request, "limit", 100, 1, 1000)
-    items = await service.inbox(hub.exchange, caller, wait, limit)
+    if _packets_inline(request):
+        items = await batch.inbox_with_packets(hub.exchange, caller, wait, limit)
+    else:
+        items = await service.inbox(hub.exchange, caller, wait, limit)
     return json_response({"count": len(items), "items": items})
+
+
+def _packets_inline(request: web.Request) -> bool:
+    """`packets=inline`: the listing carries the packets it can (delivery/batch.py)."""
+    raw = request.query.get("packets")
+    if raw is None:
+        return False
+    if raw != "inline":
+        raise bad_parameter("packets", raw, "'inline'", "'inline'")
+    return True
 
 
 @routes.get("/documents/{message_id}")
@@ -79,6 +92,21 @@ async def get_deliveries(request: web.Request) -> web.Response:
     body = await service.timeline(_hub(request).exchange, caller,
                                   request.match_info["message_id"])
     return json_response(body)
+
+
+@routes.post("/deliveries/ack")
+async def ack_deliveries(request: web.Request) -> web.Response:
+    """Many acknowledgements in one transaction: `{"delivery_ids": [...]}` → `results`."""
+    caller = await authenticate(request)
+    hub = _hub(request)
+    ids = batch.ack_ids(await read_json(request, ACK_BODY_BYTES))
+    results = await batch.acknowledge_many(hub.exchange, caller, ids)
+    hub.activity.note(caller, "ack")
+    return json_response({"count": len(results), "results": results})
+
+
+#: a batch acknowledgement's body: 1000 ids of ~26 characters fit well within
+ACK_BODY_BYTES = 64 * 1024
 
 
 @routes.post("/deliveries/{delivery_id}/ack")

@@ -12,7 +12,15 @@ from aiohttp import web
 from docexchange.api.openapi_push import APPROVAL_BODY, ENDPOINT_BODY
 from docexchange.api.openapi_push import EXAMPLES as PUSH_EXAMPLES
 from docexchange.api.openapi_push import SCHEMAS as PUSH_SCHEMAS
-from docexchange.api.openapi_schemas import EXAMPLES, JSON_BODY, PACKET_BODY, RAW, SCHEMAS, XLSX
+from docexchange.api.openapi_schemas import (
+    ACK_BODY,
+    EXAMPLES,
+    JSON_BODY,
+    PACKET_BODY,
+    RAW,
+    SCHEMAS,
+    XLSX,
+)
 from docexchange.api.responses import json_response
 from docexchange.errors import ERROR_CODES
 
@@ -106,7 +114,16 @@ PATHS: dict[str, dict[str, Any]] = {
         "DX_BAD_REQUEST", "DX_UNIT_RETIRED"), response="Inbox", params=(
             _query("wait", "Seconds to wait for a first item (capped at "
                            "exchange.inbox_max_wait)", "integer"),
-            _query("limit", "Most items (1-1000)", "integer")))},
+            _query("limit", "Most items (1-1000)", "integer"),
+            {**_query("packets", "`inline`: each item whose packet is at most "
+                                 "exchange.inbox_inline_packet_bytes carries its exact bytes "
+                                 "(`packet`, base64), and those still pending are marked "
+                                 "fetched (as GET /documents/{message_id} does) in one "
+                                 "transaction; larger ones carry none"),
+             "schema": {"type": "string", "enum": ["inline"]}}),
+        description="Items stay listed until acknowledged. With packets=inline a DMS needs "
+                    "no fetch per document: store each packet (check its sha256), then "
+                    "acknowledge them all with POST /deliveries/ack.")},
     "/documents/{message_id}": {"get": _op(
         "The sender's exact packet bytes (sender and recipients only)",
         UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED"), response="application/xml",
@@ -114,6 +131,15 @@ PATHS: dict[str, dict[str, Any]] = {
     "/documents/{message_id}/deliveries": {"get": _op(
         "Per-recipient delivery states and events", UNIT + ("DX_NOT_FOUND",), response="Timeline",
         params=(_path_param("message_id", "From the receipt"),))},
+    "/deliveries/ack": {"post": _op(
+        "Acknowledge many deliveries in one transaction", UNIT + (
+            "DX_BAD_REQUEST", "DX_TOO_LARGE", "DX_UNIT_RETIRED", "DX_STORAGE_UNAVAILABLE"),
+        response="AckResults", request=ACK_BODY,
+        description="1 to 1000 delivery ids; one result per id in request order: the "
+                    "answer of POST /deliveries/{delivery_id}/ack (status 01 issued to each "
+                    "document's sender), or `error` DX_NOT_FOUND for an id that is not one "
+                    "of the caller's deliveries, while the others still commit. A repeated "
+                    "id is answered as a duplicate. All or nothing on a storage failure.")},
     "/deliveries/{delivery_id}/ack": {"post": _op(
         "Acknowledge a delivery; the hub issues status 01 to the sender",
         UNIT + ("DX_NOT_FOUND", "DX_UNIT_RETIRED", "DX_STORAGE_UNAVAILABLE"), response="Ack",

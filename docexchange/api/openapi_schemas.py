@@ -68,7 +68,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ("delivery_id", "message_id", "kind", "sender"), delivery_id=S, message_id=S,
         kind={"type": "string", "enum": ["document", "status"]}, sender=S, document_id=S,
         business_type=NI, status_code=NS, subject=S, priority=I, state=S, accepted_at=S,
-        sha256=S, size=I, related_message_id=NS),
+        sha256=S, size=I, related_message_id=NS,
+        packet={"type": "string", "format": "byte",
+                "description": "With packets=inline, for a packet of at most "
+                               "exchange.inbox_inline_packet_bytes: its exact bytes, base64 "
+                               "(check them against sha256); absent for larger ones"}),
     "Timeline": _obj(("message_id", "deliveries"), message_id=S, document_id=S, kind=S,
                      sender=S, deliveries=_list(_obj(
                          ("delivery_id", "recipient", "state"), delivery_id=S, recipient=S,
@@ -107,6 +111,13 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "Inbox": _obj(("count", "items"), count=I, items=_list(_ref("InboxItem"))),
     "Ack": _obj(("delivery_id", "state"), delivery_id=S, state=S, acked_at=NS, duplicate=B,
                 status_message_id=NS),
+    "AckRequest": _obj(("delivery_ids",), delivery_ids={
+        "type": "array", "minItems": 1, "maxItems": 1000,
+        "items": {"type": "string", "minLength": 1, "maxLength": 200}}),
+    "AckResults": _obj(("count", "results"), count=I, results=_list(_obj(
+        ("delivery_id",), delivery_id=S, state=S, acked_at=NS, duplicate=B,
+        status_message_id=NS, error=_obj(("code", "status", "detail_vi", "detail_en"),
+                                         code=S, status=I, detail_vi=S, detail_en=S)))),
     "StatusOutcome": _obj(("status_code", "document_id", "duplicate"), status_code=S,
                           document_id=S, message_id=NS, deliveries=_list(S), duplicate=B,
                           signature=SIGNATURE, warnings=_list(FREE)),
@@ -213,6 +224,13 @@ EXAMPLES: dict[str, Any] = {
     "Ack": {"delivery_id": _DID, "state": "received",
             "acked_at": "2026-11-29T00:14:45.741+00:00", "duplicate": False,
             "status_message_id": "01M8JAEYZDE32G3V6EDP7ZNDXD"},
+    "AckResults": {"count": 2, "results": [
+        {"delivery_id": _DID, "state": "received", "acked_at": "2026-11-29T00:14:45.741+00:00",
+         "duplicate": False, "status_message_id": "01M8JAEYZDE32G3V6EDP7ZNDXD"},
+        {"delivery_id": "01M8JAEYZ0000000000000000X", "error": {
+            "code": "DX_NOT_FOUND", "status": 404,
+            "detail_vi": "Không tìm thấy lượt chuyển 01M8JAEYZ0000000000000000X.",
+            "detail_en": "No delivery 01M8JAEYZ0000000000000000X for this unit."}}]},
     "StatusOutcome": {"status_code": "03", "document_id": _DOC,
                       "message_id": "01M8JAEYZFC6E3XMRC36Z365GB", "deliveries": [_DID],
                       "duplicate": False, "signature": "absent", "warnings": []},
@@ -265,3 +283,5 @@ PACKET_BODY = {"application/xml": {"schema": {"type": "string", "format": "binar
                                    "example": PACKET_EXAMPLE}}
 JSON_BODY = {"application/json": {"schema": _ref("ComposeRequest"),
                                   "example": COMPOSE_EXAMPLE}}
+ACK_BODY = {"application/json": {"schema": _ref("AckRequest"), "example": {
+    "delivery_ids": ["01M8JAEYZ3ZQ7V0A3J9W4N2K8B", "01M8JAEYZ0000000000000000X"]}}}

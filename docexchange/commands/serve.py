@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -24,7 +26,15 @@ from docexchange.commands.init import read_credentials
 from docexchange.config import Config, load_config
 from docexchange.logs import AccessLogger
 from docexchange.logs import configure as configure_logging
-from docexchange.server import GuardedAppRunner, tls_context
+from docexchange.server import (
+    GuardedAppRunner,
+    freeze_start_up_objects,
+    loop_factory,
+    loop_name,
+    tls_context,
+)
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,7 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--workers", type=int, help="thay cho server.workers (số tiến trình) / "
                                                "override server.workers (processes)")
     p.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, loop_factory=event_loop_of)
+
+
+def event_loop_of(config_path: Path) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The loop `cli.main` runs `serve` on: `[server] event_loop` (uvloop by default), chosen
+    before the loop exists, so the configuration is read once more here."""
+    return loop_factory(load_config(config_path).server.event_loop)
 
 
 def _children(config_path: Path, host: str, port: int, count: int) -> list[subprocess.Popen[bytes]]:
@@ -65,6 +81,7 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else config.server.port
     workers = 1 if args.worker_child else (args.workers or config.server.workers)
     configure_logging(config.server.log_format, args.verbose)
+    log.info("event loop: %s (process %d)", loop_name(asyncio.get_running_loop()), os.getpid())
     runner = GuardedAppRunner(create_app(config), config, access_log_class=AccessLogger,
                               access_log=logging.getLogger("docexchange.access")
                               if config.server.access_log else None)
@@ -72,6 +89,7 @@ async def run(config_path: Path, args: argparse.Namespace) -> int:
     # the inspection workers start now, beside the event loop, not under the first large packet
     warming = asyncio.create_task(asyncio.to_thread(
         runner.app[HUB_KEY].exchange.inspection.warm))
+    log.info("%d start-up objects frozen out of garbage collection", freeze_start_up_objects())
     await web.TCPSite(runner, host, port, reuse_port=workers > 1 or args.worker_child,
                       ssl_context=tls_context(config)).start()
     children = _children(config_path, host, port, workers - 1) if workers > 1 else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from docexchange.errors import DocExchangeError
@@ -22,9 +23,15 @@ from docexchange.store import messages as sql
 from docexchange.store.tx import Tx
 
 
+#: the English word of each thing `not_found` names in Vietnamese
+_IN_ENGLISH = {"văn bản": "document", "lượt chuyển": "delivery"}
+
+
 def not_found(what: str, ident: str) -> DocExchangeError:
+    """``what`` in Vietnamese ("văn bản", "lượt chuyển"); the English sentence names it in
+    English."""
     return DocExchangeError("DX_NOT_FOUND", f"Không tìm thấy {what} {ident}.",
-                            f"No {what} {ident} for this unit.", id=ident)
+                            f"No {_IN_ENGLISH[what]} {ident} for this unit.", id=ident)
 
 
 def inbox_item(row: Any) -> dict[str, Any]:
@@ -40,18 +47,25 @@ def inbox_item(row: Any) -> dict[str, Any]:
 async def inbox(ctx: ExchangeContext, caller: str, wait: float, limit: int
                 ) -> list[dict[str, Any]]:
     """Pending deliveries, urgent first; waits up to `wait` seconds for the first one."""
+    rows = await pending_rows(ctx, caller, wait, lambda: sql.inbox(ctx.db, caller, limit))
+    return [inbox_item(r) for r in rows]
+
+
+async def pending_rows(ctx: ExchangeContext, caller: str, wait: float,
+                       read: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+    """`read()`'s inbox rows, waiting up to `wait` seconds for the first one (long poll)."""
     check_within_grace(ctx, caller)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
         with ctx.notifier.listen(caller) as woken:
-            rows = await sql.inbox(ctx.db, caller, limit)
+            rows = await read()
             remaining = deadline - loop.time()
             if rows or remaining <= 0:
                 for row in rows:  # what the ack will need, without reading it again
                     ctx.delivery_facts.remember(row["delivery_id"],
                                                 DeliveryFacts.of(row, caller))
-                return [inbox_item(r) for r in rows]
+                return rows
             try:
                 await asyncio.wait_for(woken.wait(), min(remaining, 1.0))
             except TimeoutError:
@@ -69,9 +83,7 @@ async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
         raise not_found("văn bản", message_id)
     inline = message["inline_data"]
     data = bytes(inline) if inline is not None else await ctx.payloads.get(message["sha256"])
-    if hashlib.sha256(data).hexdigest() != message["sha256"]:
-        raise DocExchangeError("DX_INTERNAL", "Dữ liệu lưu trữ bị hỏng.",
-                               "Stored payload failed its integrity check.")
+    check_integrity(data, message["sha256"])
     delivery_id = message["reader_delivery_id"]
     if delivery_id is not None:
         ctx.delivery_facts.remember(delivery_id, DeliveryFacts.of(message, caller))
@@ -79,6 +91,13 @@ async def fetch_document(ctx: ExchangeContext, caller: str, message_id: str
             await ctx.db.write("mark_fetched", lambda c: _fetched_txn(
                 ctx, c, delivery_id, message_id, caller))
     return data, message
+
+
+def check_integrity(data: bytes, sha256: str) -> None:
+    """The stored bytes still hash to what was accepted; else a 500 that says nothing more."""
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DocExchangeError("DX_INTERNAL", "Dữ liệu lưu trữ bị hỏng.",
+                               "Stored payload failed its integrity check.")
 
 
 def _fetched_txn(ctx: ExchangeContext, conn: Tx, delivery_id: str, message_id: str,
@@ -100,20 +119,31 @@ async def acknowledge(ctx: ExchangeContext, caller: str, delivery_id: str) -> di
         row = await sql.delivery_with_message(ctx.db, delivery_id)
     if row is None or row["recipient_id"] != caller:
         raise not_found("lượt chuyển", delivery_id)
-    packet = hub_arrival_packet(ctx, caller, row) if row["kind"] == "document" else None
-    sha = hashlib.sha256(packet).hexdigest() if packet else None
-    result, notify = await ctx.db.write("acknowledge", lambda c: _ack_txn(
-        ctx, c, caller, delivery_id, packet, sha))
+    arrival = arrival_status(ctx, caller, row)
+    result, notify = await ctx.db.write("acknowledge", lambda c: ack_row_txn(
+        ctx, c, caller, delivery_id, sql.delivery_txn(c, delivery_id), arrival))
     if result is None:  # the row's recipient is not (or no longer) the caller
         raise not_found("lượt chuyển", delivery_id)
     ctx.notify(notify)
     return result
 
 
-def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
-             packet: bytes | None, sha: str | None
-             ) -> tuple[dict[str, Any] | None, list[str]]:
-    d = sql.delivery_txn(conn, delivery_id)
+def arrival_status(ctx: ExchangeContext, caller: str, row: Any) -> tuple[bytes, str] | None:
+    """The status 01 packet (and its SHA-256) an ack of a document issues, built before the
+    transaction: the writer thread only stores it."""
+    if row["kind"] != "document":
+        return None
+    packet = hub_arrival_packet(ctx, caller, row)
+    return packet, hashlib.sha256(packet).hexdigest()
+
+
+def ack_row_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str, d: Any,
+                arrival: tuple[bytes, str] | None, *,
+                events: list[tuple[str, int]] | None = None
+                ) -> tuple[dict[str, Any] | None, list[str]]:
+    """Acknowledge the delivery row `d` (read in this transaction); None when it is not the
+    caller's. Returns the answer and the units to wake. With `events`, the 'acknowledged'
+    event is left to the caller (appended there: one INSERT for a batch)."""
     if d is None or d["recipient_id"] != caller:  # what was remembered is checked here
         return None, []
     if d["acked_ts"] is not None:
@@ -124,7 +154,8 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
     changes: dict[str, Any] = {"acked_ts": ts, "state": state}
     notify: list[str] = []
     status_id = None
-    if packet is not None and sha is not None and not is_received(d["state"]):
+    if arrival is not None and not is_received(d["state"]):
+        packet, sha = arrival
         ctx.payloads.stage_txn(conn, sha, packet, None)
         status_id = store_status_txn(ctx, conn, caller, d["document_id"], "01",
                                       d["message_id"], sha, len(packet), [d["sender_id"]],
@@ -132,7 +163,10 @@ def _ack_txn(ctx: ExchangeContext, conn: Tx, caller: str, delivery_id: str,
         changes.update(last_status_code="01", last_status_ts=ts)
         notify.append(d["sender_id"])
     sql.update_delivery_txn(conn, delivery_id, ts, **changes)  # one UPDATE for both
-    sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    if events is None:
+        sql.insert_event_txn(conn, delivery_id, "acknowledged", caller, ts)
+    else:
+        events.append((delivery_id, ts))
     ctx.evidence.append_txn(conn, "delivery_acknowledged", {
         "delivery_id": delivery_id, "message_id": d["message_id"], "unit": caller,
         "status_message_id": status_id}, units=(caller, d["sender_id"]),

@@ -15,7 +15,9 @@ themselves, so after a SIGKILL of the hub they (and the fork server, which waits
 would otherwise live on. Packets of at most ``inline_below`` bytes
 (`[exchange] inspect_inline_bytes`, 64 KiB) are inspected on the event loop: the pipe costs the
 hub process about 0.2 ms per packet and the machine 0.3-0.5 ms more, which for a 5 KB packet
-(0.8 ms) cost 5-10 % of the documents/s on two shared cores (bench/README.md).
+(0.8 ms) cost 5-10 % of the documents/s on two shared cores (bench/README.md). Inline
+inspections take turns (exchange/loop_turns.py): a few milliseconds of them per loop iteration
+at most, so that a burst of small packets does not keep /healthz or an inbox fetch waiting.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from docexchange.exchange.loop_turns import LoopTurns
 from docexchange.exchange.packet_check import Inspection, inspect_source, start_worker
 
 #: The code every worker needs, imported once by the fork server.
@@ -79,6 +82,11 @@ def _ready() -> int:
     return os.getpid()
 
 
+#: Seconds of inline inspections one loop iteration may run (at least one runs): about four
+#: 5 KB packets. The lag they add is bounded by this, not by the number of senders.
+INLINE_BUDGET = 0.002
+
+
 class InspectionPool:
     """Inspects packets in ``workers`` processes, started on first use or by `warm()`."""
 
@@ -89,6 +97,7 @@ class InspectionPool:
         self._trust, self._sha1 = trust_files, allow_sha1
         self._workers = workers or cores()
         self.inline_below = inline_below
+        self._turns = LoopTurns(INLINE_BUDGET)
         self._executor: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()
 
@@ -118,7 +127,7 @@ class InspectionPool:
         `inspect_packet` raises (DocExchangeError pickles with its code and details)."""
         job = partial(inspect_source, source, self._trust, self._sha1, refuse_classified)
         if isinstance(source, bytes) and len(source) <= self.inline_below:
-            return job()
+            return await self._turns.run(job)
         return await asyncio.get_running_loop().run_in_executor(self._pool(), job)
 
     def close(self) -> None:

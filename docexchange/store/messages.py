@@ -222,15 +222,28 @@ async def message_for_reader(db: Database, message_id: str, reader: str) -> Any:
 _M_COLUMNS = ", ".join(f"m.{column.strip()}" for column in MESSAGE_COLUMNS.split(","))
 
 
+_INBOX_COLUMNS = (
+    "d.delivery_id, d.message_id, d.state, d.priority, m.kind, m.sender_id, "
+    "m.document_id, m.business_type, m.status_code, m.subject, m.accepted_ts, m.sha256, "
+    "m.size, m.related_message_id, m.code_number, m.code_notation")
+_INBOX_ORDER = ("WHERE d.recipient_id = ? AND d.acked_ts IS NULL "
+                "ORDER BY d.priority DESC, d.created_ts ASC, d.delivery_id ASC LIMIT ?")
+
+
 async def inbox(db: Database, recipient_id: str, limit: int) -> list[Any]:
     return await db.fetchall(
-        "SELECT d.delivery_id, d.message_id, d.state, d.priority, m.kind, m.sender_id, "
-        "m.document_id, m.business_type, m.status_code, m.subject, m.accepted_ts, m.sha256, "
-        "m.size, m.related_message_id, m.code_number, m.code_notation "
-        "FROM deliveries d JOIN messages m USING (message_id) "
-        "WHERE d.recipient_id = ? AND d.acked_ts IS NULL "
-        "ORDER BY d.priority DESC, d.created_ts ASC, d.delivery_id ASC LIMIT ?",
-        (recipient_id, limit))
+        f"SELECT {_INBOX_COLUMNS} FROM deliveries d JOIN messages m USING (message_id) "
+        f"{_INBOX_ORDER}", (recipient_id, limit))
+
+
+async def inbox_with_packets(db: Database, recipient_id: str, limit: int,
+                             up_to: int) -> list[Any]:
+    """The inbox, each row with `inline_data`: the bytes of a packet of at most `up_to`
+    bytes stored inline (NULL when larger, or when its bytes are in the blob store)."""
+    return await db.fetchall(
+        f"SELECT {_INBOX_COLUMNS}, p.data AS inline_data FROM deliveries d "
+        "JOIN messages m USING (message_id) LEFT JOIN payloads p ON m.size <= ? AND "
+        f"p.sha256 = m.sha256 {_INBOX_ORDER}", (up_to, recipient_id, limit))
 
 
 async def deliveries_of(db: Database, message_id: str) -> list[Any]:
@@ -276,6 +289,73 @@ def mark_fetched_txn(conn: Tx, delivery_id: str, ts: int) -> bool:
     return conn.execute("UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
                         "updated_ts = ? WHERE delivery_id = ? AND state = 'pending'",
                         (ts, ts, delivery_id)).rowcount > 0
+
+
+def mark_fetched_many_txn(conn: Tx, recipient_id: str, delivery_ids: Sequence[str],
+                          ts: int) -> list[str]:
+    """pending → fetched for each of `delivery_ids` still pending and still the recipient's
+    (a reorganisation may have moved it since it was listed); returns those it changed. Two
+    statements for the lot: the engine's writer lock keeps every other writer out between
+    the read and the update."""
+    changed: list[str] = []
+    for start in range(0, len(delivery_ids), _IN_CHUNK):
+        chunk = list(delivery_ids[start:start + _IN_CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        pending = [row[0] for row in conn.execute(
+            f"SELECT delivery_id FROM deliveries WHERE delivery_id IN ({marks}) AND "
+            "state = 'pending' AND recipient_id = ?", (*chunk, recipient_id)).fetchall()]
+        if pending:
+            marks = ", ".join("?" * len(pending))
+            conn.execute(f"UPDATE deliveries SET state = 'fetched', fetched_ts = ?, "
+                         f"updated_ts = ? WHERE delivery_id IN ({marks}) AND "
+                         "state = 'pending'", (ts, ts, *pending))
+        changed += pending
+    return changed
+
+
+def insert_events_txn(conn: Tx, event: str, actor_id: str,
+                      stamped: Sequence[tuple[str, int]]) -> None:
+    """The same plain event (no status) on many deliveries, (delivery id, time) each, in one
+    statement."""
+    insert_rows_txn(conn, "INSERT INTO delivery_events (delivery_id, event, actor_id, "
+                    "created_ts) VALUES", [(delivery_id, event, actor_id, ts)
+                                           for delivery_id, ts in stamped],
+                    "ON CONFLICT DO NOTHING")
+
+
+def deliveries_many_txn(conn: Tx, delivery_ids: Sequence[str]) -> dict[str, Any]:
+    """`delivery_txn` for many ids at once (one statement per 900), by delivery id."""
+    found: dict[str, Any] = {}
+    conn.row_factory = sqlite3.Row
+    try:
+        for start in range(0, len(delivery_ids), _IN_CHUNK):
+            chunk = list(delivery_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in conn.execute(
+                    "SELECT d.*, m.kind, m.sender_id, m.document_id, m.business_type FROM "
+                    "deliveries d JOIN messages m USING (message_id) WHERE d.delivery_id "
+                    f"IN ({marks})", chunk).fetchall():
+                found[row["delivery_id"]] = row
+    finally:
+        conn.row_factory = None
+    return found
+
+
+#: ids per `IN (...)` list, under SQLite's oldest bound on bound parameters (999)
+_IN_CHUNK = 900
+
+
+async def deliveries_with_messages(db: Database, delivery_ids: Sequence[str]) -> list[Any]:
+    """`delivery_with_message` for many ids, one read per 900."""
+    rows: list[Any] = []
+    for start in range(0, len(delivery_ids), _IN_CHUNK):
+        chunk = list(delivery_ids[start:start + _IN_CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        rows += await db.fetchall(
+            "SELECT d.delivery_id, d.recipient_id, m.kind, m.message_id, m.sender_id, "
+            "m.document_id, m.code_number, m.code_notation FROM deliveries d JOIN messages m "
+            f"USING (message_id) WHERE d.delivery_id IN ({marks})", chunk)
+    return rows
 
 
 async def delivery_with_message(db: Database, delivery_id: str) -> Any:

@@ -56,6 +56,7 @@ def test_bodies_are_documented_where_the_hub_reads_one() -> None:
     with_body = {(p, m) for p, m, op in OPERATIONS if "requestBody" in op}
     assert with_body == {("/documents", "post"), ("/documents/validate", "post"),
                          ("/statuses", "post"), ("/push-endpoint", "put"),
+                         ("/deliveries/ack", "post"),
                          ("/ops/push-endpoints/{code}/approve", "post"),
                          ("/relay/documents", "post"), ("/relay/statuses", "post")}
     send = SPEC["paths"]["/documents"]["post"]["requestBody"]["content"]

@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from docexchange.app import create_app
 from docexchange.cli import main
-from docexchange.server import GuardedAppRunner, tls_context
+from docexchange.server import GuardedAppRunner, loop_factory, loop_name, tls_context
 from tests.conftest import PROVINCE, HubEnv
 
 
@@ -113,3 +113,31 @@ async def test_a_registered_client_certificate_is_its_unit_until_revoked(
     assert status == 401
     status, _ = await _get(url + "/api/v1/inbox", with_cert, headers=hub_env.auth(PROVINCE))
     assert status == 200  # an API key still works over the same TLS connection
+
+
+async def test_client_certificates_reach_the_hub_on_uvloop(
+        hub_env: HubEnv, tmp_path: Path, capsys: Any) -> None:
+    """`serve` runs on uvloop, whose TLS transport is its own: HTTPS is served and a client
+    certificate still names its unit there (the hub on a uvloop loop of its own thread)."""
+    cert, key = _server_certificate(tmp_path)
+    client = await _issue_client_cert(hub_env, capsys)
+    config = replace(hub_env.config, server=replace(hub_env.config.server, tls_cert=str(cert),
+                                                    tls_key=str(key)))
+
+    async def serve_two_requests() -> tuple[str, int, int]:
+        runner = GuardedAppRunner(create_app(config), config)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls_context(config)).start()
+        url = f"https://127.0.0.1:{runner.addresses[0][1]}/api/v1/inbox"
+        try:
+            with_cert, _ = await _get(url, _client_context(cert, client[:2]))
+            without, _ = await _get(url, _client_context(cert))
+        finally:
+            await runner.cleanup()
+        return loop_name(asyncio.get_running_loop()), with_cert, without
+
+    def on_uvloop() -> tuple[str, int, int]:
+        with asyncio.Runner(loop_factory=loop_factory("uvloop")) as runner:
+            return runner.run(serve_two_requests())
+
+    assert await asyncio.to_thread(on_uvloop) == ("uvloop", 200, 401)

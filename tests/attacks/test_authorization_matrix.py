@@ -52,6 +52,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # the VDXP door (any method) has its own credentials, and answers HTTP 200 with a FAIL
     # reply: the status of the reply's DX_ code is what is compared
     ("*", "/vdxp/{operation}"):                         (401, 401, 401, 401, 401, 401, 401, 401),
+    # a batch of acks: the matrix posts no body (400 once authenticated); per-item
+    # isolation is tested in tests/exchange/test_inbox_batch.py
+    ("POST", "/api/v1/deliveries/ack"):                 (401, 401, 400, 400, 400, 401, 401, 401),
     ("POST", "/api/v1/deliveries/{delivery_id}/ack"):   (401, 401, 404, 200, 404, 401, 401, 401),
     # evidence: any unit (no parameters given: 400 once authenticated)
     ("GET", "/api/v1/evidence/tree-head"):              (401, 401, 200, 200, 200, 401, 401, 401),

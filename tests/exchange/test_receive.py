@@ -190,9 +190,13 @@ async def test_units_never_see_each_others_deliveries(client: TestClient,
                  f"/api/v1/documents/{receipt['message_id']}/deliveries",
                  "/api/v1/documents/01ARZ3NDEKTSV4RRFFQ69G5FAV"):
         resp = await client.get(path, headers=other)
-        assert resp.status == 404 and (await resp.json())["code"] == "DX_NOT_FOUND"
+        problem = await resp.json()
+        assert resp.status == 404 and problem["code"] == "DX_NOT_FOUND"
+        assert problem["detail_en"].startswith("No document ")  # English names it in English
     resp = await client.post(f"/api/v1/deliveries/{delivery}/ack", headers=other)
-    assert resp.status == 404
+    problem = await resp.json()
+    assert resp.status == 404 and problem["detail_en"] == f"No delivery {delivery} for this unit."
+    assert problem["detail_vi"] == f"Không tìm thấy lượt chuyển {delivery}."
     # the sender cannot ack on the recipient's behalf either
     resp = await client.post(f"/api/v1/deliveries/{delivery}/ack", headers=hub_env.auth(PROVINCE))
     assert resp.status == 404
