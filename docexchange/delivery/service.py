@@ -22,7 +22,6 @@ from docexchange.exchange.status_messages import hub_arrival_packet, store_statu
 from docexchange.store import messages as sql
 from docexchange.store.tx import Tx
 
-
 #: the English word of each thing `not_found` names in Vietnamese
 _IN_ENGLISH = {"văn bản": "document", "lượt chuyển": "delivery"}
 
