@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import random
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from multiprocessing.synchronize import Event
 from typing import Any
 
@@ -105,72 +105,72 @@ def recipient(urls: list[str], credentials: dict, units: list[str], expected: in
     (``packets=inline``) and one ``ack_many`` acknowledges the listing's documents."""
     ready.put(True)
     start.wait()
-    receive = _receive_batches if batch else _receive
-    results.put(_timed(receive(urls, credentials, units, expected, limit_s)))
+    one_round = _batch_round if batch else _one_by_one_round
+    results.put(_timed(_receive(urls, credentials, units, expected, limit_s, one_round)))
 
 
-async def _receive_batches(urls: list[str], credentials: dict, units: list[str], expected: int,
-                           limit_s: float) -> dict[str, Any]:
-    acked: dict[str, float] = {}
-    errors: dict[str, int] = {}
-    deadline = time.monotonic() + limit_s
-    first: list[float] = []
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        async def one_unit(unit: str) -> None:
-            client = HubClient(node_of(urls, unit), credentials[unit]["api_key"],
-                               session=session)
-            while len(acked) < expected and time.monotonic() < deadline:
-                try:
-                    items = [i for i in await client.inbox(wait=1, packets=True)
-                             if i["kind"] == "document"]
-                    if not items:
-                        continue
-                    first or first.append(time.time())
-                    for item in items:
-                        if "packet" not in item:  # above the hub's inline size
-                            await client.fetch(item["message_id"])
-                    results = await client.ack_many([i["delivery_id"] for i in items])
-                    now = time.time()
-                    for item, result in zip(items, results, strict=True):
-                        if "error" in result:
-                            errors[result["error"]["code"]] = errors.get(
-                                result["error"]["code"], 0) + 1
-                        else:
-                            acked[item["message_id"]] = now
-                except HubError as exc:
-                    errors[exc.code] = errors.get(exc.code, 0) + 1
-                    await asyncio.sleep(PAUSE_ON_429)
+class _Drained:
+    """What the recipients of one process saw: acknowledged message ids (with the time),
+    errors by code, and when the first document was fetched."""
 
-        await asyncio.gather(*(one_unit(unit) for unit in units))
-    return {"role": "recipient", "acked": acked, "errors": errors,
-            "first_fetch": first[0] if first else None}
+    def __init__(self) -> None:
+        self.acked: dict[str, float] = {}
+        self.errors: dict[str, int] = {}
+        self.first: list[float] = []
+
+    def error(self, code: str) -> None:
+        self.errors[code] = self.errors.get(code, 0) + 1
+
+
+async def _one_by_one_round(client: HubClient, seen: _Drained) -> None:
+    """As existing DMS do: list, then fetch and acknowledge each document."""
+    items = await client.inbox(wait=1)
+    for item in (i for i in items if i["kind"] == "document"):
+        seen.first or seen.first.append(time.time())
+        await client.fetch(item["message_id"])
+        await client.ack(item["delivery_id"])
+        seen.acked[item["message_id"]] = time.time()
+
+
+async def _batch_round(client: HubClient, seen: _Drained) -> None:
+    """As a DMS on the batch inbox: the packets come with the listing (``packets=inline``)
+    and one ``ack_many`` acknowledges the listing's documents."""
+    items = [i for i in await client.inbox(wait=1, packets=True) if i["kind"] == "document"]
+    if not items:
+        return
+    seen.first or seen.first.append(time.time())
+    for item in items:
+        if "packet" not in item:  # above the hub's inline size
+            await client.fetch(item["message_id"])
+    results = await client.ack_many([i["delivery_id"] for i in items])
+    now = time.time()
+    for item, result in zip(items, results, strict=True):
+        if "error" in result:
+            seen.error(result["error"]["code"])
+        else:
+            seen.acked[item["message_id"]] = now
 
 
 async def _receive(urls: list[str], credentials: dict, units: list[str], expected: int,
-                   limit_s: float) -> dict[str, Any]:
-    acked: dict[str, float] = {}
-    errors: dict[str, int] = {}
+                   limit_s: float,
+                   one_round: Callable[[HubClient, _Drained], Awaitable[None]]
+                   ) -> dict[str, Any]:
+    seen = _Drained()
     deadline = time.monotonic() + limit_s
-    first: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         async def one_unit(unit: str) -> None:
             client = HubClient(node_of(urls, unit), credentials[unit]["api_key"],
                                session=session)
-            while len(acked) < expected and time.monotonic() < deadline:
+            while len(seen.acked) < expected and time.monotonic() < deadline:
                 try:
-                    items = await client.inbox(wait=1)
-                    for item in (i for i in items if i["kind"] == "document"):
-                        first or first.append(time.time())
-                        await client.fetch(item["message_id"])
-                        await client.ack(item["delivery_id"])
-                        acked[item["message_id"]] = time.time()
+                    await one_round(client, seen)
                 except HubError as exc:
-                    errors[exc.code] = errors.get(exc.code, 0) + 1
+                    seen.error(exc.code)
                     await asyncio.sleep(PAUSE_ON_429)
 
         await asyncio.gather(*(one_unit(unit) for unit in units))
-    return {"role": "recipient", "acked": acked, "errors": errors,
-            "first_fetch": first[0] if first else None}
+    return {"role": "recipient", "acked": seen.acked, "errors": seen.errors,
+            "first_fetch": seen.first[0] if seen.first else None}
 
 
 def prober(urls: list[str], interval: float, ready: Any, start: Event, stop: Event,
