@@ -15,7 +15,8 @@ import base64
 import binascii
 import re
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
+from typing import TypeVar
 
 from docexchange.edxml.problems import invalid_packet
 from docexchange.errors import DocExchangeError
@@ -39,15 +40,8 @@ _PIECE = 1 << 20
 
 def parse_date(text: str, element: str) -> date:
     """yyyy/MM/dd, ISO yyyy-MM-dd, or day first: dd/MM/yyyy and d/M/yyyy."""
-    text = text.strip()
-    value = _date_of(text) if len(text) <= _CACHED_TEXT else _date_of.__wrapped__(text)
-    if value is not None:
-        return value
-    raise invalid_packet(
-        element,
-        f"not a date (yyyy/MM/dd or dd/MM/yyyy): {text[:40]!r}",
-        reason_vi=f"không phải ngày tháng (yyyy/MM/dd hoặc dd/MM/yyyy): {text[:40]!r}",
-    )
+    return _read(_date_of, text, element, "date (yyyy/MM/dd or dd/MM/yyyy)",
+                 "ngày tháng (yyyy/MM/dd hoặc dd/MM/yyyy)")
 
 
 def day_first(text: str) -> bool:
@@ -64,21 +58,29 @@ def parse_optional_date(text: str, element: str) -> date | None:
 def parse_timestamp(text: str, element: str) -> datetime:
     """yyyy/MM/dd HH:mm:ss local time; ISO forms too, a zone is converted to local time;
     dd/MM/yyyy HH:mm:ss (older gateways) as local time."""
-    text = text.strip()
-    value = _timestamp_of(text) if len(text) <= _CACHED_TEXT else _timestamp_of.__wrapped__(text)
-    if value is not None:
-        return value
-    raise invalid_packet(
-        element,
-        f"not a timestamp (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
-        reason_vi=f"không phải thời điểm (yyyy/MM/dd HH:mm:ss): {text[:40]!r}",
-    )
+    return _read(_timestamp_of, text, element, "timestamp (yyyy/MM/dd HH:mm:ss)",
+                 "thời điểm (yyyy/MM/dd HH:mm:ss)")
 
 
 #: Dates and timestamps are read once per distinct text (a day's packets carry the same few
 #: dates, and each was two regexes and a constructor, 1 to 2 µs). A longer text is read
 #: without the cache, so none of any length is kept.
 _CACHED_TEXT = 40
+
+
+V = TypeVar("V", date, datetime)
+
+
+def _read(reader: _lru_cache_wrapper[V | None], text: str, element: str, form_en: str,
+          form_vi: str) -> V:
+    """``reader``'s value of ``text`` (stripped; through its cache when short), or the
+    packet's refusal naming the expected ``form``."""
+    text = text.strip()
+    value = reader(text) if len(text) <= _CACHED_TEXT else reader.__wrapped__(text)
+    if value is not None:
+        return value
+    raise invalid_packet(element, f"not a {form_en}: {text[:40]!r}",
+                         reason_vi=f"không phải {form_vi}: {text[:40]!r}")
 
 
 @lru_cache(maxsize=1024)
